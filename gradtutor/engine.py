@@ -1,0 +1,208 @@
+"""The scalar engine: `Value`, a number that records how it was computed.
+
+Every operation creates a new Value that remembers its op record (from `ops`), its parents and
+the op's parameter. `backward()` walks that record in reverse topological order, asking each op's
+`vjp` for the downstream gradients. There are no closures and no recursion: nodes hold plain
+tuples, so a finished graph is freed by reference counting alone and a 100,000-node chain is fine.
+
+backward() semantics: gradients are *recomputed*, not accumulated across calls. Each call first
+sets `.grad` to 0 on every node of the graph, then seeds the output with the upstream gradient
+(1 by default). Calling it twice gives the same gradients, never doubled ones. Within one call,
+a value used twice (`a + a`) receives the sum over its uses, as the chain rule says.
+"""
+
+from __future__ import annotations
+
+from gradtutor import ops
+from gradtutor.numbers import human
+
+_M = ops.Scalar
+_ADD, _SUB, _MUL, _DIV = ops.ADD, ops.SUB, ops.MUL, ops.DIV
+
+
+class DomainError(ValueError):
+    """An op was applied outside the inputs it is defined for (log of a negative, x / 0)."""
+
+
+class Value:
+    """A scalar in a computational graph.
+
+    >>> a = Value(-4.0); b = (a * 2 + 1).relu() + a ** 2
+    >>> b.backward(); a.grad
+    -8.0
+    """
+
+    __slots__ = ("data", "grad", "name", "_op", "_parents", "_param")
+
+    def __init__(self, data, name: str | None = None, *, label: str | None = None):
+        self.data = float(data)
+        self.grad = 0.0
+        self.name = name if name is not None else label
+        self._op = None  # a leaf: made by the user, not by an op
+        self._parents = ()
+        self._param = None
+
+    # -- building the graph ------------------------------------------------------------------
+    @staticmethod
+    def _node(data, op, parents, param=None) -> "Value":
+        out = Value.__new__(Value)
+        out.data = data
+        out.grad = 0.0
+        out.name = None
+        out._op = op
+        out._parents = parents
+        out._param = param
+        return out
+
+    @staticmethod
+    def apply(op: ops.Op, *inputs, param=None) -> "Value":
+        """Apply any op from the table to Values or plain numbers."""
+        parents = tuple(x if isinstance(x, Value) else Value(x) for x in inputs)
+        xs = [x.data for x in parents]
+        if op.domain is not None:
+            problem = op.domain(param, *xs)
+            if problem:
+                raise DomainError(problem)
+        return Value._node(float(op.forward(_M, param, *xs)), op, parents, param)
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return Value._node(self.data + other.data, _ADD, (self, other))
+
+    def __radd__(self, other):
+        return Value(other) + self
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return Value._node(self.data * other.data, _MUL, (self, other))
+
+    def __rmul__(self, other):
+        return Value(other) * self
+
+    def __sub__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return Value._node(self.data - other.data, _SUB, (self, other))
+
+    def __rsub__(self, other):
+        return Value(other) - self
+
+    def __truediv__(self, other):
+        return Value.apply(_DIV, self, other)
+
+    def __rtruediv__(self, other):
+        return Value.apply(_DIV, other, self)
+
+    def __neg__(self):
+        return Value._node(-self.data, ops.NEG, (self,))
+
+    def __pos__(self):
+        return self
+
+    def __pow__(self, other):
+        if isinstance(other, Value):
+            # x ** y with both in the graph: written as exp(y · ln x), so each gate stays simple.
+            return (other * self.log()).exp()
+        if not isinstance(other, (int, float)):
+            return NotImplemented
+        return Value.apply(ops.POW, self, param=other)
+
+    def __rpow__(self, other):
+        # c ** x = exp(x · ln c), for a constant base c > 0.
+        if other <= 0:
+            raise DomainError(f"a constant base must be positive to raise it to a variable power, got {human(other)}")
+        return (self * Value(other).log()).exp()
+
+    def exp(self):
+        return Value.apply(ops.EXP, self)
+
+    def log(self):
+        return Value.apply(ops.LOG, self)
+
+    def tanh(self):
+        return Value.apply(ops.TANH, self)
+
+    def sigmoid(self):
+        return Value.apply(ops.SIGMOID, self)
+
+    def relu(self):
+        return Value.apply(ops.RELU, self)
+
+    def max(self, other):
+        return Value.apply(ops.MAX, self, other)
+
+    def min(self, other):
+        return Value.apply(ops.MIN, self, other)
+
+    # -- reading the graph -------------------------------------------------------------------
+    @property
+    def op(self) -> ops.Op | None:
+        return self._op
+
+    @property
+    def parents(self) -> tuple["Value", ...]:
+        return self._parents
+
+    @property
+    def param(self):
+        return self._param
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    def backward(self, upstream=1.0) -> None:
+        """Compute d(self)/d(node) × upstream for every node of the graph (see module doc)."""
+        order = topological_order(self)
+        for node in order:
+            node.grad = 0.0
+        self.grad = float(upstream)
+        for node in reversed(order):
+            op = node._op
+            if op is None:
+                continue
+            parents = node._parents
+            if len(parents) == 2:
+                a, b = parents
+                ga, gb = op.vjp(_M, node._param, node.grad, node.data, a.data, b.data)
+                a.grad += ga
+                b.grad += gb
+            else:
+                (a,) = parents
+                (ga,) = op.vjp(_M, node._param, node.grad, node.data, a.data)
+                a.grad += ga
+
+    def __repr__(self) -> str:
+        name = f"{self.name}: " if self.name else ""
+        return f"Value({name}data={human(self.data)}, grad={human(self.grad)})"
+
+
+def maximum(x, y) -> Value:
+    """max(x, y) as a gate; either argument may be a plain number."""
+    return Value.apply(ops.MAX, x, y)
+
+
+def minimum(x, y) -> Value:
+    """min(x, y) as a gate; either argument may be a plain number."""
+    return Value.apply(ops.MIN, x, y)
+
+
+def topological_order(root) -> list:
+    """Every node the root depends on, each after all of its parents, the root last.
+
+    Iterative depth-first search, so depth is limited only by memory. Works for any node type
+    with a `_parents` tuple (Value and Tensor alike).
+    """
+    order = []
+    visited = {id(root)}
+    stack = [(root, iter(root._parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if id(parent) not in visited:
+                visited.add(id(parent))
+                stack.append((parent, iter(parent._parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order

@@ -1,0 +1,85 @@
+"""Numbers as a person writes them.
+
+Floating point turns 2 × 1.1 into 2.2000000000000002. A learner comparing the screen with the
+textbook should see 2.2, so every renderer formats through `human`. Exact values are never
+rounded where they are stored: JSON keeps the float itself (see `exact`).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+# 12 significant digits hide binary noise (which sits near the 16th digit) while keeping every
+# digit a textbook example actually has.
+SIGNIFICANT = 12
+
+
+def human(x, digits: int = SIGNIFICANT) -> str:
+    """Format one number for people: 220, 2.2, -0.5, 1/3, 1.5e-08, inf, nan.
+
+    `digits` caps the significant digits; tables pass fewer to stay narrow.
+    """
+    if isinstance(x, bool):
+        return str(int(x))
+    if isinstance(x, Fraction):
+        return _fraction(x)
+    if isinstance(x, int):
+        return str(x)
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}e{exponent}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _fraction(q: Fraction) -> str:
+    """A terminating decimal when there is one (11/5 -> 2.2), else p/q (1/3)."""
+    den = q.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return f"{q.numerator}/{q.denominator}"
+    places = max(twos, fives)
+    scaled = q * 10**places
+    digits = str(abs(scaled.numerator))
+    sign = "-" if q < 0 else ""
+    if places == 0:
+        return sign + digits
+    digits = digits.rjust(places + 1, "0")
+    whole, frac = digits[:-places], digits[-places:].rstrip("0")
+    return sign + whole + ("." + frac if frac else "")
+
+
+def exact(x):
+    """The value JSON stores: a float as it is (no rounding), a Fraction as "p/q" text."""
+    if isinstance(x, Fraction):
+        return str(x) if x.denominator != 1 else x.numerator
+    if isinstance(x, bool):
+        return int(x)
+    if isinstance(x, int):
+        return x
+    return float(x)
+
+
+def as_fraction(x) -> Fraction:
+    """The rational a person meant by a float literal: 1.1 -> 11/10, not the binary neighbour."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int):
+        return Fraction(x)
+    return Fraction(repr(float(x)))
