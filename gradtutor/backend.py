@@ -58,6 +58,12 @@ def use(name_or_module) -> object:
     return _current
 
 
+def reset() -> None:
+    """Forget the choice, so the next `xp()` reads GRADTUTOR_BACKEND again."""
+    global _current
+    _current = None
+
+
 def xp():
     """The active array module."""
     global _current

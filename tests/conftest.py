@@ -1,0 +1,32 @@
+"""Shared pytest fixtures."""
+
+import pytest
+
+from gradtutor import backend
+from strict_xp import strict
+
+
+def _array_modules():
+    """numpy, the strict CuPy stand-in, and real CuPy when it imports and sees a GPU."""
+    modules = [pytest.param("numpy", id="numpy"), pytest.param(strict, id="strict")]
+    try:
+        backend.use("cupy")
+    except backend.BackendError:
+        pass
+    else:
+        modules.append(pytest.param("cupy", id="cupy"))
+    finally:
+        backend.use("numpy")
+    return modules
+
+
+@pytest.fixture(params=_array_modules())
+def xp(request):
+    """The active array module for one test: numpy, the strict stand-in, or cupy. The previous
+    backend is restored afterwards."""
+    previous = backend.xp()
+    module = backend.use(request.param)
+    try:
+        yield module
+    finally:
+        backend.use(previous)
