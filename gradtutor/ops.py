@@ -34,13 +34,25 @@ class Op:
     local: tuple[str, ...]  # each input's local gradient ∂z/∂input as text
     gate: str  # the pattern's short name: "multiply swaps"
     explain: str  # the pattern in one sentence, for tables and lessons
-    sample: Callable  # sample(rng) -> (xs, p): a point inside the domain, away from kinks
+    sample: Callable | None  # sample(rng) -> (xs, p): a point inside the domain, away from kinks;
+    # None for ops that exist only on tensors
     exact: bool = False  # uses only + − × ÷ and integer powers: can run on Fractions
     domain: Callable | None = None  # domain(p, *xs) -> message when xs are outside it
     inputs: tuple[str, ...] = field(default=("x", "y"))  # input names used in the text
+    # -- tensor side (see the "Tensor ops" section below) -----------------------------------
+    # tensor_sample(rng) -> (xs, p): float64 host arrays of random shapes (broadcasting pairs
+    # included) inside the domain, rng a numpy Generator; None for scalar-only ops.
+    tensor_sample: Callable | None = None
+    jacobian: tuple[str, ...] = ()  # each input's Jacobian structure in words ("diagonal: diag(y)")
+    backward: tuple[str, ...] = ()  # each input's efficient rule as the engine runs it
+    saves: bool = False  # forward returns (out, saved); vjp receives saved=saved
+    partial: bool = False  # vjp accepts needs=(bool per input) and skips the unneeded inputs
 
-    def input_names(self) -> tuple[str, ...]:
-        return self.inputs[: self.arity]
+    def input_names(self, count: int | None = None) -> tuple[str, ...]:
+        """The inputs' names; a variadic op (arity -1, e.g. concatenate) numbers them x1, x2, …"""
+        if self.arity >= 0:
+            return self.inputs[: self.arity]
+        return tuple(f"{self.inputs[0]}{i + 1}" for i in range(count or 0))
 
 
 class Scalar:
@@ -130,6 +142,52 @@ def _short(x) -> str:
     return human(x)
 
 
+# -- tensor samplers: random shapes for the tensor gradient checks ---------------------------
+# rng is a numpy Generator, so this module still imports no array library: the arrays come from
+# the generator itself (float64, on the host).
+
+
+def _shape(rng, min_ndim=0, max_ndim=3) -> tuple[int, ...]:
+    ndim = int(rng.integers(min_ndim, max_ndim + 1))
+    return tuple(int(n) for n in rng.integers(1, 5, size=ndim))
+
+
+def _broadcast_pair(rng):
+    """Two shapes that broadcast together: a full shape, and one with leading axes dropped and
+    some axes set to 1. Which input gets the smaller shape is random."""
+    full = _shape(rng)
+    small = full[int(rng.integers(0, len(full) + 1)):]
+    small = tuple(1 if rng.random() < 0.4 else n for n in small)
+    return (full, small) if rng.random() < 0.5 else (small, full)
+
+
+def _elementwise(*fills, param=None):
+    """A tensor sampler for an elementwise op: fills[i](rng, shape) makes input i; binary ops
+    get a broadcasting pair of shapes. `param(rng)` draws the op's parameter, if it has one."""
+
+    def sample(rng):
+        shapes = (_shape(rng),) if len(fills) == 1 else _broadcast_pair(rng)
+        xs = tuple(fill(rng, shape) for fill, shape in zip(fills, shapes))
+        return xs, (param(rng) if param else None)
+
+    return sample
+
+
+def _between(lo, hi):
+    return lambda rng, shape: rng.uniform(lo, hi, size=shape)
+
+
+def _nonzero(lo, hi):
+    """Magnitudes in [lo, hi] with random signs: away from the kink or pole at 0."""
+    return lambda rng, shape: rng.choice([-1.0, 1.0], size=shape) * rng.uniform(lo, hi, size=shape)
+
+
+def _on_grid(offset):
+    """Integers + offset. max and min sample x on the integers + 0.25 and y on the integers,
+    so no pair ties even after broadcasting."""
+    return lambda rng, shape: rng.integers(-4, 5, size=shape) + offset
+
+
 ADD = register(Op(
     "add", "+", 2,
     forward=lambda m, p, x, y: x + y,
@@ -138,6 +196,9 @@ ADD = register(Op(
     gate="add distributes",
     explain="An add gate passes the upstream gradient unchanged to every input.",
     sample=_uniform(-5, 5, 2), exact=True,
+    tensor_sample=_elementwise(_between(-5, 5), _between(-5, 5)),
+    jacobian=("identity I", "identity I"),
+    backward=("dL/dx = dL/dz", "dL/dy = dL/dz"),
 ))
 
 SUB = register(Op(
@@ -148,6 +209,9 @@ SUB = register(Op(
     gate="subtract distributes, flipping the sign",
     explain="A subtract gate passes the upstream gradient to x and its negative to y.",
     sample=_uniform(-5, 5, 2), exact=True,
+    tensor_sample=_elementwise(_between(-5, 5), _between(-5, 5)),
+    jacobian=("identity I", "−I"),
+    backward=("dL/dx = dL/dz", "dL/dy = −dL/dz"),
 ))
 
 MUL = register(Op(
@@ -158,6 +222,9 @@ MUL = register(Op(
     gate="multiply swaps",
     explain="A multiply gate sends each input the upstream gradient times the other input.",
     sample=_uniform(-5, 5, 2), exact=True,
+    tensor_sample=_elementwise(_between(-5, 5), _between(-5, 5)),
+    jacobian=("diagonal, diag(y)", "diagonal, diag(x)"),
+    backward=("dL/dx = dL/dz ⊙ y", "dL/dy = dL/dz ⊙ x"),
 ))
 
 DIV = register(Op(
@@ -169,6 +236,9 @@ DIV = register(Op(
     explain="A divide gate scales the upstream gradient by 1/y for x and by −x/y² for y.",
     sample=lambda rng: ((rng.uniform(-5, 5), rng.choice([-1, 1]) * rng.uniform(0.3, 5)), None),
     exact=True, domain=_div_domain,
+    tensor_sample=_elementwise(_between(-5, 5), _nonzero(0.3, 5)),
+    jacobian=("diagonal, diag(1/y)", "diagonal, diag(−x/y²)"),
+    backward=("dL/dx = dL/dz ⊘ y", "dL/dy = −dL/dz ⊙ x ⊘ y²"),
 ))
 
 NEG = register(Op(
@@ -179,6 +249,9 @@ NEG = register(Op(
     gate="negate flips the sign",
     explain="A negate gate passes the upstream gradient back with its sign flipped.",
     sample=_uniform(-5, 5), exact=True, inputs=("x",),
+    tensor_sample=_elementwise(_between(-5, 5)),
+    jacobian=("−I",),
+    backward=("dL/dx = −dL/dz",),
 ))
 
 POW = register(Op(
@@ -189,6 +262,9 @@ POW = register(Op(
     gate="power scales by c·xᶜ⁻¹",
     explain="A power gate multiplies the upstream gradient by c·xᶜ⁻¹, the slope of xᶜ at x.",
     sample=_power_sample, exact=True, domain=_pow_domain, inputs=("x",),
+    tensor_sample=_elementwise(_between(0.2, 4), param=lambda rng: float(rng.choice([2, 3, -1, 0.5, 1.5, -2]))),
+    jacobian=("diagonal, diag(c·xᶜ⁻¹)",),
+    backward=("dL/dx = dL/dz ⊙ c·xᶜ⁻¹",),
 ))
 
 EXP = register(Op(
@@ -199,6 +275,9 @@ EXP = register(Op(
     gate="exp scales by its own output",
     explain="An exp gate multiplies the upstream gradient by its own output, since (eˣ)′ = eˣ.",
     sample=_uniform(-4, 4), domain=_exp_domain, inputs=("x",),
+    tensor_sample=_elementwise(_between(-4, 4)),
+    jacobian=("diagonal, diag(z)",),
+    backward=("dL/dx = dL/dz ⊙ z",),
 ))
 
 LOG = register(Op(
@@ -209,6 +288,9 @@ LOG = register(Op(
     gate="log divides by its input",
     explain="A log gate divides the upstream gradient by its input, since (ln x)′ = 1/x.",
     sample=_uniform(0.2, 8), domain=_log_domain, inputs=("x",),
+    tensor_sample=_elementwise(_between(0.2, 8)),
+    jacobian=("diagonal, diag(1/x)",),
+    backward=("dL/dx = dL/dz ⊘ x",),
 ))
 
 TANH = register(Op(
@@ -219,6 +301,9 @@ TANH = register(Op(
     gate="tanh scales by 1 − z²",
     explain="A tanh gate scales the upstream gradient by 1 − z², which vanishes as z nears ±1.",
     sample=_uniform(-3, 3), inputs=("x",),
+    tensor_sample=_elementwise(_between(-3, 3)),
+    jacobian=("diagonal, diag(1 − z²)",),
+    backward=("dL/dx = dL/dz ⊙ (1 − z²)",),
 ))
 
 SIGMOID = register(Op(
@@ -230,6 +315,9 @@ SIGMOID = register(Op(
     gate="sigmoid scales by z(1 − z)",
     explain="A sigmoid gate scales the upstream gradient by z(1 − z), at most 0.25.",
     sample=_uniform(-5, 5), inputs=("x",),
+    tensor_sample=_elementwise(_between(-5, 5)),
+    jacobian=("diagonal, diag(z ⊙ (1 − z))",),
+    backward=("dL/dx = dL/dz ⊙ z ⊙ (1 − z)",),
 ))
 
 RELU = register(Op(
@@ -241,6 +329,9 @@ RELU = register(Op(
     gate="ReLU passes or blocks",
     explain="A ReLU gate passes the upstream gradient where its input was positive and blocks it elsewhere.",
     sample=_uniform(-5, 5, avoid=(0.0,)), inputs=("x",),
+    tensor_sample=_elementwise(_nonzero(0.05, 5)),
+    jacobian=("diagonal, 1 where x > 0 else 0",),
+    backward=("dL/dx = dL/dz ⊙ [x > 0]",),
 ))
 
 MAX = register(Op(
@@ -252,6 +343,9 @@ MAX = register(Op(
     gate="max routes",
     explain="A max gate routes the whole upstream gradient to the larger input; the other gets 0.",
     sample=_apart,
+    tensor_sample=_elementwise(_on_grid(0.25), _on_grid(0.0)),
+    jacobian=("diagonal, 1 where x ≥ y else 0", "diagonal, 1 where y > x else 0"),
+    backward=("dL/dx = dL/dz ⊙ [x ≥ y]", "dL/dy = dL/dz ⊙ [y > x]"),
 ))
 
 MIN = register(Op(
@@ -262,6 +356,9 @@ MIN = register(Op(
     gate="min routes",
     explain="A min gate routes the whole upstream gradient to the smaller input; the other gets 0.",
     sample=_apart,
+    tensor_sample=_elementwise(_on_grid(0.25), _on_grid(0.0)),
+    jacobian=("diagonal, 1 where x ≤ y else 0", "diagonal, 1 where y < x else 0"),
+    backward=("dL/dx = dL/dz ⊙ [x ≤ y]", "dL/dy = dL/dz ⊙ [y < x]"),
 ))
 
 
@@ -277,3 +374,414 @@ FANOUT = Pattern(
     "copy adds",
     "A value used in several places receives the sum of the gradients flowing back from each use.",
 )
+
+
+# == Tensor ops ===============================================================================
+# Ops that exist only on arrays. `m` is the active array module (numpy or cupy). Rules keep the
+# dtype of their inputs: constants are Python numbers (weak in NumPy 2's promotion rules) and
+# masks are cast to the input's dtype before any division.
+
+
+def _matmul_vjp(m, p, g, z, x, y, needs=None):
+    want_x = needs is None or needs[0]
+    want_y = needs is None or needs[1]
+    gx = gy = None
+    if x.ndim == 1 and y.ndim == 1:  # inner product: z and g are numbers
+        return (g * y if want_x else None), (g * x if want_y else None)
+    if x.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
+        if want_x:
+            gx = m.matmul(y, g[..., None])[..., 0]  # (..., k)
+        if want_y:
+            gy = x[:, None] * g[..., None, :]  # (..., k, n)
+    elif y.ndim == 1:  # (..., n, k) @ (k,) -> (..., n)
+        if want_x:
+            gx = g[..., None] * y  # (..., n, k)
+        if want_y:
+            gy = m.matmul(m.swapaxes(x, -1, -2), g[..., None])[..., 0]  # (..., k)
+    else:
+        if want_x:
+            gx = m.matmul(g, m.swapaxes(y, -1, -2))  # dL/dX = dL/dY · Wᵀ
+        if want_y:
+            gy = m.matmul(m.swapaxes(x, -1, -2), g)  # dL/dW = Xᵀ · dL/dY
+    return gx, gy
+
+
+def _matmul_sample(rng):
+    n, k, j = (int(v) for v in rng.integers(1, 5, size=3))
+    shapes = [
+        ((n, k), (k, j)), ((k,), (k, j)), ((n, k), (k,)), ((k,), (k,)),
+        ((2, n, k), (k, j)), ((2, n, k), (2, k, j)),
+    ][int(rng.integers(0, 6))]
+    return tuple(rng.normal(size=s) for s in shapes), None
+
+
+MATMUL = register(Op(
+    "matmul", "·", 2,
+    forward=lambda m, p, x, y: m.matmul(x, y),
+    vjp=_matmul_vjp, partial=True,
+    formula="Y = X · W", local=("Wᵀ", "Xᵀ"),
+    gate="matmul multiplies by the other input, transposed",
+    explain="A matrix-multiply gate sends X the upstream times Wᵀ and W the Xᵀ times the upstream.",
+    sample=None, tensor_sample=_matmul_sample, inputs=("X", "W"),
+    jacobian=(
+        "block diagonal: one Wᵀ block per row of X (∂Yᵢⱼ/∂Xᵢₖ = Wₖⱼ)",
+        "Xᵀ blocks: ∂Yᵢⱼ/∂Wₖⱼ = Xᵢₖ, zero across different output columns",
+    ),
+    backward=("dL/dX = dL/dY · Wᵀ", "dL/dW = Xᵀ · dL/dY"),
+))
+
+
+def _inverse_axes(axes):
+    return tuple(sorted(range(len(axes)), key=axes.__getitem__))
+
+
+def _transpose_sample(rng):
+    shape = _shape(rng, 1, 3)
+    axes = None if rng.random() < 0.3 else tuple(int(a) for a in rng.permutation(len(shape)))
+    return (rng.normal(size=shape),), axes
+
+
+TRANSPOSE = register(Op(
+    "transpose", "ᵀ", 1,
+    forward=lambda m, p, x: m.transpose(x, p),
+    # p is None (reverse the axes, whose inverse is itself) or a permutation of the axes.
+    vjp=lambda m, p, g, z, x: (m.transpose(g, None if p is None else _inverse_axes(p)),),
+    formula="z = xᵀ", local=("a permutation",),
+    gate="transpose puts each gradient back in its place",
+    explain="A transpose gate moves each upstream element back to where its input element came from.",
+    sample=None, tensor_sample=_transpose_sample, inputs=("x",),
+    jacobian=("a permutation matrix: each output element is one input element",),
+    backward=("dL/dx = (dL/dz)ᵀ, the inverse permutation",),
+))
+
+
+def _reshape_sample(rng):
+    shape = _shape(rng, 0, 3)
+    size = 1
+    for n in shape:
+        size *= n
+    choices = [(size,), (-1,), (1, size), (size, 1), shape[::-1]]
+    return (rng.normal(size=shape),), choices[int(rng.integers(0, len(choices)))]
+
+
+RESHAPE = register(Op(
+    "reshape", "reshape", 1,
+    forward=lambda m, p, x: m.reshape(x, p),
+    vjp=lambda m, p, g, z, x: (m.reshape(g, x.shape),),
+    formula="z = reshape(x)", local=("1",),
+    gate="reshape passes the gradient, reshaped back",
+    explain="A reshape gate passes the upstream gradient unchanged, laid out in the input's shape.",
+    sample=None, tensor_sample=_reshape_sample, inputs=("x",),
+    jacobian=("identity I (row-major order is the same before and after)",),
+    backward=("dL/dx = dL/dz reshaped to x's shape",),
+))
+
+
+def _has_array(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(hasattr(part, "shape") or isinstance(part, list) for part in parts)
+
+
+def _getitem_vjp(m, p, g, z, x):
+    gx = m.zeros_like(x)
+    if _has_array(p):
+        m.add.at(gx, p, g)  # an index array may repeat an element: its gradients add up
+    else:
+        gx[p] = g  # ints and slices never repeat an element
+    return (gx,)
+
+
+def _getitem_sample(rng):
+    a, b = (int(v) for v in rng.integers(2, 5, size=2))
+    choices = [
+        int(rng.integers(-a, a)),
+        slice(1, None),
+        slice(None, None, -1),
+        (slice(None), int(rng.integers(0, b))),
+        rng.integers(0, a, size=5),  # repeats on purpose
+        (rng.integers(0, a, size=3), slice(0, 2)),
+        (rng.integers(0, a, size=4), rng.integers(0, b, size=4)),
+    ]
+    return (rng.normal(size=(a, b)),), choices[int(rng.integers(0, len(choices)))]
+
+
+GETITEM = register(Op(
+    "getitem", "[ ]", 1,
+    forward=lambda m, p, x: x[p],
+    vjp=_getitem_vjp,
+    formula="z = x[i]", local=("1 at the picked elements",),
+    gate="indexing routes the gradient back to the picked elements",
+    explain="An indexing gate sends each upstream element to the input element it read; elements read twice add up.",
+    sample=None, tensor_sample=_getitem_sample, inputs=("x",),
+    jacobian=("a selection matrix: in each row a single 1, at the element that output reads",),
+    backward=("dL/dx = zeros with dL/dz added at the index (repeats add up)",),
+))
+
+
+def _concatenate_vjp(m, p, g, z, *xs):
+    cuts, total = [], 0
+    for x in xs[:-1]:
+        total += x.shape[p]
+        cuts.append(total)
+    return tuple(m.split(g, cuts, axis=p))
+
+
+def _concatenate_sample(rng):
+    shape = list(_shape(rng, 1, 3))
+    axis = int(rng.integers(0, len(shape)))
+    xs = []
+    for _ in range(int(rng.integers(2, 4))):
+        shape[axis] = int(rng.integers(1, 4))
+        xs.append(rng.normal(size=tuple(shape)))
+    return tuple(xs), axis
+
+
+CONCATENATE = register(Op(
+    "concatenate", "concat", -1,
+    forward=lambda m, p, *xs: m.concatenate(xs, axis=p),
+    vjp=_concatenate_vjp,
+    formula="z = [x1, x2, …] along an axis", local=("1 on its own block",),
+    gate="concatenate hands each input its slice of the gradient",
+    explain="A concatenate gate cuts the upstream gradient into the pieces its inputs filled.",
+    sample=None, tensor_sample=_concatenate_sample, inputs=("x",),
+    jacobian=("[0 … I … 0]: identity on the block this input fills, zero elsewhere",),
+    backward=("dL/dxₖ = the block of dL/dz that xₖ filled",),
+))
+
+
+def _stack_vjp(m, p, g, z, *xs):
+    moved = m.moveaxis(g, p, 0)  # the stacked axis first: moved[k] belongs to input k
+    return tuple(moved[k] for k in range(len(xs)))
+
+
+def _stack_sample(rng):
+    shape = _shape(rng, 0, 2)
+    xs = tuple(rng.normal(size=shape) for _ in range(int(rng.integers(2, 4))))
+    return xs, int(rng.integers(0, len(shape) + 1))
+
+
+STACK = register(Op(
+    "stack", "stack", -1,
+    forward=lambda m, p, *xs: m.stack(xs, axis=p),
+    vjp=_stack_vjp,
+    formula="z = stack(x1, x2, …) on a new axis", local=("1 on its own slice",),
+    gate="stack hands each input its slice of the gradient",
+    explain="A stack gate gives each input the slice of the upstream gradient at its position.",
+    sample=None, tensor_sample=_stack_sample, inputs=("x",),
+    jacobian=("[0 … I … 0]: identity on the slice this input fills, zero elsewhere",),
+    backward=("dL/dxₖ = dL/dz[k] along the new axis",),
+))
+
+
+def _spread(m, p, g, x):
+    """Undo a reduction's shape: put the reduced axes back and broadcast g to x's shape.
+    p is (axis, keepdims) as given to sum/mean/max."""
+    axis, keepdims = p
+    if axis is not None and not keepdims:
+        g = m.expand_dims(g, axis)
+    return m.broadcast_to(g, x.shape)
+
+
+def _reduction_sample(distinct=False):
+    def sample(rng):
+        shape = _shape(rng, 0, 3)
+        ndim = len(shape)
+        size = 1
+        for n in shape:
+            size *= n
+        if distinct:  # values at least 0.4 apart, so the maximum is unique
+            x = rng.permutation(size).reshape(shape) * 0.5 + rng.uniform(0, 0.1, size=shape)
+        else:
+            x = rng.normal(size=shape)
+        kind = int(rng.integers(0, 3)) if ndim else 0
+        if kind == 0:
+            axis = None
+        elif kind == 1:
+            axis = int(rng.integers(-ndim, ndim))
+        else:
+            axis = tuple(sorted(int(a) for a in rng.choice(ndim, size=int(rng.integers(1, ndim + 1)), replace=False)))
+        return (x,), (axis, bool(rng.random() < 0.5))
+
+    return sample
+
+
+SUM = register(Op(
+    "sum", "Σ", 1,
+    forward=lambda m, p, x: m.sum(x, axis=p[0], keepdims=p[1]),
+    vjp=lambda m, p, g, z, x: (_spread(m, p, g, x),),
+    formula="z = Σ x", local=("1",),
+    gate="sum copies the gradient to every summed element",
+    explain="A sum gate hands the same upstream gradient to every element it added up.",
+    sample=None, tensor_sample=_reduction_sample(), inputs=("x",),
+    jacobian=("a row of ones per output element, over the elements it sums",),
+    backward=("dL/dx = dL/dz broadcast back to x's shape",),
+))
+
+MEAN = register(Op(
+    "mean", "mean", 1,
+    forward=lambda m, p, x: m.mean(x, axis=p[0], keepdims=p[1]),
+    vjp=lambda m, p, g, z, x: (_spread(m, p, g * (z.size / x.size), x),),
+    formula="z = (1/n) Σ x", local=("1/n",),
+    gate="mean copies the gradient, divided by n",
+    explain="A mean gate hands every averaged element the upstream gradient divided by their count n.",
+    sample=None, tensor_sample=_reduction_sample(), inputs=("x",),
+    jacobian=("a row of 1/n per output element, over the n elements it averages",),
+    backward=("dL/dx = dL/dz / n broadcast back to x's shape",),
+))
+
+
+def _amax_vjp(m, p, g, z, x):
+    winners = (x == _spread(m, p, z, x)).astype(x.dtype)
+    # Ties share the gradient equally: still a valid (sub)gradient, and never counted twice.
+    winners = winners / m.sum(winners, axis=p[0], keepdims=True)
+    return (winners * _spread(m, p, g, x),)
+
+
+AMAX = register(Op(
+    "amax", "max", 1,
+    forward=lambda m, p, x: m.max(x, axis=p[0], keepdims=p[1]),
+    vjp=_amax_vjp,
+    formula="z = max x", local=("1 at the maximum, 0 elsewhere",),
+    gate="max routes",
+    explain="A max-over-elements gate routes the upstream gradient to the largest element; the rest get 0.",
+    sample=None, tensor_sample=_reduction_sample(distinct=True), inputs=("x",),
+    jacobian=("one 1 per row, at the maximum (ties share it equally); zero elsewhere",),
+    backward=("dL/dx = dL/dz at the maxima, 0 elsewhere",),
+))
+
+
+def _alpha(lo, hi):
+    return lambda rng: float(rng.uniform(lo, hi))
+
+
+LEAKY_RELU = register(Op(
+    "leaky_relu", "LReLU", 1,
+    forward=lambda m, p, x: m.where(x > 0, x, p * x),
+    vjp=lambda m, p, g, z, x: (m.where(x > 0, g, p * g),),
+    formula="z = x if x > 0 else α·x", local=("1 if x > 0 else α",),
+    gate="leaky ReLU passes or shrinks",
+    explain="A leaky ReLU gate passes the upstream gradient where x > 0 and scales it by α elsewhere.",
+    sample=None, tensor_sample=_elementwise(_nonzero(0.05, 5), param=_alpha(0.01, 0.5)), inputs=("x",),
+    jacobian=("diagonal, 1 where x > 0 else α",),
+    backward=("dL/dx = dL/dz ⊙ (1 where x > 0 else α)",),
+))
+
+ELU = register(Op(
+    "elu", "ELU", 1,
+    # exp of min(x, 0): the branch not taken must not overflow either.
+    forward=lambda m, p, x: m.where(x > 0, x, p * (m.exp(m.minimum(x, 0.0)) - 1)),
+    vjp=lambda m, p, g, z, x: (m.where(x > 0, g, g * (z + p)),),
+    formula="z = x if x > 0 else α(eˣ − 1)", local=("1 if x > 0 else z + α",),
+    gate="ELU passes or scales by z + α",
+    explain="An ELU gate passes the upstream gradient where x > 0 and scales it by z + α = αeˣ elsewhere.",
+    sample=None, tensor_sample=_elementwise(_nonzero(0.05, 4), param=_alpha(0.5, 2)), inputs=("x",),
+    jacobian=("diagonal, 1 where x > 0 else z + α",),
+    backward=("dL/dx = dL/dz ⊙ (1 where x > 0 else z + α)",),
+))
+
+
+def _softmax(m, p, x):
+    e = m.exp(x - m.max(x, axis=p, keepdims=True))  # shifted: exp never overflows
+    return e / m.sum(e, axis=p, keepdims=True)
+
+
+def _log_softmax(m, p, x):
+    shifted = x - m.max(x, axis=p, keepdims=True)
+    return shifted - m.log(m.sum(m.exp(shifted), axis=p, keepdims=True))
+
+
+def _axis_sample(rng):
+    shape = _shape(rng, 1, 3)
+    axis = int(rng.integers(-len(shape), len(shape)))
+    return (rng.normal(size=shape) * 2,), axis
+
+
+SOFTMAX = register(Op(
+    "softmax", "softmax", 1,
+    forward=_softmax,
+    # (diag(y) − y yᵀ) g, without building the matrix: y ⊙ (g − Σ g ⊙ y)
+    vjp=lambda m, p, g, y, x: (y * (g - m.sum(g * y, axis=p, keepdims=True)),),
+    formula="yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ)", local=("diag(y) − y yᵀ",),
+    gate="softmax mixes: every output depends on every input",
+    explain="A softmax gate's Jacobian is diag(y) − y yᵀ: each input gets yᵢ times its upstream minus the y-weighted average upstream.",
+    sample=None, tensor_sample=_axis_sample, inputs=("x",),
+    jacobian=("diag(y) − y yᵀ along the softmax axis: one full block per row, zero across rows",),
+    backward=("dL/dx = y ⊙ (dL/dy − Σ(dL/dy ⊙ y))",),
+))
+
+LOG_SOFTMAX = register(Op(
+    "log_softmax", "log softmax", 1,
+    forward=_log_softmax,
+    vjp=lambda m, p, g, z, x: (g - m.exp(z) * m.sum(g, axis=p, keepdims=True),),
+    formula="zᵢ = xᵢ − log Σⱼ exp(xⱼ)", local=("I − 1 softmax(x)ᵀ",),
+    gate="log-softmax subtracts the softmax-weighted total",
+    explain="A log-softmax gate passes the upstream gradient minus softmax(x) times its total.",
+    sample=None, tensor_sample=_axis_sample, inputs=("x",),
+    jacobian=("I − 1 softmax(x)ᵀ along the axis: one full block per row, zero across rows",),
+    backward=("dL/dx = dL/dz − softmax(x) · Σ dL/dz",),
+))
+
+
+def _targets(m, y, t):
+    """Targets shaped like y: t as given (one-hot or soft labels) or class indices made one-hot."""
+    if t.shape == y.shape:
+        return t
+    return t.astype("int64")[..., None] == m.arange(y.shape[-1])  # (..., C) of bools
+
+
+def _softmax_cross_entropy(m, p, x, t):
+    log_y = _log_softmax(m, -1, x)
+    rows = log_y.size // log_y.shape[-1]  # N: the loss is the mean over rows
+    loss = -m.sum(log_y * _targets(m, log_y, t)) / rows
+    return loss, m.exp(log_y)  # saved: the probabilities y, reused by the backward
+
+
+def _softmax_cross_entropy_vjp(m, p, g, loss, x, t, saved=None):
+    y = saved if saved is not None else _softmax(m, -1, x)
+    rows = y.size // y.shape[-1]
+    return (y - _targets(m, y, t)) * (g / rows), None  # labels take no gradient
+
+
+def _classification_sample(rng):
+    rows, classes = int(rng.integers(1, 5)), int(rng.integers(2, 6))
+    shape = (rows, classes) if rng.random() < 0.8 else (classes,)
+    labels = rng.integers(0, classes, size=shape[:-1]) * 1.0
+    if rng.random() < 0.5:  # one-hot instead of class indices
+        labels = (labels[..., None] == list(range(classes))) * 1.0
+    return (rng.normal(size=shape) * 2, labels), None
+
+
+SOFTMAX_CROSS_ENTROPY = register(Op(
+    "softmax_cross_entropy", "softmax+CE", 2,
+    forward=_softmax_cross_entropy, vjp=_softmax_cross_entropy_vjp, saves=True,
+    formula="L = −(1/N) Σ t · log softmax(x)", local=("(y − t)/N", "none: labels take no gradient"),
+    gate="softmax with cross-entropy sends back (y − t)/N",
+    explain="Softmax and cross-entropy together have the simplest backward there is: prediction minus target, over N.",
+    sample=None, tensor_sample=_classification_sample, inputs=("x", "t"),
+    jacobian=("a single row (the loss is one number): (y − t)ᵀ/N", "none: labels take no gradient"),
+    backward=("dL/dx = (y − t) / N · upstream", "none"),
+))
+
+
+def _mse_vjp(m, p, g, loss, y, t):
+    d = y - t
+    gy = d * (g * 2 / d.size)
+    return gy, -gy
+
+
+def _mse_sample(rng):
+    shape = _shape(rng, 0, 3)
+    return (rng.normal(size=shape), rng.normal(size=shape)), None
+
+
+MSE = register(Op(
+    "mse", "MSE", 2,
+    forward=lambda m, p, y, t: m.mean((y - t) ** 2),
+    vjp=_mse_vjp,
+    formula="L = (1/n) Σ (y − t)²", local=("2(y − t)/n", "−2(y − t)/n"),
+    gate="squared error sends back 2(y − t)/n",
+    explain="A mean-squared-error gate sends the prediction 2(y − t)/n and the target its negative.",
+    sample=None, tensor_sample=_mse_sample, inputs=("y", "t"),
+    jacobian=("a single row (the loss is one number): 2(y − t)ᵀ/n", "a single row: −2(y − t)ᵀ/n"),
+    backward=("dL/dy = 2(y − t)/n · upstream", "dL/dt = −dL/dy"),
+))
