@@ -1,0 +1,167 @@
+"""Graphviz DOT text of a trace, in the textbook style.
+
+Computation flows left to right. Leaves are plain labels (a name, or the value of a constant);
+gates are circles with their symbol. Every wire carries its forward value above the line and its
+gradient below it in a second colour. A wire is drawn as a small table node (value, a rule, the
+gradient) between two edge pieces, because Graphviz cannot put one edge label above a line and
+another below it. A value that feeds several gates gets a trunk wire up to a branch point and one
+branch wire per use, so the sum at the trunk shows "copy adds".
+
+`to_dot(trace, step=k)` is frame k of a slide build: the gate of step k and its wires are
+highlighted, gradients not computed yet show a muted "?". Every text sits in a cell of fixed
+size, so all frames have the same layout and overlay exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from gradtutor.render.fmt import check_step, show
+from gradtutor.render.term import gate_text
+from gradtutor.render.theme import Theme, get_theme
+
+FONT = "Helvetica"
+WIRE_FONT_SIZE = 12
+CHAR_WIDTH = 7.5  # points per character at WIRE_FONT_SIZE, generous so no text overflows its cell
+TEXT_HEIGHT = 16  # points per line of a wire label
+RULE = 1.2  # line width of wires, in points
+PENDING = "?"  # a gradient the frame has not computed yet
+
+
+@dataclass(slots=True)
+class Wire:
+    """One drawn wire: its node id, where it comes from and goes to, and its numbers."""
+
+    id: str
+    tail: str  # DOT node id the wire leaves
+    head: str  # DOT node id the wire enters
+    value: object
+    grad: object
+    ready: int  # first frame in which the gradient is known
+    steps: tuple[int, ...]  # the steps whose gate this wire enters or leaves: highlighted then
+    arrow: bool = True
+
+
+def _wires(trace) -> list[Wire]:
+    nodes = trace.nodes
+    step_of = {s.node: s.index for s in trace.steps}  # gate node id -> its step
+    flow_of = {(s.node, slot): f for s in trace.steps for slot, f in enumerate(s.flows)}
+    wires: list[Wire] = []
+    for node in nodes:
+        consumers = [(n.id, slot) for n in nodes for slot, p in enumerate(n.parents) if p == node.id]
+        source = f"n{node.id}"
+        made_by = (step_of[node.id],) if node.id in step_of else ()
+        if len(consumers) > 1:
+            # copy gate: trunk to a branch point, whose gradient is complete after the last use
+            done = max(step_of[gate] for gate, _ in consumers)
+            trunk = Wire(f"t{node.id}", source, f"j{node.id}", node.value, node.grad, done, (done, *made_by), False)
+            wires.append(trunk)
+            made_by = ()  # the branches leave the branch point, not the gate
+            source = f"j{node.id}"
+        for gate, slot in consumers:
+            flow = flow_of[(gate, slot)]
+            k = step_of[gate]
+            wires.append(Wire(f"w{gate}_{slot}", source, f"n{gate}", node.value, flow.downstream, k, (k, *made_by)))
+    root = trace.graph.root
+    seeded = (step_of[root.id],) if root.id in step_of else ()
+    wires.append(Wire("w_out", f"n{root.id}", "out", root.value, trace.upstream, 1, seeded))
+    return wires
+
+
+def to_dot(trace, step: int | None = None, theme: str = "light") -> str:
+    """The trace as DOT text; step=k draws frame k (0 = forward pass only)."""
+    step = check_step(trace, step)
+    colors = get_theme(theme)
+    nodes = trace.nodes
+    wires = _wires(trace)
+    current = trace.steps[step - 1] if step else None
+    lines = [
+        "digraph gradtutor {",
+        f'  graph [rankdir=LR, bgcolor="{colors.background}", fontname="{FONT}", '
+        f'nodesep=0.25, ranksep=0.12, pad=0.25, labelloc=b, label={_caption(trace, step, colors)}];',
+        f'  node [fontname="{FONT}", fontsize=14, fontcolor="{colors.text}", color="{colors.text}"];',
+        f'  edge [color="{colors.text}", penwidth={RULE}, arrowsize=0.7];',
+    ]
+    for node in nodes:
+        if node.op is None:
+            lines.append(f'  n{node.id} [shape=plaintext, label="{_quote(node.label)}"];')
+        else:
+            # The current gate is filled, not drawn thicker: a thicker outline would move where
+            # edges are clipped and break the identical layout of the frames.
+            hot = current is not None and current.node == node.id
+            fill = (
+                f'fillcolor="{colors.highlight}", color="{colors.highlight}", fontcolor="{colors.background}"'
+                if hot
+                else f'fillcolor="{colors.background}"'
+            )
+            size = 14 if len(gate_text(node)) <= 2 else 11
+            lines.append(
+                f'  n{node.id} [shape=circle, fixedsize=true, width=0.55, fontsize={size}, '
+                f'style=filled, {fill}, label="{_quote(gate_text(node))}"];'
+            )
+    for node in nodes:
+        if node.uses > 1:
+            lines.append(f'  j{node.id} [shape=point, width=0.07, color="{colors.text}"];')
+    root = trace.graph.root
+    lines.append(f'  out [shape=plaintext, label="{_quote(root.name or "output")}"];')
+    for wire in wires:
+        lines.extend(_wire_lines(wire, step, colors))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _wire_lines(wire: Wire, step: int | None, colors: Theme) -> list[str]:
+    known = step is None or step >= wire.ready
+    hot = step in wire.steps
+    line = colors.highlight if hot else colors.text
+    grad_color = colors.gradient if known else colors.muted
+    grad_text = show(wire.grad) if known else PENDING
+    # The cell width depends only on the final texts, never on the frame: layouts stay identical.
+    width = max(len(show(wire.value)), len(show(wire.grad)), len(PENDING)) * CHAR_WIDTH + 6
+    cell = f'FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{TEXT_HEIGHT}"'
+    grad_font = f'<B>{_quote(grad_text)}</B>' if hot else _quote(grad_text)
+    label = (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+        f'<TR><TD {cell} VALIGN="BOTTOM"><FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{colors.value}">'
+        f"{_quote(show(wire.value))}</FONT></TD></TR>"
+        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{RULE:g}" BGCOLOR="{line}"></TD></TR>'
+        f'<TR><TD {cell} VALIGN="TOP"><FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{grad_color}">'
+        f"{grad_font}</FONT></TD></TR></TABLE>>"
+    )
+    edge_color = f', color="{line}"' if hot else ""
+    head_end = "" if wire.arrow else ", arrowhead=none"
+    return [
+        f"  {wire.id} [shape=plain, label={label}];",
+        f"  {wire.tail} -> {wire.id} [arrowhead=none, headport=w{edge_color}];",
+        f"  {wire.id} -> {wire.head} [tailport=e{head_end}{edge_color}];",
+    ]
+
+
+def _caption(trace, step: int | None, colors: Theme) -> str:
+    """A one-line caption in a cell of fixed width, so it never moves the drawing."""
+    texts = [_caption_text(trace, k) for k in [None, *range(len(trace.steps) + 1)]]
+    width = max(len(t) for t in texts) * CHAR_WIDTH + 12
+    text = _caption_text(trace, step)
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="24">'
+        f'<FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{colors.text}">{_quote(text)}</FONT>'
+        "</TD></TR></TABLE>>"
+    )
+
+
+def _caption_text(trace, step: int | None) -> str:
+    root = trace.graph.root
+    count = len(trace.steps)
+    if step is None:
+        return f"{root.label} = {show(root.value)}: values above the wires, gradients below"
+    if step == 0:
+        return f"forward pass: {root.label} = {show(root.value)}"
+    s = trace.steps[step - 1]
+    return f"step {step} of {count}: {gate_text(trace.nodes[s.node])} {trace.nodes[s.node].label}, {s.op.gate}"
+
+
+def _quote(text: str) -> str:
+    """Escape text for a DOT string or an HTML-like label (both accept entities)."""
+    return escape(str(text), quote=True)

@@ -1,0 +1,114 @@
+"""Diagrams as files: SVG, PNG and PDF through pygraphviz, DOT text with no engine at all.
+
+The pygraphviz wheel carries the Graphviz engine itself, so nothing here needs a system
+Graphviz or a `dot` program on PATH. pygraphviz is imported inside `render`, so importing this
+module (and running `gradtutor --help`) stays cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+from gradtutor.render.dot import to_dot
+
+ENGINE_FORMATS = ("svg", "png", "pdf")
+FORMATS = (*ENGINE_FORMATS, "dot")
+# Messages the font library prints on some systems while Graphviz measures text. They say
+# nothing about the drawing, so they are dropped; anything else Graphviz says becomes a warning.
+NOISE = ("Fontconfig warning", "Fontconfig error")
+
+
+class ExportError(ValueError):
+    """An export that cannot be done: unknown format, unwritable path. One-line message."""
+
+
+def _check_format(fmt: str, allowed=FORMATS) -> str:
+    fmt = str(getattr(fmt, "value", fmt)).lower()  # accept an Enum member from the CLI too
+    if fmt not in allowed:
+        raise ExportError(f"unknown format {fmt!r}; formats are: {', '.join(allowed)}")
+    return fmt
+
+
+def render(dot_text: str, fmt: str, dpi: int | None = None) -> bytes:
+    """Lay out DOT text with Graphviz's dot and draw it as svg, png or pdf.
+
+    dpi sets the resolution of PNG output (Graphviz's default is 96); vector formats ignore it.
+    """
+    fmt = _check_format(fmt, ENGINE_FORMATS)
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0):
+        raise ExportError(f"dpi must be a positive whole number, got {dpi!r}")
+    import pygraphviz
+
+    with _graphviz_messages():
+        graph = pygraphviz.AGraph(string=dot_text)
+        if dpi is not None and fmt == "png":
+            graph.graph_attr["dpi"] = str(dpi)
+        graph.layout(prog="dot")
+        return graph.draw(format=fmt)
+
+
+@contextlib.contextmanager
+def _graphviz_messages():
+    """Catch what the C libraries write straight to file descriptor 2 while Graphviz runs:
+    font-library noise is dropped, anything else is re-issued as a RuntimeWarning."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable stderr (embedded interpreters): nothing to catch
+        yield
+        return
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            for line in sink.read().decode("utf-8", "replace").splitlines():
+                if line.strip() and not line.startswith(NOISE):
+                    warnings.warn(f"Graphviz: {line.strip()}", RuntimeWarning, stacklevel=3)
+
+
+def frame_paths(out: Path, count: int, fmt: str) -> list[Path]:
+    """out.stem-00.svg (forward pass), out.stem-01.svg ... one per backward step, zero-padded."""
+    suffix = out.suffix or f".{fmt}"
+    width = max(2, len(str(count)))
+    return [out.with_name(f"{out.stem}-{k:0{width}d}{suffix}") for k in range(count + 1)]
+
+
+def export(trace, fmt: str, out: Path, *, frames: bool = False, theme="light", dpi=None) -> list[Path]:
+    """Write the trace's diagram to `out` and return the paths written.
+
+    frames=True writes one file per frame instead: frame 0 is the forward pass, frame k shows
+    backward step k highlighted (see `frame_paths` for the names). fmt "dot" writes DOT text.
+    """
+    fmt = _check_format(fmt)
+    out = Path(out)
+    if frames:
+        steps = list(range(len(trace.steps) + 1))
+        paths = frame_paths(out, len(trace.steps), fmt)
+    else:
+        steps, paths = [None], [out]
+    # Render everything before writing anything, so a failure leaves no half-written set.
+    contents = []
+    for step in steps:
+        dot_text = to_dot(trace, step=step, theme=theme)
+        contents.append(dot_text.encode() if fmt == "dot" else render(dot_text, fmt, dpi))
+    for path, data in zip(paths, contents):
+        _write(path, data)
+    return paths
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ExportError(f"cannot write {path}: {reason}") from None

@@ -1,0 +1,38 @@
+"""What every renderer shows for a value, and which backward step a view stops at.
+
+`show` is the one place a value becomes text. Today values are scalars (floats, ints, Fractions
+in exact mode); when tensors reach the renderers, this is the function that learns to print a
+shape or a small matrix, and every table and diagram follows.
+"""
+
+from __future__ import annotations
+
+from gradtutor.numbers import human
+
+TABLE_DIGITS = 6  # significant digits in tables and diagrams: enough for every textbook number
+
+
+def show(x, digits: int = TABLE_DIGITS) -> str:
+    """A value as a person writes it: 220, 2.2, -0.5, 1/3."""
+    return human(x, digits)
+
+
+def operand(text: str) -> str:
+    """Parenthesise a negative number used inside arithmetic: 1 × (-4), not 1 × -4."""
+    return f"({text})" if text.startswith("-") else text
+
+
+class StepOutOfRange(ValueError):
+    """A view was asked for a backward step the trace does not have."""
+
+
+def check_step(trace, step: int | None) -> int | None:
+    """Accept None (the whole pass), 0 (forward values only) or 1..N; else a one-line error."""
+    if step is None:
+        return None
+    count = len(trace.steps)
+    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= count:
+        raise StepOutOfRange(
+            f"step {step} is out of range: this trace has steps 1 to {count} (0 = forward pass only)"
+        )
+    return step

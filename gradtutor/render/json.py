@@ -1,0 +1,89 @@
+"""A trace as JSON-ready data, in the versioned schema documented in SCHEMA.md.
+
+Values are stored exactly (`numbers.exact`): the float 220.00000000000003 stays that float, a
+Fraction from exact mode becomes the text "11/5". Tables and diagrams round for people; JSON is
+for programs and must not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from gradtutor.numbers import exact
+
+SCHEMA = "gradtutor.trace/1"  # additive changes keep /1; anything else bumps the number
+
+
+def value(x):
+    """One stored value. Non-finite floats become the strings "inf", "-inf", "nan", which
+    strict JSON can carry; everything else goes through numbers.exact."""
+    if x is None:
+        return None
+    stored = exact(x)
+    if isinstance(stored, float) and not math.isfinite(stored):
+        return "nan" if math.isnan(stored) else ("inf" if stored > 0 else "-inf")
+    return stored
+
+
+def to_dict(trace) -> dict:
+    nodes = trace.nodes
+    data = {
+        "schema": SCHEMA,
+        "exact": trace.exact,
+        "upstream": value(trace.upstream),
+        "output": trace.graph.root.id,
+        "nodes": [
+            {
+                "id": node.id,
+                "name": node.name,
+                "label": node.label,
+                "op": node.op.name if node.op else None,
+                "value": value(node.value),
+                "grad": value(node.grad),
+                "parents": list(node.parents),
+                "param": value(node.param),
+                "uses": node.uses,
+            }
+            for node in nodes
+        ],
+        "steps": [
+            {
+                "index": step.index,
+                "node": step.node,
+                "op": step.op.name,
+                "symbol": step.op.symbol,
+                "formula": step.op.formula,
+                "gate": step.op.gate,
+                "upstream": value(step.upstream),
+                "inputs": [
+                    {
+                        "node": flow.node,
+                        "local_formula": step.op.local[slot],
+                        "local": value(flow.local),
+                        "downstream": value(flow.downstream),
+                        "before": value(flow.before),
+                        "after": value(flow.after),
+                    }
+                    for slot, flow in enumerate(step.flows)
+                ],
+            }
+            for step in trace.steps
+        ],
+    }
+    if trace.checks is not None:
+        data["checks"] = [
+            {
+                "node": check.node,
+                "autodiff": value(check.autodiff),
+                "numeric": value(check.numeric),
+                "ok": check.ok,
+            }
+            for check in trace.checks
+        ]
+    return data
+
+
+def dumps(trace, indent: int | None = 2) -> str:
+    """The trace as strict JSON text (UTF-8 characters kept, no NaN literals)."""
+    return json.dumps(to_dict(trace), indent=indent, ensure_ascii=False, allow_nan=False)

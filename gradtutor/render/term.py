@@ -1,0 +1,163 @@
+"""Terminal views of a trace, as rich renderables (the caller prints them).
+
+`trace_table` is the heart of it: one row per gate input, so each row reads as one use of the
+chain rule, downstream = upstream × local. Where an input fans out (feeds several gates), the
+last column keeps its running sum, which is how "copy adds" becomes visible.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from gradtutor import ops
+from gradtutor.render.fmt import TABLE_DIGITS, check_step, operand, show
+
+GRADIENT = "red"  # gradients in the terminal, as in the diagrams' second colour
+CURRENT = "bold reverse"  # the step a teacher is talking about
+MARK = "▶"  # marks the current step in text without colour, too
+
+
+def _table(title: str) -> Table:
+    """The one table style of the terminal views: a rule under the header, no outer frame."""
+    return Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True
+    )
+
+
+def gate_text(node) -> str:
+    """The gate's symbol with its parameter where it has one: ×, +, ^2."""
+    if node.param is None or isinstance(node.param, bool):
+        return node.op.symbol
+    return f"{node.op.symbol}{show(node.param)}"
+
+
+def local_text(op: ops.Op, slot: int, local, digits: int) -> str:
+    """The local gradient as formula and value: "y = 5"; a bare constant stays "1"."""
+    formula = op.local[slot]
+    value = show(local, digits)
+    if formula.replace("−", "-") == value:  # a constant local gradient: "1", not "1 = 1"
+        return value
+    if " if " in formula:
+        formula = f"({formula})"
+    return f"{formula} = {value}"
+
+
+def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS):
+    """The backward pass, one row per gate input.
+
+    step=k shows steps 1..k, with step k marked and highlighted: the table grows like a slide
+    build as a teacher walks through the pass. step=0 shows no rows (forward pass only).
+    With numeric checks in the trace, a second table compares them with autodiff per leaf.
+    """
+    step = check_step(trace, step)
+    nodes = trace.nodes
+    root = trace.graph.root
+    last = len(trace.steps) if step is None else step
+    table = _table(
+        f"Backward pass from {root.label} = {show(root.value, digits)}, "
+        f"upstream {show(trace.upstream, digits)}"
+        + (" (exact arithmetic)" if trace.exact else "")
+    )
+    table.add_column("Step", justify="right", no_wrap=True)
+    table.add_column("Gate\npattern", min_width=15)
+    table.add_column("Upstream", justify="right", style=GRADIENT, no_wrap=True)
+    table.add_column("Input", no_wrap=True)
+    table.add_column("Local\n∂z/∂input", min_width=12)
+    table.add_column("Downstream\nup × local", no_wrap=True)
+    has_fanout = any(nodes[f.node].uses > 1 for s in trace.steps[:last] for f in s.flows)
+    if has_fanout:
+        table.add_column("Sum\ncopy adds", no_wrap=True)
+
+    for s in trace.steps[:last]:
+        gate = nodes[s.node]
+        current = step is not None and s.index == step
+        names = s.op.input_names()
+        upstream = show(s.upstream, digits)
+        pattern = Text(s.op.gate, style="italic")
+        gate_cells = [Text(f"{gate_text(gate)} {gate.label}"), pattern]
+        if len(s.flows) == 1:  # a unary gate has one row: the pattern goes under its name
+            gate_cells = [Text("\n").join(gate_cells)]
+        for slot, flow in enumerate(s.flows):
+            first = slot == 0
+            source = nodes[flow.node]
+            down = show(flow.downstream, digits)
+            row = [
+                (f"{MARK} {s.index}" if current else str(s.index)) if first else "",
+                gate_cells[slot] if slot < len(gate_cells) else "",
+                upstream if first else "",
+                f"{source.label} ({names[slot]})",
+                local_text(s.op, slot, flow.local, digits),
+                Text.assemble(
+                    f"{upstream} × {operand(show(flow.local, digits))} = ", (down, GRADIENT)
+                ),
+            ]
+            if has_fanout:
+                row.append(_running_sum(source, flow, digits))
+            last_row = slot == len(s.flows) - 1
+            table.add_row(*row, style=CURRENT if current else None, end_section=last_row)
+    if has_fanout:
+        table.caption = f"Sum: before + downstream = after. {ops.FANOUT.explain}"
+        table.caption_justify = "left"
+    if trace.checks is None:
+        return table
+    return Group(table, checks_table(trace, digits))
+
+
+def _running_sum(source, flow, digits: int):
+    if source.uses <= 1:
+        return ""
+    return Text.assemble(
+        f"{show(flow.before, digits)} + {operand(show(flow.downstream, digits))} = ",
+        (show(flow.after, digits), GRADIENT),
+    )
+
+
+def checks_table(trace, digits: int = TABLE_DIGITS) -> Table:
+    """Autodiff gradient against the central-difference estimate, per leaf, with ✓ or ✗."""
+    table = _table("Gradient check")
+    table.add_column("Leaf")
+    table.add_column("Autodiff", justify="right", style=GRADIENT)
+    table.add_column("Central\ndifference", justify="right")
+    table.add_column("", justify="center")
+    for check in trace.checks:
+        table.add_row(
+            trace.nodes[check.node].label,
+            show(check.autodiff, digits),
+            show(check.numeric, digits),
+            Text("✓", style="green") if check.ok else Text("✗", style="bold red"),
+        )
+    return table
+
+
+def forward_table(trace, digits: int = TABLE_DIGITS) -> Table:
+    """The forward pass: every node in topological order with its formula and value."""
+    nodes = trace.nodes
+    table = _table("Forward pass")
+    table.add_column("Node")
+    table.add_column("Computed as")
+    table.add_column("Value", justify="right")
+    for node in nodes:
+        if node.op is None:
+            how = "constant" if node.is_constant else "input"
+        else:
+            args = [nodes[p].label for p in node.parents]
+            how = f"{gate_text(node)}({', '.join(args)})"
+        table.add_row(node.label, how, show(node.value, digits))
+    return table
+
+
+def summary(trace, digits: int = TABLE_DIGITS) -> Table:
+    """The result in brief: the output's value, then each named leaf's value and gradient."""
+    root = trace.graph.root
+    table = _table(f"{root.label} = {show(root.value, digits)}")
+    table.add_column("Leaf")
+    table.add_column("Value", justify="right")
+    table.add_column(f"∂{root.label}/∂leaf", justify="right", style=GRADIENT)
+    for node in trace.graph.leaves():
+        if node.is_constant:
+            continue
+        table.add_row(node.label, show(node.value, digits), show(node.grad, digits))
+    return table

@@ -1,0 +1,125 @@
+"""Files from the exporter: SVG, PNG and PDF that parse and carry the numbers, frames, errors."""
+
+import os
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from gradtutor.render.dot import to_dot
+from gradtutor.render.export import ExportError, export, frame_paths, render
+from render_golden import traced
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg_texts(data: bytes) -> list[str]:
+    root = ET.fromstring(data)
+    return ["".join(t.itertext()).strip() for t in root.iter(f"{SVG}text")]
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_svg_parses_and_carries_the_apple_numbers():
+    trace = traced("apple")
+    texts = _svg_texts(render(to_dot(trace), "svg"))
+    for number in ("220", "2.2", "110", "200", "100", "1.1"):
+        assert number in texts
+    for name in ("apple", "apple_num", "tax", "price"):
+        assert name in texts
+    assert not any("0000000" in t for t in texts)
+
+
+def test_png_has_a_header_and_dpi_scales_it():
+    dot_text = to_dot(traced("apple"))
+    width, height = _png_size(render(dot_text, "png"))
+    assert width > height > 50
+    big_width, big_height = _png_size(render(dot_text, "png", dpi=192))
+    assert big_width == pytest.approx(2 * width, abs=2)  # Graphviz draws PNG at 96 dpi by default
+    assert big_height == pytest.approx(2 * height, abs=2)
+
+
+def test_pdf_has_a_header():
+    data = render(to_dot(traced("apple")), "pdf")
+    assert data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
+
+
+def test_rendering_needs_no_system_graphviz(tmp_path):
+    """With an empty PATH there is no `dot` program to fall back on: the wheel's engine draws."""
+    script = (
+        "import sys; from gradtutor.render.export import render; "
+        "sys.stdout.buffer.write(render(sys.stdin.read(), 'svg'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input=to_dot(traced("apple")),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": str(tmp_path)},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "220" in _svg_texts(result.stdout.encode())
+    assert "Fontconfig" not in result.stderr
+
+
+def test_export_writes_one_file_and_creates_parents(tmp_path):
+    out = tmp_path / "a" / "b" / "apple.svg"
+    paths = export(traced("apple"), "svg", out)
+    assert paths == [out]
+    assert "2.2" in _svg_texts(out.read_bytes())
+
+
+def test_export_frames_one_file_per_step_plus_the_forward_pass(tmp_path):
+    trace = traced("apple-orange")
+    paths = export(trace, "svg", tmp_path / "ao.svg", frames=True, theme="dark")
+    assert [p.name for p in paths] == [f"ao-{k:02d}.svg" for k in range(len(trace.steps) + 1)]
+    first, last = (_svg_texts(p.read_bytes()) for p in (paths[0], paths[-1]))
+    assert "165" not in first and "165" in last  # orange_num's gradient arrives with its step
+    assert "?" in first and "?" not in last
+
+
+def test_frame_names_pad_to_the_number_of_steps():
+    names = [p.name for p in frame_paths(Path("x/slide.png"), 120, "png")]
+    assert names[0] == "slide-000.png" and names[-1] == "slide-120.png"
+    assert frame_paths(Path("plain"), 2, "pdf")[1].name == "plain-01.pdf"
+
+
+def test_dot_format_writes_text_without_the_engine(tmp_path):
+    trace = traced("apple")
+    (path,) = export(trace, "dot", tmp_path / "apple.dot")
+    assert path.read_text(encoding="utf-8") == to_dot(trace)
+
+
+def test_pdf_and_png_exports(tmp_path):
+    trace = traced("mul-node")
+    (pdf,) = export(trace, "pdf", tmp_path / "m.pdf")
+    (png,) = export(trace, "png", tmp_path / "m.png", dpi=150)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert _png_size(png.read_bytes())[0] > 0
+
+
+def test_unknown_format_is_a_one_line_error(tmp_path):
+    with pytest.raises(ExportError, match="^unknown format 'gif'; formats are: svg, png, pdf, dot$"):
+        export(traced("apple"), "gif", tmp_path / "a.gif")
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ExportError, match="^dpi must be a positive whole number"):
+        render("digraph {}", "png", dpi=0)
+
+
+def test_unwritable_path_is_a_one_line_error_and_writes_nothing(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(ExportError, match=r"^cannot write .*file/out/x-00.svg: "):
+        export(traced("apple"), "svg", blocker / "out" / "x.svg", frames=True)
+    assert blocker.read_text() == "not a directory"
+    with pytest.raises(ExportError) as info:
+        export(traced("apple"), "dot", tmp_path)  # a directory, not a file
+    assert "\n" not in str(info.value)

@@ -1,0 +1,78 @@
+"""The rich tables: golden text for the textbook examples, plus the behaviour behind it."""
+
+import pytest
+
+from gradtutor.render.fmt import StepOutOfRange, show
+from gradtutor.render.term import forward_table, summary, trace_table
+from render_golden import assert_golden, console_text, traced
+
+
+@pytest.mark.parametrize("name", ["apple", "apple-orange", "gate-patterns", "mul-node", "neuron"])
+def test_trace_table_golden(name):
+    assert_golden(f"table-{name}.txt", console_text(trace_table(traced(name))))
+
+
+def test_step_view_shows_steps_up_to_k_and_marks_k():
+    trace = traced("apple-orange")
+    text = console_text(trace_table(trace, step=2))
+    assert_golden("table-apple-orange-step2.txt", text)
+    assert "▶ 2" in text
+    assert [line.split()[0] for line in text.splitlines() if line[:6].strip().isdigit()] == ["1"]
+    assert "× orange_price" not in text  # step 3 is still to come
+
+
+def test_step_zero_has_no_rows_and_bad_steps_are_one_line_errors():
+    trace = traced("apple")
+    assert "× price" not in console_text(trace_table(trace, step=0))
+    for bad in (-1, 3, 1.5):
+        with pytest.raises(StepOutOfRange, match=r"^step .* out of range: this trace has steps 1 to 2"):
+            trace_table(trace, step=bad)
+
+
+def test_apple_numbers_are_shown_as_people_write_them():
+    trace = traced("apple")
+    assert trace.graph.root.value != 220  # the float is 220.00000000000003 ...
+    text = console_text(trace_table(trace))
+    assert "price = 220," in text  # ... and the table says 220
+    assert "1.1 × 100 = 110" in text
+    assert "110.00000000000001" not in text and "220.00000000000003" not in text
+
+
+def test_fanout_running_sum_is_visible():
+    trace = traced("gate-patterns")
+    x = trace.graph.by_name("x")
+    flows = [f for s in trace.steps for f in s.flows if f.node == x.id]
+    text = console_text(trace_table(trace))
+    for flow in flows:
+        assert f"{show(flow.before)} + " in text and f"= {show(flow.after)}" in text
+    assert show(flows[-1].after) == show(x.grad) == "-3"
+
+
+def test_checks_table_golden_and_marks():
+    trace = traced("apple", check=True)
+    text = console_text(trace_table(trace))
+    assert_golden("table-apple-checks.txt", text)
+    assert text.count("✓") == len(trace.checks) == 3
+
+
+def test_failed_check_is_marked_with_a_cross():
+    trace = traced("apple", check=True)
+    trace.checks[0].numeric += 1.0  # a deliberately wrong estimate
+    text = console_text(trace_table(trace))
+    assert text.count("✗") == 1 and text.count("✓") == 2
+
+
+def test_exact_mode_table_shows_fractions_as_decimals_or_p_over_q():
+    text = console_text(trace_table(traced("apple", exact=True)))
+    assert "(exact arithmetic)" in text and "1.1 × 100 = 110" in text
+    from gradtutor.engine import Value
+    from gradtutor.tracer import trace
+
+    third = trace(Value(1, "a") / Value(3, "b"), exact=True)
+    assert "1/3" in console_text(trace_table(third))
+
+
+def test_forward_table_and_summary_golden():
+    trace = traced("apple-orange")
+    assert_golden("forward-apple-orange.txt", console_text(forward_table(trace)))
+    assert_golden("summary-apple-orange.txt", console_text(summary(trace)))
