@@ -127,6 +127,8 @@ def _pow_domain(p, x):
         return f"0 cannot be raised to the negative power {_short(p)}"
     if x < 0 and not float(p).is_integer():
         return f"a negative number ({_short(x)}) has no real power {_short(p)}"
+    if x == 0 and p < 1:  # the local gradient c·xᶜ⁻¹ would divide by zero
+        return f"x^{_short(p)} has no finite slope at x = 0"
     return None
 
 
