@@ -134,3 +134,12 @@ def test_every_text_fits_its_cell():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             render(to_dot(traced(name), step=1), "svg")
+
+
+def test_theme_may_be_given_as_an_enum_member():
+    import enum
+
+    class ThemeChoice(enum.Enum):
+        dark = "dark"
+
+    assert to_dot(traced("apple"), theme=ThemeChoice.dark) == to_dot(traced("apple"), theme="dark")

@@ -76,3 +76,19 @@ def test_forward_table_and_summary_golden():
     trace = traced("apple-orange")
     assert_golden("forward-apple-orange.txt", console_text(forward_table(trace)))
     assert_golden("summary-apple-orange.txt", console_text(summary(trace)))
+
+
+def test_a_wide_trace_wraps_but_loses_nothing():
+    """Long numbers and patterns wrap inside their cells; no cell is cut off with an ellipsis."""
+    from gradtutor.engine import Value
+    from gradtutor.tracer import trace
+
+    x = Value(2, "x")
+    wide = trace((x**2 + x.relu()).tanh() * x.sigmoid() - (x / 3).log(), check=True)
+    text = console_text(trace_table(wide))
+    assert "…" not in text
+    for step in wide.steps:
+        assert f"{step.index}  " in text
+        assert wide.nodes[step.node].label in text
+    assert "^2 pow1" in text  # a power gate shows its exponent
+    assert all(line == line.rstrip() and len(line) <= 100 for line in text.splitlines())

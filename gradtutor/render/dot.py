@@ -17,8 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from gradtutor.render.fmt import check_step, show
-from gradtutor.render.term import gate_text
+from gradtutor.render.fmt import check_step, gate_text, show
 from gradtutor.render.theme import Theme, get_theme
 
 FONT = "Helvetica"

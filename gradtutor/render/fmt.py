@@ -1,4 +1,5 @@
-"""What every renderer shows for a value, and which backward step a view stops at.
+"""Text shared by every renderer: values, gate symbols, local gradients, and which backward
+step a view stops at.
 
 `show` is the one place a value becomes text. Today values are scalars (floats, ints, Fractions
 in exact mode); when tensors reach the renderers, this is the function that learns to print a
@@ -7,6 +8,7 @@ shape or a small matrix, and every table and diagram follows.
 
 from __future__ import annotations
 
+from gradtutor import ops
 from gradtutor.numbers import human
 
 TABLE_DIGITS = 6  # significant digits in tables and diagrams: enough for every textbook number
@@ -22,6 +24,25 @@ def operand(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def gate_text(node) -> str:
+    """The gate's symbol as diagrams and tables draw it: ×, +, max; a power shows its
+    exponent (^2), since x² and x⁻¹ are different gates to a reader."""
+    if node.op is ops.POW:
+        return f"{node.op.symbol}{show(node.param)}"
+    return node.op.symbol
+
+
+def local_text(op: ops.Op, slot: int, local, digits: int = TABLE_DIGITS) -> str:
+    """The local gradient as formula and value: "y = 5"; a bare constant stays "1"."""
+    formula = op.local[slot]
+    value = show(local, digits)
+    if formula.replace("−", "-") == value:  # a constant local gradient: "1", not "1 = 1"
+        return value
+    if " if " in formula:
+        formula = f"({formula})"
+    return f"{formula} = {value}"
+
+
 class StepOutOfRange(ValueError):
     """A view was asked for a backward step the trace does not have."""
 
@@ -32,7 +53,6 @@ def check_step(trace, step: int | None) -> int | None:
         return None
     count = len(trace.steps)
     if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= count:
-        raise StepOutOfRange(
-            f"step {step} is out of range: this trace has steps 1 to {count} (0 = forward pass only)"
-        )
+        has = f"steps 1 to {count}" if count else "no backward steps"
+        raise StepOutOfRange(f"step {step} is out of range: this trace has {has} (0 = forward pass only)")
     return step

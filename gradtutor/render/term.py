@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradtutor import ops
-from gradtutor.render.fmt import TABLE_DIGITS, check_step, operand, show
+from gradtutor.render.fmt import TABLE_DIGITS, check_step, gate_text, local_text, operand, show
 
 GRADIENT = "red"  # gradients in the terminal, as in the diagrams' second colour
 CURRENT = "bold reverse"  # the step a teacher is talking about
@@ -25,24 +25,6 @@ def _table(title: str) -> Table:
     return Table(
         title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True
     )
-
-
-def gate_text(node) -> str:
-    """The gate's symbol with its parameter where it has one: ×, +, ^2."""
-    if node.param is None or isinstance(node.param, bool):
-        return node.op.symbol
-    return f"{node.op.symbol}{show(node.param)}"
-
-
-def local_text(op: ops.Op, slot: int, local, digits: int) -> str:
-    """The local gradient as formula and value: "y = 5"; a bare constant stays "1"."""
-    formula = op.local[slot]
-    value = show(local, digits)
-    if formula.replace("−", "-") == value:  # a constant local gradient: "1", not "1 = 1"
-        return value
-    if " if " in formula:
-        formula = f"({formula})"
-    return f"{formula} = {value}"
 
 
 def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS):
@@ -62,14 +44,14 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS):
         + (" (exact arithmetic)" if trace.exact else "")
     )
     table.add_column("Step", justify="right", no_wrap=True)
-    table.add_column("Gate\npattern", min_width=15)
-    table.add_column("Upstream", justify="right", style=GRADIENT, no_wrap=True)
-    table.add_column("Input", no_wrap=True)
+    table.add_column("Gate\npattern", min_width=15, max_width=17)
+    table.add_column("Upstream", justify="right", style=GRADIENT, overflow="fold")
+    table.add_column("Input", overflow="fold")
     table.add_column("Local\n∂z/∂input", min_width=12)
-    table.add_column("Downstream\nup × local", no_wrap=True)
+    table.add_column("Downstream\nup × local", min_width=12)
     has_fanout = any(nodes[f.node].uses > 1 for s in trace.steps[:last] for f in s.flows)
     if has_fanout:
-        table.add_column("Sum\ncopy adds", no_wrap=True)
+        table.add_column("Sum\ncopy adds", min_width=12)
 
     for s in trace.steps[:last]:
         gate = nodes[s.node]

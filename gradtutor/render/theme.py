@@ -27,6 +27,7 @@ class UnknownTheme(ValueError):
 
 
 def get_theme(name: str) -> Theme:
+    name = getattr(name, "value", name)  # an Enum member from the CLI names its theme by value
     try:
         return THEMES[name]
     except KeyError:
