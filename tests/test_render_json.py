@@ -82,3 +82,15 @@ def test_output_is_strict_json_even_for_infinities():
     data = json.loads(text)  # strict: no Infinity literal
     assert data["nodes"][-1]["value"] == "inf"
     assert "Infinity" not in text
+
+
+def test_parameters_are_stored_as_json_values():
+    from gradtutor.engine import Value
+    from gradtutor.render.json import parameter
+    from gradtutor.tracer import trace
+
+    data = to_dict(trace(Value(3, "x") ** 2))
+    assert data["nodes"][-1]["param"] == 2 and data["nodes"][-1]["op"] == "pow"
+    assert parameter(((0, 1), False)) == [[0, 1], False]  # axes and keepdims of a reduction
+    assert parameter(slice(1, None)) == "slice(1, None, None)"
+    assert json.loads(json.dumps(parameter((2.5, None)))) == [2.5, None]

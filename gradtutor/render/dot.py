@@ -46,9 +46,13 @@ def _wires(trace) -> list[Wire]:
     nodes = trace.nodes
     step_of = {s.node: s.index for s in trace.steps}  # gate node id -> its step
     flow_of = {(s.node, slot): f for s in trace.steps for slot, f in enumerate(s.flows)}
+    consumers_of: dict[int, list[tuple[int, int]]] = {n.id: [] for n in nodes}
+    for gate in nodes:
+        for slot, parent in enumerate(gate.parents):
+            consumers_of[parent].append((gate.id, slot))
     wires: list[Wire] = []
     for node in nodes:
-        consumers = [(n.id, slot) for n in nodes for slot, p in enumerate(n.parents) if p == node.id]
+        consumers = consumers_of[node.id]
         source = f"n{node.id}"
         made_by = (step_of[node.id],) if node.id in step_of else ()
         if len(consumers) > 1:

@@ -32,9 +32,14 @@ def gate_text(node) -> str:
     return node.op.symbol
 
 
+def local_formula(op: ops.Op, slot: int) -> str:
+    """The local-gradient text of one input; a variadic op (concatenate) has one text for all."""
+    return op.local[min(slot, len(op.local) - 1)] if op.local else ""
+
+
 def local_text(op: ops.Op, slot: int, local, digits: int = TABLE_DIGITS) -> str:
     """The local gradient as formula and value: "y = 5"; a bare constant stays "1"."""
-    formula = op.local[slot]
+    formula = local_formula(op, slot)
     value = show(local, digits)
     if formula.replace("−", "-") == value:  # a constant local gradient: "1", not "1 = 1"
         return value

@@ -11,6 +11,7 @@ import json
 import math
 
 from gradtutor.numbers import exact
+from gradtutor.render.fmt import local_formula
 
 SCHEMA = "gradtutor.trace/1"  # additive changes keep /1; anything else bumps the number
 
@@ -24,6 +25,19 @@ def value(x):
     if isinstance(stored, float) and not math.isfinite(stored):
         return "nan" if math.isnan(stored) else ("inf" if stored > 0 else "-inf")
     return stored
+
+
+def parameter(p):
+    """An op's parameter: a number as a value, a tuple (axes, a shape) as a list, a flag as a
+    bool, anything else (an index expression) as its text."""
+    if p is None or isinstance(p, bool):
+        return p
+    if isinstance(p, (tuple, list)):
+        return [parameter(item) for item in p]
+    try:
+        return value(p)
+    except (TypeError, ValueError):
+        return str(p)
 
 
 def to_dict(trace) -> dict:
@@ -42,7 +56,7 @@ def to_dict(trace) -> dict:
                 "value": value(node.value),
                 "grad": value(node.grad),
                 "parents": list(node.parents),
-                "param": value(node.param),
+                "param": parameter(node.param),
                 "uses": node.uses,
             }
             for node in nodes
@@ -59,7 +73,7 @@ def to_dict(trace) -> dict:
                 "inputs": [
                     {
                         "node": flow.node,
-                        "local_formula": step.op.local[slot],
+                        "local_formula": local_formula(step.op, slot),
                         "local": value(flow.local),
                         "downstream": value(flow.downstream),
                         "before": value(flow.before),

@@ -56,7 +56,7 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS):
     for s in trace.steps[:last]:
         gate = nodes[s.node]
         current = step is not None and s.index == step
-        names = s.op.input_names()
+        names = s.op.input_names(len(s.flows))
         upstream = show(s.upstream, digits)
         pattern = Text(s.op.gate, style="italic")
         gate_cells = [Text(f"{gate_text(gate)} {gate.label}"), pattern]
