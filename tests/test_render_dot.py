@@ -143,3 +143,11 @@ def test_theme_may_be_given_as_an_enum_member():
         dark = "dark"
 
     assert to_dot(traced("apple"), theme=ThemeChoice.dark) == to_dot(traced("apple"), theme="dark")
+
+
+def test_exact_mode_diagram_shows_fractions():
+    from gradtutor.engine import Value
+    from gradtutor.tracer import trace
+
+    text = to_dot(trace(Value(1, "a") / Value(3, "b"), exact=True))
+    assert ">1/3<" in text and ">-1/9<" in text  # z = a/b and ∂z/∂b = −a/b²

@@ -1,0 +1,11 @@
+"""Renderers: a trace in, an object out; the caller decides where it goes.
+
+- `term`   rich tables of the backward steps, the forward pass, a summary, the numeric check
+- `dot`    Graphviz DOT text in the textbook style, and one frame per backward step
+- `export` SVG, PNG and PDF through pygraphviz's bundled engine; DOT files without it
+- `json`   the versioned trace schema (see SCHEMA.md)
+- `fmt`    the text every renderer shares: values, gate symbols, local gradients
+- `theme`  the diagram colour themes
+
+Nothing is imported here, so importing one renderer never pulls in another's dependencies.
+"""
