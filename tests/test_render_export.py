@@ -123,3 +123,15 @@ def test_unwritable_path_is_a_one_line_error_and_writes_nothing(tmp_path):
     with pytest.raises(ExportError) as info:
         export(traced("apple"), "dot", tmp_path)  # a directory, not a file
     assert "\n" not in str(info.value)
+
+
+def test_bad_dot_text_is_a_one_line_error_naming_the_problem():
+    with pytest.raises(ExportError, match=r"^Graphviz could not draw the diagram: syntax error in line 1"):
+        render("digraph { a -> }", "svg")
+
+
+def test_graphviz_complaints_become_warnings_and_font_noise_is_dropped(capfd):
+    crowded = 'digraph { a [shape=plain, label=<<TABLE><TR><TD FIXEDSIZE="TRUE" WIDTH="3" HEIGHT="3">long text</TD></TR></TABLE>>] }'
+    with pytest.warns(RuntimeWarning, match="Graphviz: cell size too small for content"):
+        render(crowded, "svg")
+    assert "Fontconfig" not in capfd.readouterr().err

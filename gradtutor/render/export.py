@@ -44,35 +44,48 @@ def render(dot_text: str, fmt: str, dpi: int | None = None) -> bytes:
         raise ExportError(f"dpi must be a positive whole number, got {dpi!r}")
     import pygraphviz
 
-    with _graphviz_messages():
-        graph = pygraphviz.AGraph(string=dot_text)
-        if dpi is not None and fmt == "png":
-            graph.graph_attr["dpi"] = str(dpi)
-        graph.layout(prog="dot")
-        return graph.draw(format=fmt)
+    messages: list[str] = []
+    try:
+        with _graphviz_messages(messages):
+            graph = pygraphviz.AGraph(string=dot_text)
+            if dpi is not None and fmt == "png":
+                graph.graph_attr["dpi"] = str(dpi)
+            graph.layout(prog="dot")
+            return graph.draw(format=fmt)
+    except (ValueError, OSError) as error:  # pygraphviz's DotError is a ValueError
+        detail = messages[-1] if messages else (str(error) or type(error).__name__)
+        raise ExportError(f"Graphviz could not draw the diagram: {detail}") from None
 
 
 @contextlib.contextmanager
-def _graphviz_messages():
-    """Catch what the C libraries write straight to file descriptor 2 while Graphviz runs:
-    font-library noise is dropped, anything else is re-issued as a RuntimeWarning."""
+def _graphviz_messages(messages: list[str]):
+    """Catch what the C libraries write straight to file descriptor 2 while Graphviz runs.
+    Font-library noise is dropped; other lines go into `messages` and, if the drawing
+    succeeds, are re-issued as RuntimeWarnings (on failure they explain the error)."""
     try:
         sys.stderr.flush()
         saved = os.dup(2)
     except (OSError, ValueError):  # no usable stderr (embedded interpreters): nothing to catch
         yield
         return
+    failed = False
     with tempfile.TemporaryFile(mode="w+b") as sink:
         os.dup2(sink.fileno(), 2)
         try:
             yield
+        except BaseException:
+            failed = True
+            raise
         finally:
             os.dup2(saved, 2)
             os.close(saved)
             sink.seek(0)
             for line in sink.read().decode("utf-8", "replace").splitlines():
                 if line.strip() and not line.startswith(NOISE):
-                    warnings.warn(f"Graphviz: {line.strip()}", RuntimeWarning, stacklevel=3)
+                    messages.append(line.strip().removeprefix("Error: ").removeprefix("Warning: "))
+            if not failed:
+                for message in messages:
+                    warnings.warn(f"Graphviz: {message}", RuntimeWarning, stacklevel=4)
 
 
 def frame_paths(out: Path, count: int, fmt: str) -> list[Path]:
