@@ -80,12 +80,28 @@ def _graphviz_messages(messages: list[str]):
             os.dup2(saved, 2)
             os.close(saved)
             sink.seek(0)
-            for line in sink.read().decode("utf-8", "replace").splitlines():
-                if line.strip() and not line.startswith(NOISE):
-                    messages.append(line.strip().removeprefix("Error: ").removeprefix("Warning: "))
+            messages.extend(_messages(sink.read().decode("utf-8", "replace")))
             if not failed:
                 for message in messages:
                     warnings.warn(f"Graphviz: {message}", RuntimeWarning, stacklevel=4)
+
+
+def _messages(text: str) -> list[str]:
+    """Graphviz's stderr as one line per message: a line without an "Error:" or "Warning:"
+    prefix continues the message before it; repeats are dropped; font noise is left out."""
+    messages: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(NOISE):
+            continue
+        kind, _, rest = line.partition(": ")
+        if kind in ("Error", "Warning"):
+            messages.append(rest)
+        elif messages:
+            messages[-1] += f" ({line})"
+        else:
+            messages.append(line)
+    return list(dict.fromkeys(messages))
 
 
 def frame_paths(out: Path, count: int, fmt: str) -> list[Path]:
