@@ -131,7 +131,9 @@ def test_bad_dot_text_is_a_one_line_error_naming_the_problem():
 
 
 def test_graphviz_complaints_become_warnings_and_font_noise_is_dropped(capfd):
-    crowded = 'digraph { a [shape=plain, label=<<TABLE><TR><TD FIXEDSIZE="TRUE" WIDTH="3" HEIGHT="3">long text</TD></TR></TABLE>>] }'
-    with pytest.warns(RuntimeWarning, match=r"^Graphviz: cell size too small for content \(in label of node a\)$"):
+    cell = '<TD FIXEDSIZE="TRUE" WIDTH="3" HEIGHT="3">long text</TD>'
+    crowded = f"digraph {{ a [shape=plain, label=<<TABLE><TR>{cell}</TR></TABLE>>] }}"
+    complaint = r"^Graphviz: cell size too small for content \(in label of node a\)$"
+    with pytest.warns(RuntimeWarning, match=complaint):
         render(crowded, "svg")
     assert "Fontconfig" not in capfd.readouterr().err

@@ -58,14 +58,15 @@ def _wires(trace) -> list[Wire]:
         if len(consumers) > 1:
             # copy gate: trunk to a branch point, whose gradient is complete after the last use
             done = max(step_of[gate] for gate, _ in consumers)
-            trunk = Wire(f"t{node.id}", source, f"j{node.id}", node.value, node.grad, done, (done, *made_by), False)
+            trunk = Wire(f"t{node.id}", source, f"j{node.id}", node.value, node.grad, done, (done, *made_by))
+            trunk.arrow = False  # the trunk ends at the branch point, not at a gate
             wires.append(trunk)
             made_by = ()  # the branches leave the branch point, not the gate
             source = f"j{node.id}"
         for gate, slot in consumers:
-            flow = flow_of[(gate, slot)]
             k = step_of[gate]
-            wires.append(Wire(f"w{gate}_{slot}", source, f"n{gate}", node.value, flow.downstream, k, (k, *made_by)))
+            grad = flow_of[(gate, slot)].downstream
+            wires.append(Wire(f"w{gate}_{slot}", source, f"n{gate}", node.value, grad, k, (k, *made_by)))
     root = trace.graph.root
     seeded = (step_of[root.id],) if root.id in step_of else ()
     wires.append(Wire("w_out", f"n{root.id}", "out", root.value, trace.upstream, 1, seeded))
@@ -98,10 +99,12 @@ def to_dot(trace, step: int | None = None, theme: str = "light") -> str:
                 if hot
                 else f'fillcolor="{colors.background}"'
             )
-            size = 14 if len(gate_text(node)) <= 2 else 11
+            symbol = gate_text(node)
+            size = 14 if len(symbol) <= 2 else 11
+            width = max(0.55, 0.09 * len(symbol) + 0.2)  # inches: room for a word like "softmax"
             lines.append(
-                f'  n{node.id} [shape=circle, fixedsize=true, width=0.55, fontsize={size}, '
-                f'style=filled, {fill}, label="{_quote(gate_text(node))}"];'
+                f'  n{node.id} [shape=circle, fixedsize=true, width={width:.2f}, fontsize={size}, '
+                f'style=filled, {fill}, label="{_quote(symbol)}"];'
             )
     for node in nodes:
         if node.uses > 1:
@@ -161,8 +164,9 @@ def _caption_text(trace, step: int | None) -> str:
         return f"{root.label} = {show(root.value)}: values above the wires, gradients below"
     if step == 0:
         return f"forward pass: {root.label} = {show(root.value)}"
-    s = trace.steps[step - 1]
-    return f"step {step} of {count}: {gate_text(trace.nodes[s.node])} {trace.nodes[s.node].label}, {s.op.gate}"
+    current = trace.steps[step - 1]
+    gate = trace.nodes[current.node]
+    return f"step {step} of {count}: {gate_text(gate)} {gate.label}, {current.op.gate}"
 
 
 def _quote(text: str) -> str:
