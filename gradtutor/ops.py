@@ -387,6 +387,8 @@ FANOUT = Pattern(
 def _matmul_vjp(m, p, g, z, x, y, needs=None):
     want_x = needs is None or needs[0]
     want_y = needs is None or needs[1]
+    if x.ndim == 2 and y.ndim == 2:  # the common case first: a layer's (N, in) · (in, out)
+        return (m.matmul(g, y.T) if want_x else None), (m.matmul(x.T, g) if want_y else None)
     gx = gy = None
     if x.ndim == 1 and y.ndim == 1:  # inner product: z and g are numbers
         return (g * y if want_x else None), (g * x if want_y else None)

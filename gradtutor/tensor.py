@@ -295,56 +295,72 @@ class Tensor:
         order = topological_order(self)
         for node in order:
             node.grad = None
+        data = self.data
         if upstream is None:
-            self.grad = m.ones_like(self.data)
+            seed = m.ones_like(data)
         else:
             seed = upstream.data if isinstance(upstream, Tensor) else upstream
-            self.grad = m.asarray(seed, dtype=self.data.dtype)
-            if self.grad.shape != self.data.shape:
+            if getattr(seed, "dtype", None) != data.dtype:
+                seed = m.asarray(seed, dtype=data.dtype)
+            if seed.shape != data.shape:
                 raise ShapeError(
-                    f"the upstream gradient has shape {tuple(self.grad.shape)} but the output has shape {self.shape}"
+                    f"the upstream gradient has shape {tuple(seed.shape)} but the output has shape {self.shape}"
                 )
+        if not self.requires_grad:
+            self.grad = seed
+            return
+        self.grad = seed
         for node in reversed(order):
-            if not node.requires_grad:
-                continue
-            op = node._op
             g = node.grad
+            op = node._op
             if op is None:  # a leaf: its gradient is complete
-                if g is None:
+                if g is None and node.requires_grad:
                     node.grad = m.zeros_like(node.data)
                 continue
-            if g is None:  # the output does not depend on this node
+            if g is None:  # takes no gradient, or the output does not depend on it
                 continue
             parents = node._parents
-            xs = [p.data for p in parents]
-            if op.partial:
-                needs = tuple(p.requires_grad for p in parents)
-                if op.saves:
-                    grads = op.vjp(m, node._param, g, node.data, *xs, saved=node._saved, needs=needs)
-                else:
-                    grads = op.vjp(m, node._param, g, node.data, *xs, needs=needs)
-            elif op.saves:
-                grads = op.vjp(m, node._param, g, node.data, *xs, saved=node._saved)
+            if op.partial or op.saves:
+                grads = _special_vjp(m, op, node, g)
+            elif len(parents) == 2:
+                a, b = parents
+                grads = op.vjp(m, node._param, g, node.data, a.data, b.data)
+            elif len(parents) == 1:
+                grads = op.vjp(m, node._param, g, node.data, parents[0].data)
             else:
-                grads = op.vjp(m, node._param, g, node.data, *xs)
+                grads = op.vjp(m, node._param, g, node.data, *[p.data for p in parents])
             for parent, grad in zip(parents, grads):
-                if grad is None or not parent.requires_grad:
-                    continue
-                shape = parent.data.shape
-                if grad.shape != shape:
-                    grad = sum_to(grad, shape)
-                if parent.grad is None:
-                    if parent._op is None and (grad is g or getattr(grad, "base", None) is not None):
-                        # A leaf keeps a gradient of its own, not a view of another node's:
-                        # an optimizer or a clipping step may change it in place.
-                        grad = grad.copy()
-                    parent.grad = grad
-                else:
-                    parent.grad = parent.grad + grad
+                if grad is not None and parent.requires_grad:
+                    _accumulate(parent, grad, g)
 
     def __repr__(self) -> str:
         name = f"{self.name}: " if self.name else ""
         return f"Tensor({name}shape={self.shape}, dtype={self.dtype})"
+
+
+def _special_vjp(m, op, node, g):
+    """The VJP call for ops that keep forward results (`saves`) or skip inputs (`partial`)."""
+    extra = {}
+    if op.saves:
+        extra["saved"] = node._saved
+    if op.partial:
+        extra["needs"] = tuple(p.requires_grad for p in node._parents)
+    return op.vjp(m, node._param, g, node.data, *[p.data for p in node._parents], **extra)
+
+
+def _accumulate(parent: Tensor, grad, upstream) -> None:
+    """Add one downstream gradient to `parent`, summing broadcast copies first (copy adds)."""
+    shape = parent.data.shape
+    if grad.shape != shape:
+        grad = sum_to(grad, shape)
+    if parent.grad is None:
+        if parent._op is None and (grad is upstream or grad.base is not None):
+            # A leaf keeps a gradient of its own, not another node's array or a view of one:
+            # an optimizer or a clipping step may change it in place.
+            grad = grad.copy()
+        parent.grad = grad
+    else:
+        parent.grad = parent.grad + grad
 
 
 def sum_to(grad, shape):

@@ -1,0 +1,134 @@
+"""Per-op overhead of the tensor engine against the bare numpy calls, side by side in one run.
+
+Elementwise ops on (32, 128) float32: the engine's forward + backward (Tensor ops, then
+backward() with a given upstream) against the hand-written numpy forward and gradient lines.
+Matmul at the sizes of a 784-256-256-10 MLP with batch 128: the engine's x @ W forward +
+backward against numpy's matmul and the two transposed products.
+
+Goals (issue 3): under 2× for elementwise ops, under 1.1× for matmul at MLP sizes. This prints
+the ratios; it asserts nothing. Run:  python benchmarks/tensor_overhead.py
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+
+import timeit  # noqa: E402
+
+from gradtutor import backend  # noqa: E402
+from gradtutor.tensor import Tensor  # noqa: E402
+
+np = backend.host
+
+
+def side_by_side(bare, engine, rounds=7, target=0.05) -> tuple[float, float]:
+    """Seconds per call of each, best of `rounds` loops of about `target` seconds. The two are
+    timed in alternation, so a busy moment on the machine hits both alike."""
+    timers = [timeit.Timer(bare), timeit.Timer(engine)]
+    numbers = [max(1, int(t.autorange()[0] * target / 0.2)) for t in timers]
+    best = [float("inf"), float("inf")]
+    for _ in range(rounds):
+        for i, (timer, number) in enumerate(zip(timers, numbers)):
+            best[i] = min(best[i], timer.timeit(number) / number)
+    return best[0], best[1]
+
+
+def elementwise_cases(rng, shape=(32, 128)):
+    x = rng.normal(size=shape).astype(np.float32)
+    y = (rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1, 1], size=shape)).astype(np.float32)
+    g = rng.normal(size=shape).astype(np.float32)
+    tx, ty = Tensor(x), Tensor(y)
+
+    def engine(build):
+        def run():
+            build().backward(g)
+        return run
+
+    # Each numpy function computes what the engine computes: the output and every input's
+    # gradient, and keeps them until the next call as the engine's tensors do (so both see the
+    # same memory-allocation pattern).
+    keep = {}
+
+    def np_add():
+        z = x + y
+        keep['out'] = z, g, g
+
+    def np_sub():
+        z = x - y
+        keep['out'] = z, g, -g
+
+    def np_mul():
+        z = x * y
+        keep['out'] = z, g * y, g * x
+
+    def np_div():
+        z = x / y
+        keep['out'] = z, g / y, -g * x / (y * y)
+
+    def np_tanh():
+        z = np.tanh(x)
+        keep['out'] = z, g * (1 - z * z)
+
+    def np_sigmoid():
+        z = 0.5 * (1 + np.tanh(0.5 * x))
+        keep['out'] = z, g * z * (1 - z)
+
+    def np_relu():
+        z = np.maximum(x, 0.0)
+        keep['out'] = z, g * (x > 0)
+
+    def np_exp():
+        z = np.exp(x)
+        keep['out'] = z, g * z
+
+    return [
+        ("add", engine(lambda: tx + ty), np_add),
+        ("sub", engine(lambda: tx - ty), np_sub),
+        ("mul", engine(lambda: tx * ty), np_mul),
+        ("div", engine(lambda: tx / ty), np_div),
+        ("tanh", engine(lambda: tx.tanh()), np_tanh),
+        ("sigmoid", engine(lambda: tx.sigmoid()), np_sigmoid),
+        ("relu", engine(lambda: tx.relu()), np_relu),
+        ("exp", engine(lambda: tx.exp()), np_exp),
+    ]
+
+
+def matmul_cases(rng, batch=128, sizes=(784, 256, 256, 10)):
+    cases = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        x = rng.normal(size=(batch, n_in)).astype(np.float32)
+        w = (rng.normal(size=(n_in, n_out)) / np.sqrt(n_in)).astype(np.float32)
+        g = rng.normal(size=(batch, n_out)).astype(np.float32)
+        tx, tw = Tensor(x), Tensor(w)
+
+        def engine(tx=tx, tw=tw, g=g):
+            (tx @ tw).backward(g)
+
+        def bare(x=x, w=w, g=g, keep={}):
+            keep["out"] = x @ w, g @ w.T, x.T @ g  # kept until the next call, as the engine does
+
+        cases.append((f"matmul {batch}×{n_in} · {n_in}×{n_out}", engine, bare))
+    return cases
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    print(f"backend {backend.name()}, numpy {np.__version__}, float32")
+    print(f"{'op (forward + backward)':38} {'numpy µs':>10} {'engine µs':>10} {'ratio':>7}  goal")
+    for title, cases, goal in (
+        ("elementwise on 32×128", elementwise_cases(rng), 2.0),
+        ("matmul at MLP 784-256-256-10, batch 128", matmul_cases(rng), 1.1),
+    ):
+        print(f"-- {title}")
+        for name, engine, bare in cases:
+            t_bare, t_engine = side_by_side(bare, engine)
+            ratio = t_engine / t_bare
+            mark = "ok" if ratio < goal else "over"
+            print(f"{name:38} {t_bare * 1e6:10.1f} {t_engine * 1e6:10.1f} {ratio:7.2f}  < {goal} {mark}")
+
+
+if __name__ == "__main__":
+    main()
