@@ -1,0 +1,153 @@
+"""`gradtutor dev check`: every lesson against its schema, the engine and the renderers.
+
+The test suite runs exactly this check (parametrized per lesson), so a lesson that passes here
+passes there. Problems come back as one line each: file, step, what is wrong.
+"""
+
+from __future__ import annotations
+
+import io
+
+from gradtutor.tutor import answers, grading, lessons
+from gradtutor.tutor.lessons import Lesson, LessonError, Step
+from gradtutor.tutor.text import LANGUAGES
+
+
+def check(names: list[str] | None = None) -> list[str]:
+    """Problems in the named lessons (all installed lessons when None)."""
+    problems = []
+    for name in names or lessons.names():
+        try:
+            lesson = lessons.load(name)
+        except LessonError as exc:
+            problems.extend(exc.problems)
+            continue
+        problems.extend(check_lesson(lesson))
+    return problems
+
+
+def check_lesson(lesson: Lesson) -> list[str]:
+    problems = []
+    for step in lesson.steps:
+        where = f"{lesson.where}/{lessons.MANIFEST}: step {step.id}"
+        try:
+            problems.extend(f"{where}: {p}" for p in check_step(step))
+        except Exception as exc:  # an engine or renderer failure is a finding, not a crash
+            problems.append(f"{where}: {type(exc).__name__}: {exc}")
+    problems.extend(_check_prose(lesson))
+    return problems
+
+
+def check_step(step: Step) -> list[str]:
+    if step.kind == "show":
+        trace = answers.solve(step.source)
+        return render_view(step, trace)
+    if step.kind != "quiz":
+        return []
+    problems = []
+    try:
+        the_key = grading.key(step)
+    except answers.QuantityError as exc:
+        return [str(exc)]
+    verdict = grading.judge(step, step.answer, the_key)
+    if not verdict.right:
+        problems.append(
+            f"answer {step.answer_text} but the engine computes "
+            f"{step.quantity.text if step.quantity else 'the key'} = {describe(the_key.value)}"
+        )
+    if step.quiz == "choice" and the_key.value not in [c.id for c in step.choices]:
+        problems.append(f"{step.quantity.text} = {the_key.value!r}, which is not a choice id")
+    for choice in step.choices:
+        if choice.id != step.answer and choice.feedback is None:
+            problems.append(f"wrong choice {choice.id!r} needs feedback naming its misconception")
+    for spec, mistake in zip(step.mistakes, the_key.mistakes):
+        if grading.judge(step, mistake.value, the_key).right:
+            problems.append(f"a listed mistake ({describe(mistake.value)}) is in fact a right answer")
+    if the_key.trace is not None:
+        if step.solution_step is not None and step.solution_step > len(the_key.trace.steps):
+            problems.append(
+                f"solution_step {step.solution_step} is out of range: the trace has {len(the_key.trace.steps)} steps"
+            )
+        else:
+            _render(_solution_table(the_key))
+    return problems
+
+
+def describe(value) -> str:
+    from gradtutor.numbers import human
+    from gradtutor.tutor.quiz import format_shape
+
+    if isinstance(value, tuple):
+        return format_shape(value)
+    if isinstance(value, list):
+        rows = value if value and isinstance(value[0], list) else [value]
+        text = "; ".join(" ".join(human(x) for x in row) for row in rows)
+        return f"[{text}]"
+    if isinstance(value, str):
+        return value
+    return human(value)
+
+
+def view(step: Step, trace):
+    """The renderable a show step displays (diagram steps show the table in a terminal)."""
+    from gradtutor.render import term
+
+    if step.view == "forward":
+        return term.forward_table(trace)
+    if step.view == "summary":
+        return term.summary(trace)
+    return term.trace_table(trace, step=step.backward_step if step.view == "step" else None)
+
+
+def render_view(step: Step, trace) -> list[str]:
+    if step.view == "step" and step.backward_step > len(trace.steps):
+        return [f"backward_step {step.backward_step} is out of range: the trace has {len(trace.steps)} steps"]
+    _render(view(step, trace))
+    if step.view == "diagram":
+        return _check_diagram(trace)
+    return []
+
+
+def _check_diagram(trace) -> list[str]:
+    from gradtutor.render import dot
+
+    text = dot.to_dot(trace)
+    try:
+        import pygraphviz
+    except ImportError:  # laying out needs Graphviz; the DOT text itself was produced above
+        return []
+    try:
+        graph = pygraphviz.AGraph(string=text)
+        graph.layout("dot")
+    except Exception as exc:
+        return [f"the diagram does not lay out: {exc}"]
+    return []
+
+
+def _solution_table(the_key):
+    from gradtutor.render import term
+
+    return term.trace_table(the_key.trace, step=the_key.step)
+
+
+def _render(renderable) -> str:
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+def _check_prose(lesson: Lesson) -> list[str]:
+    """Every Markdown text renders in every language (a broken table or fence shows up here)."""
+    from rich.markdown import Markdown
+
+    problems = []
+    for lang in LANGUAGES:
+        texts = [lesson.intro[lang]] + [s.body.get(lang, "") for s in lesson.steps]
+        for text in texts:
+            try:
+                _render(Markdown(text))
+            except Exception as exc:
+                problems.append(f"{lesson.where}/{lang}.md: Markdown does not render ({exc})")
+    return problems

@@ -1,0 +1,180 @@
+"""What `gradtutor lesson`, `lessons`, `progress`, `reset` and `dev check` do, as functions.
+
+The CLI is a thin layer over these; tests call them directly too. Everything that can go wrong
+with the user's input raises one of the project's errors (LessonError, ProgressError,
+TutorInputError), which the CLI turns into a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+from rich import box
+from rich.table import Table
+
+from gradtutor.tutor import lessons
+from gradtutor.tutor.progress import Progress
+from gradtutor.tutor.text import LANGUAGES, default_language, ui
+
+
+class TutorInputError(ValueError):
+    """Bad input to a tutor command (an unreadable answers file, an unknown language)."""
+
+
+def language(lang: str | None) -> str:
+    if lang is None:
+        return default_language()
+    if lang not in LANGUAGES:
+        raise TutorInputError(f"unknown language {lang!r}; choose one of: {', '.join(LANGUAGES)}")
+    return lang
+
+
+def read_answers(path: Path) -> dict[str, list[str]]:
+    from gradtutor.tutor.session import answers_from_toml
+
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TutorInputError(f"cannot read the answers file {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TutorInputError(f"the answers file {path} is not valid TOML: {exc}") from None
+    return answers_from_toml(data)
+
+
+def run_lesson(
+    name: str,
+    lang: str | None = None,
+    answers: Path | None = None,
+    home: Path | None = None,
+    stdin=None,
+    console=None,
+) -> int:
+    """Teach one lesson; returns the exit code (0: every quiz passed, 1: not every quiz)."""
+    from gradtutor.tutor.session import AnswerFile, Keyboard, Lines, Session, console_for
+
+    stdin = sys.stdin if stdin is None else stdin
+    lang = language(lang)
+    lesson = lessons.load(name)
+    answer_lines = read_answers(answers) if answers is not None else None
+    scripted = answer_lines is not None or not _is_tty(stdin)
+    console = console or console_for(scripted)
+    if answer_lines is not None:
+        unknown = sorted(set(answer_lines) - {step.id for step in lesson.quizzes})
+        if unknown:
+            raise TutorInputError(f"the answers file names steps that are not quizzes of {name}: {', '.join(unknown)}")
+        source = AnswerFile(answer_lines, console)
+    elif scripted:
+        source = Lines(stdin, console)
+    else:
+        source = Keyboard(console)
+    with Progress.open(home) as progress:
+        return Session(lesson, lang, progress, console, source).run()
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def lessons_table(lang: str | None = None, home: Path | None = None) -> Table:
+    """`gradtutor lessons`: each lesson with its title and the learner's place in it."""
+    lang = language(lang)
+    table = _table(ui(lang, "lessons_title"))
+    for key in ("col_lesson", "col_title", "col_steps", "col_passed", "col_status"):
+        table.add_column(ui(lang, key), justify="right" if key in ("col_steps", "col_passed") else "left")
+    with Progress.open(home) as progress:
+        for lesson in lessons.load_all():
+            record = progress.lesson(lesson.id)
+            passed = sum(1 for s in lesson.quizzes if s.id in record.steps and record.steps[s.id].status == "passed")
+            table.add_row(
+                lesson.id,
+                lesson.title[lang],
+                str(len(lesson.steps)),
+                f"{passed}/{len(lesson.quizzes)}",
+                _status(lesson, record, lang),
+            )
+    return table
+
+
+def _status(lesson, record, lang: str) -> str:
+    if record.completed_at and record.position is None:
+        return ui(lang, "status_done")
+    if record.position is None and not record.steps:
+        return ui(lang, "status_new")
+    return ui(lang, "status_at", number=lesson.index(record.position) + 1, total=len(lesson.steps))
+
+
+def progress_report(lang: str | None = None, home: Path | None = None):
+    """`gradtutor progress`: per lesson, every quiz's status, attempts and hints used."""
+    from rich.console import Group
+
+    lang = language(lang)
+    tables = []
+    with Progress.open(home) as progress:
+        for lesson in lessons.load_all():
+            record = progress.lesson(lesson.id)
+            if not record.steps and record.position is None and not record.completed_at:
+                continue
+            table = _table(ui(lang, "progress_title", title=lesson.title[lang]))
+            for key in ("col_step", "col_status", "col_attempts", "col_hints"):
+                table.add_column(ui(lang, key), justify="right" if key in ("col_attempts", "col_hints") else "left")
+            for step in lesson.quizzes:
+                done = record.steps.get(step.id)
+                status = done.status if done else "open"
+                table.add_row(
+                    step.title[lang],
+                    ui(lang, f"status_{status}"),
+                    str(done.attempts if done else 0),
+                    str(done.hints if done else 0),
+                )
+            tables.append(table)
+    if not tables:
+        return ui(lang, "status_new")
+    return Group(*tables)
+
+
+def export_progress(home: Path | None = None) -> str:
+    """`gradtutor progress --export json`: everything, for moving to another machine."""
+    with Progress.open(home) as progress:
+        return progress.export_json()
+
+
+def import_progress(path: Path, home: Path | None = None) -> list[str]:
+    """`gradtutor progress --import FILE`: load an export; returns the lessons it replaced."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TutorInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise TutorInputError(f"{path} is not JSON: {exc}") from None
+    with Progress.open(home) as progress:
+        return progress.import_export(data)
+
+
+def reset(name: str, lang: str | None = None, home: Path | None = None) -> str:
+    """`gradtutor reset LESSON`: forget the learner's progress in one lesson."""
+    lang = language(lang)
+    if name not in lessons.names():
+        lessons.load(name)  # raises the "unknown lesson …; lessons are: …" error
+    with Progress.open(home) as progress:
+        cleared = progress.reset(name)
+    return ui(lang, "reset_done" if cleared else "reset_nothing", lesson=name)
+
+
+def dev_check(names: list[str] | None = None) -> list[str]:
+    """`gradtutor dev check`: every problem in the lessons, one line each (none: all good)."""
+    from gradtutor.tutor.check import check
+
+    for name in names or []:
+        if name not in lessons.names():
+            lessons.load(name)  # raises the unknown-lesson error
+    return check(names)
+
+
+def _table(title: str) -> Table:
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)

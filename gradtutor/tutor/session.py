@@ -1,0 +1,372 @@
+"""The runner: explains, shows, asks — at a terminal, or from scripted input.
+
+A `Session` walks a lesson from the learner's saved position. Output goes to a rich Console the
+caller provides (plain, colourless text when scripted); input comes from an `Input`: the
+keyboard, piped lines, or an answers file. Every answer, hint and move is written to progress
+as it happens, so quitting, Ctrl-C or a killed process resumes at the same step.
+
+Scripted input (lessons/README.md, "Running a lesson without a terminal"): explain and show
+steps read nothing; each quiz reads lines as tries; blank lines are skipped; after `tries` wrong
+tries the worked solution is printed and the lesson moves on; the end of input stops the run.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import unicodedata
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.text import Text
+
+from gradtutor.tutor import grading, quiz
+from gradtutor.tutor.check import describe, view
+from gradtutor.tutor.lessons import Lesson, Step
+from gradtutor.tutor.progress import Progress
+from gradtutor.tutor.text import pattern_name, pick, ui
+
+# Exit codes (documented in lessons/README.md).
+PASSED, NOT_PASSED, USAGE = 0, 1, 2
+
+# What a learner may type instead of an answer. The one-letter keys also work with a Korean
+# keyboard left in Hangul mode, where h types ㅗ, g ㅎ, n ㅜ, b ㅠ and q ㅂ.
+COMMANDS = {
+    "hint": ("h", "ㅗ", "hint", "힌트"),
+    "give_up": ("g", "ㅎ", "give up", "giveup", "포기"),
+    "next": ("n", "ㅜ", "next", "skip", "다음", "건너뛰기"),
+    "back": ("b", "ㅠ", "back", "이전", "뒤로"),
+    "quit": ("q", "ㅂ", "quit", "exit", "그만", "종료"),
+}
+_COMMAND_OF = {word: command for command, words in COMMANDS.items() for word in words}
+
+
+def command(text: str) -> str | None:
+    return _COMMAND_OF.get(" ".join(unicodedata.normalize("NFKC", text).lower().split()))
+
+
+class End(Exception):
+    """The input has ended: stop where we are (progress is saved)."""
+
+
+class Input:
+    """Where answers come from. `read(step, prompt)` returns one line, "" for nothing more
+    for this step (answers files), or raises End."""
+
+    scripted = True
+
+    def read(self, step: Step, prompt: str) -> str:
+        raise NotImplementedError
+
+
+class Keyboard(Input):
+    scripted = False
+
+    def __init__(self, console: Console):
+        self.console = console
+
+    def read(self, step: Step, prompt: str) -> str:
+        try:
+            return self.console.input(f"[bold]{prompt}[/bold] › ")
+        except EOFError:
+            raise End from None
+
+
+class Lines(Input):
+    """Piped input, one answer or command per line. Each line is echoed after the prompt, so
+    the transcript reads as a conversation."""
+
+    def __init__(self, stream, console: Console):
+        self.stream = stream
+        self.console = console
+
+    def read(self, step: Step, prompt: str) -> str:
+        line = self.stream.readline()
+        if not line:
+            raise End
+        line = line.rstrip("\r\n")
+        self.console.print(Text(f"{prompt} › {line}"))
+        return line
+
+
+class AnswerFile(Input):
+    """An answers file: {step id: answer or list of tries}. A quiz with no (more) answers is
+    left open and the lesson moves on."""
+
+    def __init__(self, answers: dict, console: Console):
+        self.pending = {step: list(tries) for step, tries in answers.items()}
+        self.console = console
+
+    def read(self, step: Step, prompt: str) -> str:
+        tries = self.pending.get(step.id)
+        if not tries:
+            return "n"
+        line = tries.pop(0)
+        self.console.print(Text(f"{prompt} › {line}"))
+        return line
+
+
+def answers_from_toml(data: dict) -> dict[str, list[str]]:
+    """Normalise an answers file: each value becomes a list of typed lines.
+
+    A list of strings is a list of tries; any other value (a number, a vector or matrix given
+    as a TOML array) is one answer.
+    """
+    normalised = {}
+    for step, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            normalised[step] = list(value)
+        else:
+            normalised[step] = [_typed(value)]
+    return normalised
+
+
+def _typed(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_typed(v) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+class Session:
+    def __init__(self, lesson: Lesson, lang: str, progress: Progress, console: Console, source: Input):
+        self.lesson = lesson
+        self.lang = lang
+        self.progress = progress
+        self.console = console
+        self.input = source
+
+    # -- output helpers ---------------------------------------------------------------------
+    def say(self, key: str, **params) -> None:
+        self.console.print(Markdown(ui(self.lang, key, **params)))
+
+    def text(self, localized: dict) -> None:
+        self.console.print(Markdown(pick(localized, self.lang)))
+
+    def ask(self, step: Step, prompt_key: str) -> str:
+        return self.input.read(step, ui(self.lang, prompt_key))
+
+    # -- the lesson ---------------------------------------------------------------------------
+    def run(self) -> int:
+        lesson, lang = self.lesson, self.lang
+        record = self.progress.lesson(lesson.id)
+        index = lesson.index(record.position)
+        self.console.print(Rule(Text(ui(lang, "lesson_heading", title=lesson.title[lang]), style="bold")))
+        if record.position is None and record.completed_at:
+            self.say("restart", lesson=lesson.id)
+        if index > 0:
+            self.say("resume", number=index + 1, total=len(lesson.steps))
+        elif lesson.intro[lang]:
+            self.text(lesson.intro)
+        try:
+            while index < len(lesson.steps):
+                step = lesson.steps[index]
+                self.progress.set_position(lesson.id, step.id)
+                move = self.step(step, index)
+                if move == "quit":
+                    self.say("quit", lesson=lesson.id)
+                    return self.exit_code()
+                if move == "back":
+                    if index == 0:
+                        self.say("first_step")
+                    index = max(0, index - 1)
+                else:
+                    index += 1
+        except End:
+            self.console.print()
+            self.say("input_ended", number=index + 1, total=len(lesson.steps))
+            return self.exit_code()
+        except KeyboardInterrupt:
+            self.console.print()
+            self.say("quit", lesson=lesson.id)
+            return self.exit_code()
+        self.progress.set_position(lesson.id, None, completed=True)
+        self.finish()
+        return self.exit_code()
+
+    def open_quizzes(self) -> list[Step]:
+        record = self.progress.lesson(self.lesson.id)
+        return [
+            step for step in self.lesson.quizzes
+            if step.id not in record.steps or record.steps[step.id].status != "passed"
+        ]
+
+    def exit_code(self) -> int:
+        return NOT_PASSED if self.open_quizzes() else PASSED
+
+    def finish(self) -> None:
+        total = len(self.lesson.quizzes)
+        still_open = self.open_quizzes()
+        self.console.print(Rule())
+        self.say("lesson_done", passed=total - len(still_open), total=total)
+        if still_open:
+            self.say("lesson_open", steps=", ".join(step.id for step in still_open))
+
+    def step(self, step: Step, index: int) -> str:
+        lang = self.lang
+        self.console.print()
+        heading = ui(lang, "step_heading", number=index + 1, total=len(self.lesson.steps), title=step.title[lang])
+        self.console.print(Rule(Text(heading, style="bold"), align="left"))
+        if step.body.get(lang):
+            self.text(step.body)
+        if step.kind == "show":
+            self.show(step)
+        if step.kind == "quiz":
+            return self.quiz(step)
+        return self.pause(step)
+
+    def pause(self, step: Step) -> str:
+        """After an explanation or a table: wait for Enter (or b, q) at a terminal only."""
+        if self.input.scripted:
+            return "next"
+        while True:
+            self.console.print(Text(ui(self.lang, "nav_help"), style="dim"))
+            move = command(self.ask(step, "continue")) or "next"
+            if move in ("next", "back", "quit"):
+                return move
+
+    def show(self, step: Step) -> None:
+        from gradtutor.tutor import answers
+
+        trace = answers.solve(step.source)
+        self.console.print(view(step, trace))
+        if step.view == "diagram" and step.source.example:
+            self.say("diagram", command=f"gradtutor export {step.source.example} --format svg")
+
+    # -- quizzes ------------------------------------------------------------------------------
+    def quiz(self, step: Step) -> str:
+        lesson_id, lang = self.lesson.id, self.lang
+        the_key = grading.key(step)
+        record = self.progress.step(lesson_id, step.id)
+        self.text(step.prompt)
+        order = None
+        if step.quiz == "choice":
+            seed = record.seed if record.seed is not None else self.progress.seed(
+                lesson_id, step.id, random.SystemRandom().randrange(2**31)
+            )
+            order = quiz.shuffled([c.id for c in step.choices], seed)
+            by_id = {c.id: c for c in step.choices}
+            for number, choice_id in enumerate(order, 1):
+                # "1\)" keeps Markdown from turning the choices into a loosely spaced list.
+                line = Markdown(f"{number}\\) {pick(by_id[choice_id].text, lang)}")
+                self.console.print(Padding(line, (0, 0, 0, 2)))
+            self.console.print(Text(ui(lang, "choose"), style="dim"))
+        if record.status == "passed":
+            right = [a["answer"] for a in self.progress.lesson(lesson_id).steps[step.id].answers if a["right"]]
+            self.say("already_passed", answer=right[-1] if right else describe(the_key.value))
+            return self.pause(step)
+        if not self.input.scripted:
+            self.console.print(Text(ui(lang, "quiz_help"), style="dim"))
+        hints_shown = record.hints
+        wrong = 0
+        while True:
+            typed = self.ask(step, "your_answer")
+            if not typed.strip():
+                continue  # blank input is not an answer: ask again
+            move = command(typed)
+            if move == "hint":
+                hints_shown = self.hint(step, hints_shown)
+                continue
+            if move == "give_up":
+                self.progress.give_up(lesson_id, step.id)
+                self.say("gave_up")
+                self.solution(step, the_key, order)
+                return self.pause(step)
+            if move == "next":
+                self.say("skipped")
+                return "next"
+            if move in ("back", "quit"):
+                return move
+            try:
+                answer = grading.read(step, typed, order)
+            except quiz.Unreadable as exc:
+                self.say(exc.key, **exc.params)
+                continue
+            verdict = grading.judge(step, answer, the_key)
+            self.progress.record_answer(lesson_id, step.id, typed.strip(), verdict.right)
+            if verdict.right:
+                self.console.print(Text("✓ " + ui(lang, "correct"), style="bold green"))
+                self.solution(step, the_key, order)
+                return self.pause(step)
+            wrong += 1
+            self.console.print(Text("✗ " + ui(lang, "wrong"), style="bold red"))
+            self.feedback(verdict)
+            if wrong >= step.tries:
+                self.progress.give_up(lesson_id, step.id)
+                self.say("out_of_tries", tries=wrong)
+                self.solution(step, the_key, order)
+                return self.pause(step)
+            if wrong >= step.hint_after and hints_shown < len(step.hints):
+                hints_shown = self.hint(step, hints_shown)
+
+    def feedback(self, verdict: quiz.Verdict) -> None:
+        if verdict.text is not None:
+            self.text(verdict.text)
+        elif verdict.key is not None:
+            self.say(verdict.key, **verdict.params)
+
+    def hint(self, step: Step, shown: int) -> int:
+        if shown >= len(step.hints):
+            self.say("no_more_hints")
+            return shown
+        text = pick(step.hints[shown], self.lang)
+        self.say("hint", number=shown + 1, total=len(step.hints), text=text)
+        return self.progress.record_hint(self.lesson.id, step.id)
+
+    def solution(self, step: Step, the_key: grading.Key, order) -> None:
+        lang = self.lang
+        self.console.print(Rule(Text(ui(lang, "solution")), align="left", characters="·"))
+        self.say("answer_is", answer=self.answer_text(step, the_key.value))
+        self.text(step.why)
+        if the_key.trace is not None and the_key.step is not None:
+            from gradtutor.render import term
+
+            self.console.print(Text(ui(lang, "solution_step")))
+            self.console.print(term.trace_table(the_key.trace, step=the_key.step))
+
+    def answer_text(self, step: Step, value) -> str:
+        if step.quiz == "pattern":
+            return pattern_name(value, self.lang)
+        if step.quiz == "choice":
+            choice = next(c for c in step.choices if c.id == value)
+            return pick(choice.text, self.lang)
+        return describe(value)
+
+
+def console_for(scripted: bool, width: int | None = None, file=None) -> Console:
+    """Plain output for scripts (no colour, no cursor movement, no padding spaces at line
+    ends); rich output at a terminal, where rich itself honours NO_COLOR."""
+    if scripted:
+        return Console(
+            file=PlainLines(file or sys.stdout), color_system=None, force_terminal=False,
+            highlight=False, emoji=False, width=width or 100,
+        )
+    return Console(file=file, highlight=False, emoji=False, width=width)
+
+
+class PlainLines:
+    """A text stream that drops the spaces rich pads each line with, so transcripts and
+    golden files hold only what was said."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.partial = ""
+
+    def write(self, text: str) -> int:
+        lines = (self.partial + text).split("\n")
+        self.partial = lines.pop()
+        for line in lines:
+            self.stream.write(line.rstrip(" ") + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.partial:
+            self.stream.write(self.partial)
+            self.partial = ""
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
