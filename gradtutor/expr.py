@@ -7,7 +7,7 @@ once, building the graph with the engine's own operators and op table, so the gr
 what the same formula typed as Python code would build.
 
 Leaves are named after the variables, one Value per name: `x * x` uses the same leaf twice, so
-the trace shows the fan-out. Numbers are constants (unnamed leaves).
+the trace shows the fan-out. Numbers are constants (unnamed leaves). The output is named f.
 
 Every problem is an `ExprError` (a ValueError) whose one-line message says what is wrong and
 where, with the 1-based column in the text the user typed. A domain error met while building
@@ -153,6 +153,11 @@ _TYPOGRAPHY.update({c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})  # full-
 _WHITESPACE = {ord("\n"): " ", ord("\r"): " ", ord("\t"): " "}
 
 
+# The output's name, as in the textbook's circuits, so tables read ∂f/∂x. An expression that
+# uses f as a variable leaves its output unnamed (it then shows as its gate, e.g. mul4).
+OUTPUT_NAME = "f"
+
+
 # -- parsing ---------------------------------------------------------------------------------
 
 
@@ -168,7 +173,10 @@ class Expression:
         """The graph of this expression at the given values; returns its output node."""
         _check_bindings(self, bindings)
         leaves = {name: make_leaf(name, bindings[name]) for name in self.variables}
-        return _Builder(self, leaves).run()
+        root = _Builder(self, leaves).run()
+        if not root.is_leaf and OUTPUT_NAME not in self.variables:
+            root.name = OUTPUT_NAME
+        return root
 
 
 def parse(source: str) -> Expression:

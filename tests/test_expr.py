@@ -177,6 +177,12 @@ def test_leaves_are_named_after_variables_and_reused_so_they_fan_out():
     assert [n.name for n in result.graph.leaves()] == ["x", "y"]
 
 
+def test_the_output_is_named_f_unless_f_is_a_variable():
+    assert expr.build("x * 2", "x=1").name == "f"
+    assert expr.build("f * 2", "f=1").name is None
+    assert expr.build("x", "x=1").name == "x"  # a bare variable is its own output
+
+
 def test_numbers_are_unnamed_constants():
     result = trace(expr.build("3 * x", "x=2"))
     constants = [n for n in result.graph.leaves() if n.is_constant]

@@ -1,0 +1,311 @@
+"""The `gradtutor` command: thin typer commands over the library.
+
+Each command is one function that calls library code tests can call too, and imports what it
+needs inside its body: `gradtutor --help` must start fast and import neither numpy, networkx nor
+pygraphviz (benchmarks/startup.py measures it). Adding a command is adding one such function.
+
+Bad input never shows a traceback: the project's own exceptions (listed in USER_ERRORS) and
+typer's usage errors are reported as one line, `error: …`, on stderr with exit code 2.
+Anything else is a bug and keeps Python's traceback.
+"""
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from gradtutor import __version__
+from gradtutor.render.export import FORMATS as EXPORT_FORMATS
+from gradtutor.render.theme import THEMES
+
+USAGE_ERROR = 2  # exit code for anything wrong with what the user typed
+
+# The project's own exceptions for bad input, as "module:Class". Only modules already imported
+# are consulted: an error can only come from a module that was loaded, and looking a class up
+# must not import numpy just to report a typo.
+USER_ERRORS = [
+    "gradtutor.expr:ExprError",
+    "gradtutor.engine:DomainError",
+    "gradtutor.tracer:NotExact",
+    "gradtutor.examples:UnknownExample",
+    "gradtutor.backend:BackendError",
+    "gradtutor.tensor:ShapeError",
+    "gradtutor.render.fmt:StepOutOfRange",
+    "gradtutor.render.export:ExportError",
+    "gradtutor.render.theme:UnknownTheme",
+]
+
+# typer re-exports click's BadParameter; its bases are click's own exception classes, wherever
+# click lives (a separate package, or vendored inside typer).
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    found = []
+    for entry in USER_ERRORS:
+        module_name, class_name = entry.split(":")
+        module = sys.modules.get(module_name)
+        if module is not None:
+            found.append(getattr(module, class_name))
+    return tuple(found)
+
+
+def _say_error(message: str) -> None:
+    typer.echo(f"error: {' '.join(str(message).split())}", err=True)
+
+
+class _Commands(TyperGroup):
+    """The command group, reporting bad input of every sub-command in one line."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except _ClickException as error:  # a bad option or argument, found by typer
+            _say_click_error(error)
+            raise typer.Exit(error.exit_code) from None
+        except _user_errors() as error:
+            _say_error(str(error))
+            raise typer.Exit(USAGE_ERROR) from None
+
+
+def _say_click_error(error) -> None:
+    context = getattr(error, "ctx", None)
+    hint = f" (see '{context.command_path} --help')" if context is not None else ""
+    _say_error(error.format_message() + hint)
+
+
+app = typer.Typer(
+    cls=_Commands,
+    name="gradtutor",
+    no_args_is_help=True,
+    # Plain help text: rich's help panels cost about 50 ms at every start (benchmarks/startup.py).
+    rich_markup_mode=None,
+    # A bug shows Python's own traceback, which is what a bug report needs.
+    pretty_exceptions_enable=False,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"gradtutor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Learn backpropagation by watching it: every gate traced, upstream × local = downstream."""
+
+
+# -- choices ---------------------------------------------------------------------------------
+
+
+class TraceFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    dot = "dot"
+
+
+ExportFormat = enum.Enum("ExportFormat", {name: name for name in EXPORT_FORMATS}, type=str)
+ThemeName = enum.Enum("ThemeName", {name: name for name in THEMES}, type=str)
+
+
+# -- shared options --------------------------------------------------------------------------
+
+Target = Annotated[
+    str,
+    typer.Argument(
+        metavar="EXAMPLE_OR_EXPR",
+        help='A built-in example (see `gradtutor examples`) or an expression such as "(x + y) * z".',
+        show_default=False,
+    ),
+]
+At = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--at",
+        metavar="NAME=NUMBER,...",
+        help="Values of the expression's variables, e.g. --at x=-2,y=5,z=-4 (may be repeated).",
+        show_default=False,
+    ),
+]
+Upstream = Annotated[
+    Optional[float],
+    typer.Option(help="The gradient fed into the output (default: the example's own, else 1).", show_default=False),
+]
+Step = Annotated[
+    Optional[int],
+    typer.Option(help="Show backward steps 1..K with step K highlighted (0: forward pass only).", show_default=False),
+]
+
+
+def build_target(target: str, at: list[str] | None = None):
+    """The graph behind a command-line target: (output node, upstream gradient, name).
+
+    `target` is a built-in example's name or an expression; `at` gives the expression's values.
+    """
+    from gradtutor import examples, expr
+
+    if target in examples.EXAMPLES:
+        if at:
+            raise expr.ExprError(f"--at gives values to an expression's variables; the example '{target}' has its own numbers")
+        root, upstream = examples.get(target).build()
+        return root, upstream, target
+    if not at:
+        _refuse_misspelt_example(target, examples)
+    return expr.build(target, at), 1.0, "trace"
+
+
+def _refuse_misspelt_example(target: str, examples) -> None:
+    """`gradtutor trace appel` means an example, not the variable appel: say so."""
+    import difflib
+    import re
+
+    if not re.fullmatch(r"[A-Za-z_][\w-]*", target):
+        return
+    close = difflib.get_close_matches(target, list(examples.EXAMPLES), n=1, cutoff=0.7)
+    if close:
+        raise examples.UnknownExample(f"unknown example '{target}'; did you mean '{close[0]}'? (see gradtutor examples)")
+    if "-" in target:  # example names have hyphens; an expression would have spaces or values
+        examples.get(target)  # raises UnknownExample listing every example
+
+
+def traced(target: str, at=None, *, upstream: float | None = None, exact=False, check=False):
+    """Build the target's graph and trace its backward pass: (Trace, name for files)."""
+    from gradtutor.tracer import trace
+
+    root, default_upstream, name = build_target(target, at)
+    result = trace(root, default_upstream if upstream is None else upstream, exact=exact, check=check)
+    return result, name
+
+
+def _refuse(message: str):
+    """Stop with a one-line error about how the options were combined."""
+    _say_error(message)
+    raise typer.Exit(USAGE_ERROR)
+
+
+def _print(renderable) -> None:
+    """Print a rich renderable. In a pipe or a file, rich writes no colour codes (and honours
+    NO_COLOR anywhere); lines there are as wide as the table needs, because wrapping rows at
+    an assumed 80 columns would break what scripts and diffs read."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        natural = console.measure(renderable, options=console.options.update_width(10_000)).maximum
+        console = Console(width=max(console.width, natural))
+    console.print(renderable)
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+@app.command()
+def trace(
+    target: Target,
+    at: At = None,
+    format: Annotated[TraceFormat, typer.Option("--format", "-f", help="How to show the trace.")] = TraceFormat.table,
+    step: Step = None,
+    check: Annotated[bool, typer.Option("--check", help="Compare each gradient with central differences.")] = False,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Rational arithmetic (graphs of + − × ÷ and integer powers only).")
+    ] = False,
+    upstream: Upstream = None,
+) -> None:
+    """Trace backpropagation gate by gate: upstream × local = downstream."""
+    result, _ = traced(target, at, upstream=upstream, exact=exact, check=check)
+    if format is TraceFormat.json:
+        from gradtutor.render.json import dumps
+
+        if step is not None:
+            _refuse("--step applies to table and dot output; JSON holds every step")
+        typer.echo(dumps(result))
+    elif format is TraceFormat.dot:
+        from gradtutor.render.dot import to_dot
+
+        typer.echo(to_dot(result, step=step), nl=False)
+    else:
+        from rich.console import Group
+
+        from gradtutor.render.term import summary, trace_table
+
+        _print(Group(trace_table(result, step=step), "", summary(result)))
+
+
+@app.command()
+def export(
+    target: Target,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")] = ExportFormat.svg,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", "-o", help="Where to write (default: <example>.<format> here).", show_default=False),
+    ] = None,
+    frames: Annotated[
+        bool, typer.Option("--frames", help="One file per backward step (name-00, name-01, ...), for slides.")
+    ] = False,
+    theme: Annotated[ThemeName, typer.Option(help="Diagram colours.")] = ThemeName.light,
+    dpi: Annotated[Optional[int], typer.Option(min=1, help="Resolution of PNG output.", show_default=False)] = None,
+    at: At = None,
+    step: Step = None,
+    upstream: Upstream = None,
+) -> None:
+    """Draw the graph with values and gradients as SVG, PNG, PDF or DOT (Graphviz included)."""
+    from gradtutor.render import export as exporting
+
+    result, name = traced(target, at, upstream=upstream)
+    out = out if out is not None else Path(f"{name}.{format.value}")
+    if step is None:
+        written = exporting.export(result, format.value, out, frames=frames, theme=theme.value, dpi=dpi)
+    elif frames:
+        _refuse("--step picks one frame and --frames writes them all: give one of the two")
+    else:
+        from gradtutor.render.dot import to_dot
+
+        text = to_dot(result, step=step, theme=theme.value)
+        data = text.encode() if format.value == "dot" else exporting.render(text, format.value, dpi)
+        written = [_write(out, data)]
+    for path in written:
+        typer.echo(str(path))
+
+
+def _write(path: Path, data: bytes) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as error:
+        _refuse(f"cannot write {path}: {error.strerror or type(error).__name__}")
+    return path
+
+
+@app.command()
+def examples() -> None:
+    """List the built-in examples, one line each."""
+    from rich import box
+    from rich.table import Table
+
+    from gradtutor.examples import EXAMPLES
+
+    table = Table("Example", "What it shows", box=box.SIMPLE_HEAD, show_edge=False)
+    for example in EXAMPLES.values():
+        table.add_row(example.name, example.summary)
+    _print(table)
+
+
+def main() -> None:
+    """The console script `gradtutor`."""
+    try:
+        code = app(prog_name="gradtutor", standalone_mode=False)
+    except _ClickException as error:  # an option of gradtutor itself, before any command ran
+        _say_click_error(error)
+        code = error.exit_code
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
