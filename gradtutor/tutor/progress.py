@@ -32,7 +32,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 STATUSES = ("open", "passed", "given_up")
 # The best status a step has reached is kept: passing after giving up counts, giving up after
 # passing (on a second visit) does not undo the pass.
-_RANK = {status: rank for rank, status in enumerate(STATUSES)}
+_RANK = {"open": 0, "given_up": 1, "passed": 2}
 
 _SCHEMA = f"""
 PRAGMA application_id = {APPLICATION_ID};
@@ -357,6 +357,8 @@ def _open_existing(path: Path) -> sqlite3.Connection:
             connection.close()
         return _connect(path, "rw")
     except sqlite3.DatabaseError as exc:
+        # quick_check reports several lines ("*** in database main *** Page 3: …"): keep the gist.
+        detail = " ".join(str(exc).replace("*** in database main ***", "").split())
         raise ProgressError(
-            f"{path} is damaged ({exc}); it was left untouched: move it away to start afresh"
+            f"{path} is damaged ({detail}); it was left untouched: move it away to start afresh"
         ) from None

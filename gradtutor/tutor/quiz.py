@@ -44,8 +44,9 @@ def parse_number(text: str) -> Fraction:
     A comma is refused rather than guessed: "1,000" and "2,5" mean different things to different
     people.
     """
-    s = normalize(text).replace(" ", "").lower()
-    if not s:
+    s = re.sub(r"\s*/\s*", "/", normalize(text)).lower()  # "11 / 5" is 11/5 …
+    s = re.sub(r"^([+-])\s+", r"\1", s)
+    if not s or re.search(r"\s", s):  # … but "2 2" is not 22
         raise Unreadable("need_number")
     if "," in s:
         raise Unreadable("no_comma")
@@ -222,25 +223,28 @@ PATTERNS = ("distribute", "swap", "copy", "route")
 def parse_pattern(text: str, synonyms: dict[str, list[str]]) -> str:
     """The pattern a learner names, in either language: 'add distributes', '분배', 'swap' …
 
-    `synonyms` maps each pattern to its phrases. The longest phrase found in the text wins, so
-    "copy adds" is copy although it contains "add"; equally long phrases of two patterns make
-    the answer ambiguous, which is not counted as a try.
+    `synonyms` maps each pattern to its phrases. Every phrase found in the text counts, except
+    one lying inside a longer phrase found there ("add" inside "copy adds" is not a vote for
+    add distributes). Phrases of two different patterns make the answer ambiguous, and an
+    ambiguous or unknown answer is not counted as a try.
     """
     s = _words(text)
     if not s:
         raise Unreadable("need_pattern")
-    best, best_length = set(), 0
+    found = []  # (start, end, pattern)
     for pattern, phrases in synonyms.items():
-        for phrase in phrases:
-            phrase = _words(phrase)
-            if phrase and phrase in s:
-                if len(phrase) > best_length:
-                    best, best_length = {pattern}, len(phrase)
-                elif len(phrase) == best_length:
-                    best.add(pattern)
-    if len(best) != 1:
+        for phrase in map(_words, phrases):
+            start = s.find(phrase) if phrase else -1
+            while start != -1:
+                found.append((start, start + len(phrase), pattern))
+                start = s.find(phrase, start + 1)
+    named = {
+        pattern for start, end, pattern in found
+        if not any(a <= start and end <= b and (b - a) > (end - start) for a, b, _ in found)
+    }
+    if len(named) != 1:
         raise Unreadable("need_pattern")
-    return best.pop()
+    return named.pop()
 
 
 def _words(text: str) -> str:

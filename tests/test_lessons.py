@@ -1,0 +1,231 @@
+"""Every lesson, every quiz: the schema holds and each stated answer is what the engine computes.
+
+The parametrization is built from the installed lessons, so a new lesson or quiz is covered the
+moment it is written. Below that, the checker itself is tested on small broken lessons.
+"""
+
+import textwrap
+
+import pytest
+
+from gradtutor.engine import Value
+from gradtutor.tutor import answers, check, grading, lessons
+from gradtutor.tutor.lessons import LessonError
+from gradtutor.tutor.text import LANGUAGES
+
+ALL = lessons.load_all()
+QUIZZES = [pytest.param(lesson, step, id=f"{lesson.id}:{step.id}") for lesson in ALL for step in lesson.quizzes]
+SHOWS = [
+    pytest.param(lesson, step, id=f"{lesson.id}:{step.id}")
+    for lesson in ALL for step in lesson.steps if step.kind == "show"
+]
+
+
+def test_the_lessons_of_the_course_are_installed():
+    assert {"backprop", "gates"} <= set(lessons.names())
+
+
+@pytest.mark.parametrize("name", lessons.names())
+def test_dev_check_passes(name):
+    assert check.check([name]) == []
+
+
+@pytest.mark.parametrize("lesson, step", QUIZZES)
+def test_stated_answer_agrees_with_the_engine(lesson, step):
+    key = grading.key(step)
+    assert grading.judge(step, step.answer, key).right, (
+        f"{lesson.id}/{step.id}: the lesson says {step.answer_text}, the engine {check.describe(key.value)}"
+    )
+
+
+@pytest.mark.parametrize("lesson, step", QUIZZES)
+def test_every_quiz_speaks_both_languages(lesson, step):
+    for lang in LANGUAGES:
+        assert step.title[lang] and step.prompt[lang] and step.why[lang]
+        assert all(hint[lang] for hint in step.hints)
+        assert all(choice.text[lang] for choice in step.choices)
+
+
+@pytest.mark.parametrize("lesson, step", SHOWS)
+def test_every_show_step_renders(lesson, step):
+    assert check.render_view(step, answers.solve(step.source)) == []
+
+
+# -- the checker on small lessons -------------------------------------------------------------------
+MANIFEST = """
+format_version = 1
+id = "mini"
+
+[circuits.fresh]
+expression = '''
+q = a + b
+f = q * c
+'''
+at = { a = 2, b = -1, c = "3" }
+
+[[step]]
+id = "intro"
+kind = "explain"
+
+[[step]]
+id = "q-grad"
+kind = "quiz"
+quiz = "numeric"
+circuit = "fresh"
+quantity = "grad:a"
+answer = "3"
+prompt = { en = "∂f/∂a?", ko = "∂f/∂a는?" }
+why = { en = "Because.", ko = "그래서." }
+hints = [{ en = "Add distributes.", ko = "덧셈은 분배." }]
+"""
+EN = "# Mini\n\nIntro.\n\n## Start {#intro}\n\nHello.\n\n## The gradient {#q-grad}\n"
+KO = "# 미니\n\n소개.\n\n## 시작 {#intro}\n\n안녕하세요.\n\n## 기울기 {#q-grad}\n"
+
+
+def write_lesson(tmp_path, manifest=MANIFEST, en=EN, ko=KO):
+    folder = tmp_path / "mini"
+    folder.mkdir(exist_ok=True)
+    (folder / "lesson.toml").write_text(textwrap.dedent(manifest), encoding="utf-8")
+    (folder / "en.md").write_text(en, encoding="utf-8")
+    (folder / "ko.md").write_text(ko, encoding="utf-8")
+    return folder
+
+
+def problems(tmp_path, **files) -> list[str]:
+    try:
+        lesson = lessons.load("mini", write_lesson(tmp_path, **files))
+    except LessonError as exc:
+        return exc.problems
+    return check.check_lesson(lesson)
+
+
+def test_a_good_small_lesson_loads_and_checks(tmp_path):
+    lesson = lessons.load("mini", write_lesson(tmp_path))
+    assert [s.id for s in lesson.steps] == ["intro", "q-grad"]
+    assert lesson.title == {"en": "Mini", "ko": "미니"}
+    assert lesson.steps[0].body == {"en": "Hello.", "ko": "안녕하세요."}
+    assert check.check_lesson(lesson) == []
+
+
+def test_an_answer_the_engine_disagrees_with_is_reported(tmp_path):
+    found = problems(tmp_path, manifest=MANIFEST.replace('answer = "3"', 'answer = "4"'))
+    assert found == ["lessons/mini/lesson.toml: step q-grad: answer 4 but the engine computes grad:a = 3"]
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (('ko = "∂f/∂a는?"', 'kr = "∂f/∂a는?"'), "prompt has no ko text"),
+        (('ko = "∂f/∂a는?"', 'ko = "  "'), "prompt has no ko text"),
+        (('quiz = "numeric"', 'quiz = "essay"'), "quiz 'essay' must be one of"),
+        (('id = "q-grad"', 'id = "intro"'), "step id 'intro' is used twice"),
+        (('quantity = "grad:a"', 'quantity = "gradient of a"'), "cannot read the quantity"),
+        (('circuit = "fresh"', 'example = "pears"'), "unknown example 'pears'"),
+        (('answer = "3"', 'answer = "three"'), "cannot be read as a numeric answer"),
+        (('kind = "explain"', 'kind = "explain"\ncolour = "red"'), "unknown key 'colour'"),
+        (("format_version = 1", "format_version = 2"), "this gradtutor reads format_version 1"),
+        (('quantity = "grad:a"', 'quantity = "grad:z"'), "no node named 'z'"),
+        (('hints = [{ en = "Add distributes.", ko = "덧셈은 분배." }]', "hints = []"), "needs hints"),
+    ],
+)
+def test_schema_problems_are_named_with_their_place(tmp_path, change, expected):
+    old, new = change
+    assert old in MANIFEST
+    found = problems(tmp_path, manifest=MANIFEST.replace(old, new))
+    assert any(expected in p for p in found), found
+    assert all(p.startswith("lessons/mini/") for p in found), found
+
+
+def test_markdown_problems(tmp_path):
+    missing = problems(tmp_path, ko=KO.replace("## 기울기 {#q-grad}\n", ""))
+    assert missing == ["lessons/mini/ko.md: no '## Title {#q-grad}' section for step q-grad"]
+    half = problems(tmp_path, en=EN + "Some English prose only.\n")
+    assert half == ["lessons/mini/en.md, ko.md: step q-grad has prose in en but not in ko"]
+    stray = problems(tmp_path, en=EN + "\n## Extra {#extra}\n\nText.\n")
+    assert stray == ["lessons/mini/en.md: section {#extra} is not a step id of the lesson"]
+    no_id = problems(tmp_path, en=EN.replace("## Start {#intro}", "## Start"))
+    assert any("needs its id" in p for p in no_id), no_id
+
+
+def test_a_missing_language_file_is_reported(tmp_path):
+    folder = write_lesson(tmp_path)
+    (folder / "ko.md").unlink()
+    with pytest.raises(LessonError) as caught:
+        lessons.load("mini", folder)
+    assert caught.value.problems == ["lessons/mini/ko.md: missing: every lesson needs en.md and ko.md"]
+
+
+def test_wrong_choices_need_feedback_and_computed_choices_must_match(tmp_path):
+    choice = """
+[[step]]
+id = "pick"
+kind = "quiz"
+quiz = "choice"
+circuit = "fresh"
+quantity = "largest:grad:a,c"
+answer = "a"
+prompt = { en = "Which?", ko = "어느 것?" }
+why = { en = "So.", ko = "그래서." }
+hints = [{ en = "Look.", ko = "보세요." }]
+choices = [
+  { id = "a", text = { en = "a", ko = "a" } },
+  { id = "c", text = { en = "c", ko = "c" } },
+]
+"""
+    found = problems(tmp_path, manifest=MANIFEST + choice, en=EN + "\n## Pick {#pick}\n", ko=KO + "\n## 고르기 {#pick}\n")
+    # ∂f/∂a = c = 3 and ∂f/∂c = q = 1: a is right, and c has no feedback.
+    assert found == ["lessons/mini/lesson.toml: step pick: wrong choice 'c' needs feedback naming its misconception"]
+    flipped = (MANIFEST + choice).replace('answer = "a"', 'answer = "c"')
+    found = problems(tmp_path, manifest=flipped, en=EN + "\n## Pick {#pick}\n", ko=KO + "\n## 고르기 {#pick}\n")
+    assert any("answer c but the engine computes largest:grad:a,c = a" in p for p in found), found
+
+
+# -- quantities against the engine -------------------------------------------------------------------
+def _gate_patterns():
+    """f = x·y + max(x, z) at x=3, y=-4, z=2, built and differentiated by the engine directly."""
+    x, y, z = Value(3, "x"), Value(-4, "y"), Value(2, "z")
+    xy = x * y
+    m = x.max(z)
+    f = xy + m
+    f.backward()
+    return x, y, z, xy, m, f
+
+
+def test_quantities_read_the_engines_numbers():
+    from gradtutor.tutor.lessons import Source
+
+    trace = answers.solve(Source(example="gate-patterns"))
+    x, y, z, xy, m, f = _gate_patterns()
+    q = lambda text: answers.compute(answers.parse_quantity(text), trace)  # noqa: E731
+    assert (q("grad:x"), q("grad:y"), q("grad:z")) == (x.grad, y.grad, z.grad)
+    assert q("value:f") == f.data
+    assert q("local:xy:x") == y.data and q("local:xy:y") == x.data
+    assert q("downstream:m:x") == 1.0 * (x.data >= z.data)
+    assert q("upstream:xy") == xy.grad
+    assert (q("gate:f"), q("gate:xy"), q("gate:m"), q("gate:x")) == ("distribute", "swap", "route", "copy")
+    assert q("sign:grad:x") == ("positive" if x.grad > 0 else "negative")
+    assert q("largest:grad:x,y,z") == max(("x", x.grad), ("y", y.grad), ("z", z.grad), key=lambda p: p[1])[0]
+    assert q("shape:grad:x") == ()
+    with pytest.raises(answers.QuantityError, match="used once"):
+        q("gate:y")
+
+
+def test_a_multi_line_circuit_is_one_graph_with_named_results(tmp_path):
+    lesson = lessons.load("mini", write_lesson(tmp_path))
+    trace = answers.solve(lesson.steps[1].source)
+    a, b, c = Value(2, "a"), Value(-1, "b"), Value(3, "c")
+    f = (a + b) * c
+    f.backward()
+    assert [n.name for n in trace.nodes if n.name] == ["a", "b", "q", "c", "f"]
+    assert trace.grad("a") == a.grad and trace.grad("c") == c.grad and trace.value("f") == f.data
+
+
+def test_worked_solutions_point_at_the_step_that_completes_the_gradient():
+    from gradtutor.tutor.lessons import Source
+
+    trace = answers.solve(Source(example="apple"))
+    step_of = lambda text: answers.solution_step(answers.parse_quantity(text), trace)  # noqa: E731
+    # Backward step 1 is price = apple_price × tax (it sends tax its gradient); step 2 is apple_price.
+    assert trace.nodes[trace.steps[0].node].name == "price"
+    assert step_of("grad:tax") == 1 and step_of("grad:apple") == 2 and step_of("local:apple_price:apple") == 2
+    assert step_of("value:price") is None
