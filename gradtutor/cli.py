@@ -157,23 +157,26 @@ def build_target(target: str, at: list[str] | None = None):
             raise expr.ExprError(f"--at gives values to an expression's variables; the example '{target}' has its own numbers")
         root, upstream = examples.get(target).build()
         return root, upstream, target
-    if not at:
-        _refuse_misspelt_example(target, examples)
-    return expr.build(target, at), 1.0, "trace"
+    expression = expr.parse(target)
+    if expression.variables and not at:
+        _refuse_without_values(target, expression, examples)
+    return expression.build(expr.parse_bindings(at)), 1.0, "trace"
 
 
-def _refuse_misspelt_example(target: str, examples) -> None:
-    """`gradtutor trace appel` means an example, not the variable appel: say so."""
+def _refuse_without_values(target: str, expression, examples) -> None:
+    """A target with variables and no --at is most likely a misspelt example (`appel`)."""
     import difflib
-    import re
 
-    if not re.fullmatch(r"[A-Za-z_][\w-]*", target):
-        return
+    from gradtutor.expr import ExprError
+
     close = difflib.get_close_matches(target, list(examples.EXAMPLES), n=1, cutoff=0.7)
     if close:
         raise examples.UnknownExample(f"unknown example '{target}'; did you mean '{close[0]}'? (see gradtutor examples)")
-    if "-" in target:  # example names have hyphens; an expression would have spaces or values
-        examples.get(target)  # raises UnknownExample listing every example
+    values = ",".join(f"{name}=…" for name in expression.variables)
+    raise ExprError(
+        f"'{target}' is not a built-in example (see gradtutor examples); "
+        f"as an expression it needs values: --at {values}"
+    )
 
 
 def traced(target: str, at=None, *, upstream: float | None = None, exact=False, check=False):
@@ -245,10 +248,13 @@ def export(
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")] = ExportFormat.svg,
     out: Annotated[
         Optional[Path],
-        typer.Option("--out", "-o", help="Where to write (default: <example>.<format> here).", show_default=False),
+        typer.Option(
+            "--out", "-o", help="Where to write (default: <example>.<format>, or trace.<format> for an expression).",
+            show_default=False,
+        ),
     ] = None,
     frames: Annotated[
-        bool, typer.Option("--frames", help="One file per backward step (name-00, name-01, ...), for slides.")
+        bool, typer.Option("--frames", help="Slide frames: the forward pass, then one file per backward step (out-00, out-01, ...).")
     ] = False,
     theme: Annotated[ThemeName, typer.Option(help="Diagram colours.")] = ThemeName.light,
     dpi: Annotated[Optional[int], typer.Option(min=1, help="Resolution of PNG output.", show_default=False)] = None,

@@ -172,7 +172,8 @@ def test_export_defaults_to_the_example_name(tmp_path, monkeypatch):
 
 BAD_INPUT = [
     (["trace", "appel"], "unknown example 'appel'; did you mean 'apple'?"),
-    (["trace", "apple-pie"], "unknown example 'apple-pie'"),
+    (["trace", "banana-split"], "'banana-split' is not a built-in example (see gradtutor examples); as an expression it needs values: --at banana=…,split=…"),
+    (["trace", "x-y"], "as an expression it needs values: --at x=…,y=…"),
     (["trace", "(x + y"], "syntax error: '(' was never closed"),
     (["trace", "foo(x) + 1", "--at", "x=1"], "unknown function 'foo'"),
     (["trace", "x * y", "--at", "x=1"], "no value for y; give it with --at y=…"),
@@ -224,3 +225,18 @@ def test_gradients_printed_for_an_expression_match_central_differences():
     grads = {leaf: float(grad) for leaf, (_, grad) in leaf_rows(out).items()}
     s = 1 / (1 + math.exp(-0.5))
     assert math.isclose(grads["a"], s * (1 - s) * math.tanh(-1), rel_tol=1e-5)
+
+
+def test_every_listed_user_error_exists_and_bugs_are_not_among_them():
+    import importlib
+
+    from gradtutor.cli import USER_ERRORS, _user_errors
+
+    for entry in USER_ERRORS:
+        module_name, class_name = entry.split(":")
+        error = getattr(importlib.import_module(module_name), class_name)
+        assert issubclass(error, Exception), entry
+    caught = _user_errors()
+    assert len(caught) == len(USER_ERRORS)
+    # Plain ValueError/TypeError are bugs: they keep their traceback.
+    assert not any(error in (ValueError, TypeError, KeyError, RuntimeError) for error in caught)
