@@ -112,3 +112,102 @@ def neuron():
     # σ(s) = 1 / (1 + e^(−s)), written with elementary gates as in the circuit diagrams.
     f = _named(1 / (1 + (-s).exp()), "f")
     return f, 1.0
+
+
+# -- vectors and matrices -------------------------------------------------------------------------
+# Tensor examples run in float64, so the numbers on screen are the ones written here.
+
+
+def _tensor(values, name, **options):
+    from gradtutor.tensor import Tensor
+
+    return Tensor(values, name, dtype="float64", **options)
+
+
+def _array(values):
+    from gradtutor import backend
+
+    return backend.xp().asarray(values, dtype="float64")
+
+
+@example("affine", "affine layer y = x·W + b with x (2,), W (2, 3), b (3,): dL/dx = dL/dy·Wᵀ, dL/dW = xᵀ·dL/dy", "tensor")
+def affine():
+    x = _tensor([1, 2], "x")
+    W = _tensor([[1, 2, 3], [4, 5, 6]], "W")
+    b = _tensor([1, -1, 0.5], "b")
+    xW = _named(x @ W, "xW")
+    return _named(xW + b, "y"), _array([1, -1, 2])
+
+
+@example("affine-batch", "affine layer on a batch: X (2, 2) · W (2, 3) + b (3,); b's gradient sums over the batch", "tensor")
+def affine_batch():
+    X = _tensor([[1, 2], [-1, 0.5]], "X")
+    W = _tensor([[1, 2, 3], [4, 5, 6]], "W")
+    b = _tensor([1, -1, 0.5], "b")
+    XW = _named(X @ W, "XW")
+    return _named(XW + b, "Y"), _array([[1, -1, 2], [0.5, 0, -1]])
+
+
+@example("relu-vector", "ReLU on a vector: the Jacobian is diagonal, 1 where x > 0", "tensor")
+def relu_vector():
+    x = _tensor([-2, -0.5, 1.5, 3], "x")
+    return _named(x.relu(), "y"), _array([1, 2, 3, 4])
+
+
+@example("sigmoid-vector", "sigmoid on a vector: diagonal Jacobian σ(x)(1 − σ(x)), at most 0.25", "tensor")
+def sigmoid_vector():
+    x = _tensor([-2, 0, 2], "x")
+    return _named(x.sigmoid(), "y"), _array([1, 1, 1])
+
+
+@example("softmax", "softmax of (2, 1, 0.1): its full Jacobian diag(y) − y yᵀ", "tensor")
+def softmax():
+    x = _tensor([2, 1, 0.1], "x")
+    return _named(x.softmax(), "y"), _array([1, 0, 0])
+
+
+@example("softmax-loss", "softmax with cross-entropy on 2 samples of 3 classes: backward (y − t)/N", "tensor")
+def softmax_loss():
+    from gradtutor.tensor import softmax_cross_entropy
+
+    scores = _tensor([[2, 1, 0.1], [0.5, 2.5, -1]], "x")
+    labels = _tensor([0, 2], "t", requires_grad=False)
+    return _named(softmax_cross_entropy(scores, labels), "L"), 1.0
+
+
+@example("two-layer-net", "affine → ReLU → affine → softmax-with-loss on a batch of 4 (seeded weights)", "tensor")
+def two_layer_net():
+    from gradtutor import backend
+    from gradtutor.tensor import softmax_cross_entropy
+
+    rng = backend.host.random.default_rng(15)  # a seed whose numbers sit clear of ReLU's kink
+    # One decimal place, so every number on screen is short; seeded, so every run is the same.
+    # The seed is one where no weight or input is 0 and no pre-activation sits near 0.
+    X = _tensor(rng.normal(size=(4, 2)).round(1), "X")
+    W1 = _tensor((rng.normal(size=(2, 3)) * 0.8).round(1), "W1")
+    b1 = _tensor([0.1, 0.1, 0.1], "b1")
+    W2 = _tensor((rng.normal(size=(3, 3)) * 0.8).round(1), "W2")
+    b2 = _tensor([0, 0, 0], "b2")
+    labels = _tensor([0, 1, 2, 1], "t", requires_grad=False)
+    A1 = _named(_named(X @ W1, "XW1") + b1, "A1")
+    H = _named(A1.relu(), "H")
+    S = _named(_named(H @ W2, "HW2") + b2, "S")
+    return _named(softmax_cross_entropy(S, labels), "L"), 1.0
+
+
+@example("l2-penalty", "loss = MSE(x·W, t) + (λ/2)·ΣW²: W gets the data gradient plus λW (copy adds)", "tensor")
+def l2_penalty():
+    from gradtutor.tensor import mse
+
+    x = _tensor([[1, 2]], "x")
+    W = _tensor([[1, -2], [0.5, 3]], "W")
+    t = _tensor([[1, 0]], "t", requires_grad=False)
+    data_loss = _named(mse(_named(x @ W, "y"), t), "data_loss")
+    penalty = _named((W**2).sum() * 0.05, "penalty")  # λ = 0.1, so λ/2 = 0.05
+    return _named(data_loss + penalty, "L"), 1.0
+
+
+@example("max-vector", "max of a vector: the whole gradient goes to the largest element (max routes)", "tensor")
+def max_vector():
+    x = _tensor([1, 5, 3, 2], "x")
+    return _named(x.max(), "m"), 2.0

@@ -300,8 +300,11 @@ class Tensor:
             seed = m.ones_like(data)
         else:
             seed = upstream.data if isinstance(upstream, Tensor) else upstream
-            if getattr(seed, "dtype", None) != data.dtype:
+            dtype = getattr(seed, "dtype", None)  # (a dtype compares equal to None: test `is`)
+            if dtype is None or dtype != data.dtype:
                 seed = m.asarray(seed, dtype=data.dtype)
+            if seed.shape == () and data.shape != ():  # one number for every element
+                seed = m.full(data.shape, seed, dtype=data.dtype)
             if seed.shape != data.shape:
                 raise ShapeError(
                     f"the upstream gradient has shape {tuple(seed.shape)} but the output has shape {self.shape}"
@@ -379,7 +382,7 @@ def sum_to(grad, shape):
 def _axis(axis: int, ndim: int) -> int:
     """One axis, negative counted from the end, checked against ndim."""
     axis = int(axis)
-    if not -ndim <= axis < max(ndim, 1):
+    if not -ndim <= axis < (ndim or 1):  # (the builtin max is shadowed below)
         raise ShapeError(f"axis {axis} is out of range for a tensor with {ndim} axes")
     return axis % ndim if ndim else 0
 
@@ -505,10 +508,8 @@ def stack(tensors, axis: int = 0) -> Tensor:
 
 def softmax_cross_entropy(logits, labels) -> Tensor:
     """Mean cross-entropy of softmax(logits) against labels: class indices of shape
-    logits.shape[:-1], or one-hot (or soft) targets of logits' shape. Backward: (y − t)/N."""
-    logits = _tensor(logits)
-    if isinstance(labels, Tensor):
-        labels = labels.detach()  # labels take no gradient, whatever made them
+    logits.shape[:-1], or one-hot (or soft) targets of logits' shape. Backward: (y − t)/N;
+    the labels take no gradient."""
     return Tensor.apply(ops.SOFTMAX_CROSS_ENTROPY, logits, labels)
 
 

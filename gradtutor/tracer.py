@@ -5,6 +5,14 @@ topological order. Each `Step` names the gate, its upstream gradient, and for ev
 local gradient and the downstream gradient = upstream × local. When a value feeds several gates
 (a fan-out) each step also shows the input's running sum before and after, which is the
 "copy adds" pattern made visible. The tracer reads only the recorded graph and the op table.
+
+Tensor graphs (from `gradtutor.tensor`) are traced the same way, and each flow also carries the
+gate's local Jacobian ∂(output)/∂(input) when both have at most `JACOBIAN_LIMIT` elements: a
+matrix with one row per output element and one column per input element, both flattened in
+row-major (C) order. It is built by asking the op's VJP for one basis vector at a time, so the
+matrix shown is exactly the rule the engine runs. `via_jacobian` = upstream · J (reshaped to the
+input) is then compared with the efficient downstream the VJP gives directly (`agrees`).
+Bigger gates are described in words instead (the op record's `jacobian` text).
 """
 
 from __future__ import annotations
@@ -27,6 +35,10 @@ class Flow:
     downstream: Any  # upstream × local: this gate's contribution to the input's gradient
     before: Any  # the input's gradient before this step (sum of contributions so far)
     after: Any  # before + downstream: the running sum
+    # -- tensor gates only (None on scalar traces) ---------------------------------------------
+    jacobian: Any = None  # (output size, input size) matrix, row-major flattening; None if large
+    via_jacobian: Any = None  # upstream · J, reshaped to the input's shape
+    agrees: bool | None = None  # via_jacobian equals the VJP's downstream
 
 
 @dataclass(slots=True)
@@ -36,10 +48,16 @@ class Step:
     op: ops.Op
     upstream: Any  # ∂L/∂(gate output), complete by the time this gate runs
     flows: list[Flow]
+    output_shape: tuple[int, ...] | None = None  # tensor gates only
+    input_shapes: tuple[tuple[int, ...], ...] | None = None  # tensor gates only
 
     @property
     def gate(self) -> str:
         return self.op.gate
+
+    @property
+    def is_tensor(self) -> bool:
+        return self.output_shape is not None
 
 
 @dataclass(slots=True)
@@ -52,7 +70,8 @@ class Check:
 
     @property
     def ok(self) -> bool:
-        return abs(self.autodiff - self.numeric) <= 1e-5 + 1e-4 * abs(self.numeric)
+        close = abs(self.autodiff - self.numeric) <= 1e-5 + 1e-4 * abs(self.numeric)
+        return bool(close.all()) if hasattr(close, "all") else close  # arrays: every element
 
 
 @dataclass(slots=True)
@@ -62,6 +81,7 @@ class Trace:
     upstream: Any
     exact: bool = False
     checks: list[Check] | None = None
+    is_tensor: bool = False  # a tensor graph: values are arrays, steps carry shapes and Jacobians
 
     @property
     def nodes(self) -> list[Node]:
@@ -89,6 +109,10 @@ def trace(root, upstream=1.0, *, exact: bool = False, check: bool = False) -> Tr
     example's 2.2 is exactly 11/5. Only graphs of + − × ÷ and integer powers qualify.
     check: add a central-difference estimate for every leaf beside its autodiff gradient.
     """
+    if hasattr(root.data, "shape"):
+        if exact:
+            raise NotExact("exact mode works on scalar graphs only; this graph is made of tensors")
+        return _trace_tensors(root, upstream, check)
     graph, _ = record(root)
     if exact:
         _make_exact(graph)
@@ -166,3 +190,125 @@ def numeric_checks(graph: Graph, upstream: float = 1.0) -> list[Check]:
         minus = evaluate(graph, {node.id: x - h})
         checks.append(Check(node.id, float(node.grad), upstream * (plus - minus) / (2 * h)))
     return checks
+
+
+# -- tensor graphs -----------------------------------------------------------------------------
+JACOBIAN_LIMIT = 64  # full Jacobians for gates whose input and output have at most this many elements
+
+
+def _trace_tensors(root, upstream, check: bool) -> Trace:
+    from gradtutor import backend
+    from gradtutor.tensor import sum_to
+
+    m = backend.xp()
+    graph, order = record(root)
+    nodes = graph.nodes
+    seed = m.asarray(upstream, dtype=root.data.dtype)
+    if seed.shape != root.data.shape:
+        if seed.shape != ():
+            from gradtutor.tensor import ShapeError
+
+            raise ShapeError(
+                f"the upstream gradient has shape {tuple(seed.shape)} but the output has shape {tuple(root.data.shape)}"
+            )
+        seed = m.full(root.data.shape, seed, dtype=root.data.dtype)
+    grads = [None] * len(nodes)
+    grads[-1] = seed
+    steps = []
+    for node in reversed(nodes):
+        if node.op is None:
+            continue
+        g = grads[node.id] if grads[node.id] is not None else m.zeros_like(node.value)
+        xs = [nodes[p].value for p in node.parents]
+        extra = {"saved": order[node.id]._saved} if node.op.saves else {}
+        downstream = node.op.vjp(m, node.param, g, node.value, *xs, **extra)
+        jacobians = _jacobians(m, node, xs, extra, sum_to)
+        flows = []
+        for slot, (parent, x, d) in enumerate(zip(node.parents, xs, downstream)):
+            jacobian = via = agrees = None
+            if d is None:  # takes no gradient (class labels): shown as zeros
+                d = m.zeros_like(x)
+            else:
+                d = sum_to(d, x.shape) if d.shape != x.shape else d
+                if jacobians is not None and x.size <= JACOBIAN_LIMIT:
+                    jacobian = jacobians[slot]
+                    via = (g.reshape(-1) @ jacobian).reshape(x.shape)
+                    agrees = _agree(m, via, d)
+            before = grads[parent] if grads[parent] is not None else m.zeros_like(x)
+            grads[parent] = before + d
+            flows.append(Flow(parent, jacobian, d, before, grads[parent], jacobian, via, agrees))
+        steps.append(Step(
+            len(steps) + 1, node.id, node.op, g, flows,
+            output_shape=tuple(node.value.shape), input_shapes=tuple(tuple(x.shape) for x in xs),
+        ))
+    for node, g in zip(nodes, grads):
+        node.grad = g if g is not None else m.zeros_like(node.value)
+    result = Trace(graph, steps, seed, is_tensor=True)
+    if check:
+        result.checks = tensor_checks(graph, order, seed)
+    return result
+
+
+def _jacobians(m, node, xs, extra, sum_to):
+    """Each input's Jacobian (rows: output elements, columns: input elements, row-major), one
+    VJP per basis vector of the output; None when the output is too large or no input is small."""
+    out = node.value
+    if out.size > JACOBIAN_LIMIT or all(x.size > JACOBIAN_LIMIT for x in xs):
+        return None
+    rows = [[] for _ in xs]
+    for i in range(out.size):
+        basis = m.zeros(out.size, dtype=out.dtype)  # a fresh one each time: a VJP may return it
+        basis[i] = 1
+        grads = node.op.vjp(m, node.param, basis.reshape(out.shape), out, *xs, **extra)
+        for slot, (x, d) in enumerate(zip(xs, grads)):
+            if d is None or x.size > JACOBIAN_LIMIT:
+                continue
+            d = sum_to(d, x.shape) if d.shape != x.shape else d
+            rows[slot].append(m.array(d, dtype=out.dtype).reshape(-1))  # a copy, never a view
+    return [m.stack(r) if len(r) == out.size else None for r in rows]
+
+
+def _agree(m, a, b) -> bool:
+    loose = a.dtype.itemsize < 8  # float32 sums in another order differ in the last digits
+    return bool(m.allclose(a, b, rtol=1e-4 if loose else 1e-9, atol=1e-6 if loose else 1e-12))
+
+
+def tensor_checks(graph: Graph, order, upstream, h: float = 1e-6, budget: int = 4096) -> list[Check]:
+    """Central differences in float64 for every element of every leaf (up to `budget` elements
+    in all): Σ upstream ⊙ (f(x + h) − f(x − h)) / 2h, beside the autodiff gradient."""
+    from gradtutor import backend
+
+    m = backend.xp()
+    weights = m.asarray(upstream, dtype="float64")
+    checks, spent = [], 0
+    for node in graph.leaves():
+        if not order[node.id].requires_grad:
+            continue  # class labels and other inputs that take no gradient
+        spent += node.value.size
+        if spent > budget:
+            break
+        base = m.array(node.value, dtype="float64")
+        numeric = m.zeros_like(base)
+        flat, out = base.reshape(-1), numeric.reshape(-1)
+        for i in range(flat.size):
+            saved = float(flat[i])
+            flat[i] = saved + h
+            plus = _replay(m, graph, order, node.id, base, weights)
+            flat[i] = saved - h
+            minus = _replay(m, graph, order, node.id, base, weights)
+            flat[i] = saved
+            out[i] = (plus - minus) / (2 * h)
+        checks.append(Check(node.id, node.grad, numeric))
+    return checks
+
+
+def _replay(m, graph: Graph, order, changed: int, value, weights) -> float:
+    """The forward pass again in float64 with one leaf replaced; returns Σ weights ⊙ output."""
+    values = []
+    for node in graph.nodes:
+        if node.op is None:
+            values.append(value if node.id == changed else m.asarray(node.value, dtype="float64"))
+            continue
+        out = node.op.forward(m, node.param, *[values[p] for p in node.parents])
+        values.append(out[0] if node.op.saves else out)
+    return float(m.sum(values[-1] * weights))
