@@ -36,6 +36,9 @@ USER_ERRORS = [
     "gradtutor.render.fmt:StepOutOfRange",
     "gradtutor.render.export:ExportError",
     "gradtutor.render.theme:UnknownTheme",
+    "gradtutor.tutor.lessons:LessonError",
+    "gradtutor.tutor.progress:ProgressError",
+    "gradtutor.tutor.commands:TutorInputError",
 ]
 
 # typer re-exports click's BadParameter; its bases are click's own exception classes, wherever
@@ -302,6 +305,117 @@ def examples() -> None:
     for example in EXAMPLES.values():
         table.add_row(example.name, example.summary)
     _print(table)
+
+
+# -- the tutor -------------------------------------------------------------------------------
+
+
+class Language(str, enum.Enum):
+    en = "en"
+    ko = "ko"
+
+
+class ProgressExport(str, enum.Enum):
+    json = "json"
+
+
+Lang = Annotated[
+    Optional[Language],
+    typer.Option("--lang", help="Language (default: from the locale, LANG=ko_KR… gives ko).", show_default=False),
+]
+Home = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--home",
+        help="Folder of the progress file (default: $GRADTUTOR_HOME, else $XDG_STATE_HOME/gradtutor).",
+        show_default=False,
+    ),
+]
+LessonName = Annotated[str, typer.Argument(metavar="LESSON", help="A lesson id, e.g. backprop (see `gradtutor lessons`).")]
+
+
+def _lang(lang: Optional[Language]) -> Optional[str]:
+    return lang.value if lang is not None else None
+
+
+@app.command()
+def lesson(
+    name: LessonName,
+    lang: Lang = None,
+    answers: Annotated[
+        Optional[Path],
+        typer.Option("--answers", help="Answers keyed by step id (TOML); runs without a terminal.", show_default=False),
+    ] = None,
+    home: Home = None,
+) -> None:
+    """Take a lesson: explanations, traced examples, quizzes checked on the spot.
+
+    Resumes where you left off. Without a terminal (piped input, or --answers) it runs
+    non-interactively; the exit code is 0 when every quiz is passed, 1 when not.
+    """
+    from gradtutor.tutor.commands import run_lesson
+
+    raise typer.Exit(run_lesson(name, _lang(lang), answers, home))
+
+
+@app.command("lessons")
+def list_lessons(lang: Lang = None, home: Home = None) -> None:
+    """List the lessons with your progress in each."""
+    from gradtutor.tutor.commands import lessons_table
+
+    _print(lessons_table(_lang(lang), home))
+
+
+@app.command()
+def progress(
+    lang: Lang = None,
+    home: Home = None,
+    export: Annotated[
+        Optional[ProgressExport], typer.Option("--export", help="Print everything as JSON, to move to another machine.", show_default=False)
+    ] = None,
+    import_file: Annotated[
+        Optional[Path], typer.Option("--import", help="Load a JSON export (replaces those lessons here).", show_default=False)
+    ] = None,
+) -> None:
+    """Show scores, attempts and hints used per quiz."""
+    from gradtutor.tutor import commands
+
+    if export is not None and import_file is not None:
+        _refuse("--export and --import go in separate runs")
+    if export is not None:
+        typer.echo(commands.export_progress(home))
+    elif import_file is not None:
+        for name in commands.import_progress(import_file, home):
+            typer.echo(name)
+    else:
+        _print(commands.progress_report(_lang(lang), home))
+
+
+@app.command()
+def reset(name: LessonName, lang: Lang = None, home: Home = None) -> None:
+    """Forget your progress in one lesson."""
+    from gradtutor.tutor.commands import reset as reset_lesson
+
+    typer.echo(reset_lesson(name, _lang(lang), home))
+
+
+dev = typer.Typer(cls=_Commands, no_args_is_help=True, rich_markup_mode=None, help="Tools for lesson authors.")
+app.add_typer(dev, name="dev")
+
+
+@dev.command("check")
+def dev_check(
+    names: Annotated[Optional[list[str]], typer.Argument(metavar="[LESSON]...", help="Lessons to check (default: all).")] = None,
+) -> None:
+    """Check every lesson: schema, both languages, answers against the engine, diagrams render."""
+    from gradtutor.tutor.commands import dev_check as check_lessons
+
+    problems = check_lessons(names)
+    for problem in problems:
+        typer.echo(problem)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("all lessons check out" if not names else f"{', '.join(names)}: checks out")
 
 
 def main() -> None:
