@@ -75,6 +75,9 @@ class _Commands(TyperGroup):
 
 
 def _say_click_error(error) -> None:
+    if type(error).__name__ == "NoArgsIsHelpError":  # a bare `gradtutor`: the help is the answer
+        error.show()
+        return
     context = getattr(error, "ctx", None)
     hint = f" (see '{context.command_path} --help')" if context is not None else ""
     _say_error(error.format_message() + hint)

@@ -94,3 +94,9 @@ def test_console_script_runs():
         pytest.skip("the gradtutor script is not installed beside this interpreter")
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.startswith("gradtutor ")
+
+
+def test_bare_command_shows_the_help():
+    result = gradtutor()
+    assert result.stderr.startswith("Usage: gradtutor") and "trace" in result.stderr
+    assert "error:" not in result.stderr and "Traceback" not in result.stderr
