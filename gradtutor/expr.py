@@ -181,24 +181,32 @@ class Expression:
 
 def parse(source: str) -> Expression:
     """Check `source` against the allow-list; raise ExprError pointing at the first problem."""
-    text = source.translate(_TYPOGRAPHY).translate(_WHITESPACE)
-    indent = len(text) - len(text.lstrip())  # ast would call leading spaces an indent
-    if not text.strip():
+    text, indent = _prepared(source)
+    if not text:
         raise ExprError("the expression is empty")
     try:
-        tree = ast.parse(text.lstrip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise _syntax_error(exc, source, indent) from None
+        raise _syntax_error(exc, source, text, indent) from None
     except (RecursionError, MemoryError):
         raise ExprError(f"the expression is nested too deeply to parse ({len(source)} characters)") from None
-    checker = _Checker(source, text.lstrip(), indent)
+    checker = _Checker(source, text, indent)
     checker.visit(tree.body)
     return Expression(source, tree, tuple(checker.variables))
 
 
-def _syntax_error(exc: SyntaxError, source: str, indent: int) -> ExprError:
+def _prepared(source: str) -> tuple[str, int]:
+    """The text handed to ast: ASCII operators, one line, no leading spaces (ast would call
+    them an indent). Every change keeps one character for one, so with `indent` (the spaces
+    removed) columns still point into the user's text."""
+    text = source.translate(_TYPOGRAPHY).translate(_WHITESPACE)
+    stripped = text.lstrip()
+    return stripped.rstrip(), len(text) - len(stripped)
+
+
+def _syntax_error(exc: SyntaxError, source: str, text: str, indent: int) -> ExprError:
     message = exc.msg
-    if exc.offset in (None, 0) or message == "invalid syntax" and exc.offset > len(source.strip()):
+    if exc.offset in (None, 0) or message == "invalid syntax" and exc.offset > len(text):
         # Python reports the end of the text with no position: the expression stops too early.
         return ExprError("the expression ends too early", source, len(source.rstrip()) + 1)
     if message.startswith("invalid character"):
@@ -336,9 +344,7 @@ class _Builder:
 
     def __init__(self, expression: Expression, leaves: Mapping[str, object]):
         self.expression = expression
-        self.parsed = expression.source.translate(_TYPOGRAPHY).translate(_WHITESPACE)
-        self.indent = len(self.parsed) - len(self.parsed.lstrip())
-        self.parsed = self.parsed.lstrip()
+        self.parsed, self.indent = _prepared(expression.source)
         self.leaves = leaves
 
     def run(self):
@@ -405,7 +411,7 @@ class _Builder:
     def domain_error(self, message: str, node: ast.AST) -> ExprDomainError:
         segment = ast.get_source_segment(self.parsed, node) or ""
         source = self.expression.source
-        where = "" if segment.strip() == self.parsed.strip() else f" while computing {segment}"
+        where = "" if segment == self.parsed else f" while computing {segment}"
         if isinstance(node, ast.BinOp):
             column = _operator_column(self.parsed, node)
         else:
