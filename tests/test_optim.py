@@ -236,3 +236,34 @@ def test_bad_schedules():
         schedules.make("warm", 0.1, 10)
     with pytest.raises(ValueError, match="every >= 1"):
         schedules.StepDecay(0.1, every=0)
+
+
+# -- with the real engine -----------------------------------------------------------------------
+@pytest.mark.parametrize("name", list(optim.OPTIMIZERS))
+def test_optimizers_fit_a_linear_model_with_tensors(xp, name):
+    """Least squares on gradtutor Tensors: backward() gives the gradients, step() follows them,
+    and everything stays float32 on the active backend (the strict stand-in included)."""
+    from gradtutor.tensor import Tensor
+
+    rng = np.random.default_rng(0)
+    inputs = rng.standard_normal((64, 3)).astype(np.float32)
+    targets = inputs @ np.array([[1.5], [-2.0], [0.5]], dtype=np.float32) + 0.3
+    x, y = Tensor(backend.to_device(inputs), requires_grad=False), Tensor(backend.to_device(targets), requires_grad=False)
+    w, b = Tensor(np.zeros((3, 1)), "w"), Tensor(np.zeros(1), "b")
+    options = {"sgd": dict(lr=0.1), "momentum": dict(lr=0.05), "nesterov": dict(lr=0.05), "adagrad": dict(lr=0.5),
+               "adadelta": dict(lr=1.0, eps=1e-4), "rmsprop": dict(lr=0.02), "adam": dict(lr=0.05)}[name]
+    opt = optim.make(name, [w, b], **options)
+
+    def loss():
+        error = x @ w + b - y
+        return (error * error).mean()
+
+    first = float(loss().data)
+    for _ in range(150):
+        opt.zero_grad()
+        value = loss()
+        value.backward()
+        opt.step()
+    last = float(loss().data)
+    assert last < 0.05 * first, (name, first, last)
+    assert w.data.dtype == np.float32 and isinstance(w.data, xp.ndarray)

@@ -78,6 +78,22 @@ class Optimizer:
         """Every state array by 'name/parameter index', for checkpoints."""
         return {f"{name}/{index}": array for name, per_param in self._slots.items() for index, array in per_param.items()}
 
+    def load_state_arrays(self, arrays: dict, steps: int) -> None:
+        """Restore what state_arrays() gave (host or device arrays) and the step count."""
+        placed = []
+        for key, array in arrays.items():  # check everything before changing anything
+            name, _, index = key.rpartition("/")
+            if not index.isdigit() or int(index) >= len(self.params):
+                raise ValueError(f"optimizer state {key!r} names no parameter of this optimizer")
+            shape = tuple(self.params[int(index)].data.shape)
+            if shape != tuple(array.shape):
+                raise ValueError(f"optimizer state {key!r} has shape {tuple(array.shape)}, the parameter {shape}")
+            placed.append((name, int(index), array))
+        for name, index, array in placed:
+            target = self._state(name, index, self.params[index])
+            target[...] = backend.to_device(array, dtype=target.dtype)
+        self.steps = int(steps)
+
 
 class SGD(Optimizer):
     """Plain gradient descent:  W ← W − η·g."""

@@ -39,6 +39,13 @@ class Dataset:
         return Dataset(name or self.name, self.x[indices], self.y[indices], self.kind, self.n_classes, dict(self.info))
 
 
+def check_counts(name: str, **counts) -> None:
+    """Raise a one-line error when a size argument of generator `name` is below 1."""
+    for what, value in counts.items():
+        if value < 1:
+            raise ValueError(f"{name} needs {what} >= 1, got {value}")
+
+
 def split(dataset: Dataset, test_fraction: float = 0.2, seed: int = 0) -> tuple[Dataset, Dataset]:
     """A shuffled train/test split: (train, test). The test part has round(N·fraction) examples."""
     if not 0.0 < test_fraction < 1.0:

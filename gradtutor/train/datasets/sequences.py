@@ -7,13 +7,7 @@ and for how long, which is what separates an LSTM or GRU from a plain tanh RNN.
 from __future__ import annotations
 
 from gradtutor.backend import host as np
-from gradtutor.train.datasets.core import Dataset
-
-
-def _check(name, **counts):
-    for what, value in counts.items():
-        if value < 1:
-            raise ValueError(f"{name} needs {what} >= 1, got {value}")
+from gradtutor.train.datasets.core import Dataset, check_counts
 
 
 def adding(n: int = 2000, length: int = 50, seed: int = 0) -> Dataset:
@@ -24,7 +18,7 @@ def adding(n: int = 2000, length: int = 50, seed: int = 0) -> Dataset:
     Always answering the mean, 1, scores the variance of a sum of two U(0, 1): 2/12 ≈ 0.167 MSE
     (`info["baseline_mse"]`). Beating it means carrying a value across up to `length` steps.
     """
-    _check("adding", n=n)
+    check_counts("adding", n=n)
     if length < 2:
         raise ValueError(f"adding needs length >= 2, got {length}")
     rng = np.random.default_rng(seed)
@@ -51,7 +45,7 @@ def copy(n: int = 2000, length: int = 8, delay: int = 5, symbols: int = 8, seed:
     x int64 tokens (n, 2L + delay), y int64 (n, 2L + delay); `one_hot(x, symbols + 2)` gives
     float inputs. Targets have `symbols + 1` classes (the symbols and blank).
     """
-    _check("copy", n=n, length=length, symbols=symbols)
+    check_counts("copy", n=n, length=length, symbols=symbols)
     if delay < 0:
         raise ValueError(f"copy needs delay >= 0, got {delay}")
     rng = np.random.default_rng(seed)
@@ -73,7 +67,7 @@ def parity(n: int = 2000, length: int = 10, seed: int = 0, running: bool = False
     y int64 (n,) is the parity of the whole string; with `running=True` it is (n, length), the
     parity so far at every step (many-to-many, and much easier to learn).
     """
-    _check("parity", n=n, length=length)
+    check_counts("parity", n=n, length=length)
     rng = np.random.default_rng(seed)
     bits = rng.integers(0, 2, (n, length))
     so_far = np.cumsum(bits, axis=1) % 2

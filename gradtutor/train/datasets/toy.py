@@ -5,13 +5,7 @@ from __future__ import annotations
 import math
 
 from gradtutor.backend import host as np
-from gradtutor.train.datasets.core import Dataset
-
-
-def _check(name, **counts):
-    for what, value in counts.items():
-        if value < 1:
-            raise ValueError(f"{name} needs {what} >= 1, got {value}")
+from gradtutor.train.datasets.core import Dataset, check_counts
 
 
 def xor(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
@@ -20,7 +14,7 @@ def xor(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     n=4 and noise=0 give the truth table itself: (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0.
     No straight line separates the classes, so a network without a non-linearity cannot.
     """
-    _check("xor", n=n)
+    check_counts("xor", n=n)
     rng = np.random.default_rng(seed)
     corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.int64)
     which = np.arange(n) % 4
@@ -34,7 +28,7 @@ def xor(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
 def spiral(per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: int = 0) -> Dataset:
     """`classes` arms of a spiral, `per_class` points each: radius grows 0 → 1 while the angle
     turns 4 radians, with Gaussian noise on the angle. Not linearly separable."""
-    _check("spiral", per_class=per_class, classes=classes)
+    check_counts("spiral", per_class=per_class, classes=classes)
     rng = np.random.default_rng(seed)
     radius = np.tile(np.linspace(0.0, 1.0, per_class), classes)
     arm = np.repeat(np.arange(classes), per_class)
@@ -46,7 +40,7 @@ def spiral(per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: int
 
 def moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaved half circles: the upper one (class 0) and a lower one shifted right (class 1)."""
-    _check("moons", n=n)
+    check_counts("moons", n=n)
     rng = np.random.default_rng(seed)
     label = rng.permutation(np.arange(n) % 2)
     t = rng.uniform(0.0, math.pi, n)
@@ -58,7 +52,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
 
 def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> Dataset:
     """A small circle (class 1, radius `factor`) inside a unit circle (class 0)."""
-    _check("circles", n=n)
+    check_counts("circles", n=n)
     if not 0.0 < factor < 1.0:
         raise ValueError(f"circles needs 0 < factor < 1, got {factor}")
     rng = np.random.default_rng(seed)
