@@ -1,0 +1,183 @@
+"""One training step (forward + backward + SGD update), gradtutor against PyTorch CPU, side by side.
+
+Same models, float32, 2 threads:
+  mlp   784-256-256-10 MLP, batch 128                          goal ≤ 1.1× PyTorch
+  cnn   LeNet-style CNN on 1×28×28, batch 64                   goal ≤ 1.5× PyTorch
+  rnn   tanh RNN, input 32, hidden 128, length 50, batch 32    goal ≤ 1.0× PyTorch nn.RNN
+  lstm  LSTM, the same sizes                                   goal ≤ 1.5× PyTorch nn.LSTM
+The recurrent models read the last hidden state through a linear head with an MSE loss.
+
+Each step is also reported as a fraction of the float32 GEMM rate measured in the same run
+(a 512×512 matmul): "gemm-equiv" is the step's matmul FLOPs divided by that rate, so
+gemm-equiv / step time says how much of the step is spent at the BLAS peak.
+Without torch installed the PyTorch column is skipped.
+
+    python benchmarks/train_step.py [--repeat 30] [--only mlp,cnn]
+"""
+
+from __future__ import annotations
+
+import os
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = "2"  # before numpy or torch load their BLAS
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from gradtutor.tensor import mse, softmax_cross_entropy  # noqa: E402
+from gradtutor.train import models, optim  # noqa: E402
+
+GOALS = {"mlp": 1.1, "cnn": 1.5, "rnn": 1.0, "lstm": 1.5}
+SEQ = dict(input_size=32, hidden=128, length=50, batch=32)
+
+
+def timed(step, repeat: int) -> float:
+    """Median seconds of `step()` over `repeat` runs, after warm-up."""
+    for _ in range(3):
+        step()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def gemm_rate(repeat: int) -> float:
+    """float32 FLOP/s of a 512×512×512 matmul with the same BLAS and threads."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((512, 512), dtype=np.float32)
+    b = rng.standard_normal((512, 512), dtype=np.float32)
+    return 2 * 512**3 / timed(lambda: a @ b, repeat * 3)
+
+
+def matmul_flops(name: str) -> float:
+    """FLOPs of the matrix products in one step (forward, and backward's two per weight)."""
+    if name == "mlp":
+        forward = 128 * (784 * 256 + 256 * 256 + 256 * 10)
+        return 2 * forward * 3 - 2 * 128 * 784 * 256  # no gradient for the input batch
+    if name == "cnn":
+        conv1 = 64 * 28 * 28 * 6 * 25
+        conv2 = 64 * 10 * 10 * 16 * 150
+        dense = 64 * (400 * 120 + 120 * 84 + 84 * 10)
+        return 2 * (conv1 * 2 + conv2 * 3 + dense * 3)
+    gates = 1 if name == "rnn" else 4
+    n, t, d, h = SEQ["batch"], SEQ["length"], SEQ["input_size"], SEQ["hidden"]
+    per_step = n * (d + h) * gates * h
+    return 2 * per_step * t * 2 + 2 * n * t * h * h * gates  # x and h products, their weight grads
+
+
+# -- gradtutor --------------------------------------------------------------------------------------
+
+
+def gradtutor_step(name: str):
+    rng = np.random.default_rng(0)
+    if name == "mlp":
+        model = models.MLP([784, 256, 256, 10], seed=0)
+        x = rng.standard_normal((128, 784), dtype=np.float32)
+        labels = rng.integers(0, 10, 128)
+        loss_of = softmax_cross_entropy
+    elif name == "cnn":
+        model = models.LeNet(seed=0)
+        x = rng.standard_normal((64, 1, 28, 28), dtype=np.float32)
+        labels = rng.integers(0, 10, 64)
+        loss_of = softmax_cross_entropy
+    else:
+        model = models.SequenceToOne(name, SEQ["input_size"], SEQ["hidden"], 1, seed=0)
+        x = rng.standard_normal((SEQ["batch"], SEQ["length"], SEQ["input_size"]), dtype=np.float32)
+        labels = rng.standard_normal((SEQ["batch"], 1), dtype=np.float32)
+        loss_of = mse
+    optimizer = optim.SGD(model.parameters(), lr=0.01)
+
+    def step():
+        loss = loss_of(model(x), labels)
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+# -- PyTorch ----------------------------------------------------------------------------------------
+
+
+def torch_step(name: str):
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    if name == "mlp":
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+        x, target = torch.randn(128, 784), torch.randint(0, 10, (128,))
+        loss_of = nn.functional.cross_entropy
+    elif name == "cnn":
+        model = nn.Sequential(
+            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+        )
+        x, target = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
+        loss_of = nn.functional.cross_entropy
+    else:
+        cell = nn.RNN if name == "rnn" else nn.LSTM
+
+        class Last(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.recurrent = cell(SEQ["input_size"], SEQ["hidden"], batch_first=True)
+                self.head = nn.Linear(SEQ["hidden"], 1)
+
+            def forward(self, x):
+                hs, _ = self.recurrent(x)
+                return self.head(hs[:, -1])
+
+        model = Last()
+        x = torch.randn(SEQ["batch"], SEQ["length"], SEQ["input_size"])
+        target = torch.randn(SEQ["batch"], 1)
+        loss_of = nn.functional.mse_loss
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+
+    def step():
+        optimizer.zero_grad()
+        loss_of(model(x), target).backward()
+        optimizer.step()
+
+    return step
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--only", default="mlp,cnn,rnn,lstm")
+    args = parser.parse_args()
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    try:
+        import torch
+
+        torch.set_num_threads(2)
+    except ImportError:
+        torch = None
+    rate = gemm_rate(args.repeat)
+    print(f"float32 GEMM rate (512³, 2 threads): {rate / 1e9:.1f} GFLOP/s")
+    print(f"torch: {torch.__version__ if torch else 'not installed, column skipped'}")
+    header = f"{'model':<6}{'gradtutor ms':>14}{'of GEMM rate':>14}"
+    if torch:
+        header += f"{'PyTorch ms':>12}{'of GEMM rate':>14}{'ratio':>8}{'goal':>7}  met"
+    print(header)
+    for name in names:
+        ideal = matmul_flops(name) / rate  # the step's matmuls at the measured BLAS rate
+        ours = timed(gradtutor_step(name), args.repeat)
+        row = f"{name:<6}{ours * 1e3:>14.2f}{ideal / ours:>14.1%}"
+        if torch:
+            theirs = timed(torch_step(name), args.repeat)
+            ratio = ours / theirs
+            met = "yes" if ratio <= GOALS[name] else "no"
+            row += f"{theirs * 1e3:>12.2f}{ideal / theirs:>14.1%}{ratio:>7.2f}×{GOALS[name]:>6.1f}×  {met}"
+        print(row)
+
+
+if __name__ == "__main__":
+    main()

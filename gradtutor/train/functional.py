@@ -1,0 +1,710 @@
+"""Fused training ops: each layer's forward and backward as ONE op record in the op table.
+
+A convolution written with the teaching ops would be thousands of tiny gates; here it is one gate
+whose vector-Jacobian product is written out by hand (im2col for the forward, col2im for the
+backward). The same holds for pooling, normalisation, dropout, embedding lookup and the recurrent
+layers, whose forward runs every time step inside one op and whose backward runs backprop through
+time in one loop. Fewer Python-level nodes per training step is what makes training fast, and the
+records still carry formula and gate text, so the tracer can show them like any other gate.
+
+Every rule is written against the array namespace `m` (numpy, cupy or the strict test stand-in);
+this module never imports an array library. Ops that save intermediate results (`saves=True`)
+return `(out, saved)` from forward and receive `saved=` in their VJP. Registering the records
+below puts them in `ops.OPS`, so the generic op tests gradient-check them with `tensor_sample`.
+
+Layouts: images are (N, C, H, W); sequences are batch-first (N, T, D) at the op boundary and
+time-major (T, N, ·) inside the recurrent ops, so that each time step is one contiguous block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gradtutor.ops import Op, register
+
+# -- parameters carried by the ops ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A sliding window: kernel size, stride and zero padding on every side."""
+
+    kernel: tuple[int, int]
+    stride: int = 1
+    padding: int = 0
+
+    def __str__(self) -> str:
+        return f"kernel {self.kernel[0]}×{self.kernel[1]}, stride {self.stride}, padding {self.padding}"
+
+    def output_size(self, height: int, width: int) -> tuple[int, int]:
+        """(W − F + 2P)/S + 1 along each axis."""
+        kh, kw = self.kernel
+        out_h = (height + 2 * self.padding - kh) // self.stride + 1
+        out_w = (width + 2 * self.padding - kw) // self.stride + 1
+        if out_h < 1 or out_w < 1:
+            raise ValueError(
+                f"a {kh}×{kw} window with padding {self.padding} does not fit a {height}×{width} input"
+            )
+        return out_h, out_w
+
+
+@dataclass(frozen=True, slots=True)
+class Norm:
+    """How a normalisation op runs.
+
+    axes: the axes the statistics are taken over; eps keeps the division finite.
+    training: batch statistics (True) or the running statistics (False).
+    running_mean / running_var: arrays updated in place during training (None: not tracked);
+    momentum is the weight of the new batch in that running average.
+    """
+
+    axes: tuple[int, ...]
+    eps: float = 1e-5
+    training: bool = True
+    momentum: float = 0.1
+    running_mean: object = None
+    running_var: object = None
+
+    def __str__(self) -> str:
+        mode = "batch statistics" if self.training else "running statistics"
+        return f"over axes {self.axes}, {mode}, eps {self.eps:g}"
+
+
+# -- im2col / col2im ---------------------------------------------------------------------------
+
+
+def _padded(m, x, padding: int, fill: float = 0.0):
+    """x (N, C, H, W) with `padding` rows and columns of `fill` on every side."""
+    if padding == 0:
+        return x
+    n, c, h, w = x.shape
+    out = m.full((n, c, h + 2 * padding, w + 2 * padding), fill, dtype=x.dtype)
+    out[:, :, padding : padding + h, padding : padding + w] = x
+    return out
+
+
+def im2col(m, x, window: Window, fill: float = 0.0):
+    """Every window position of x as columns: (N, C, KH, KW, OH, OW).
+
+    One strided slice copy per kernel offset (KH·KW copies, each of the whole batch), so the loop
+    is over the small kernel, never over pixels; plain slicing behaves the same on every backend.
+    """
+    n, c, h, w = x.shape
+    kh, kw = window.kernel
+    s = window.stride
+    out_h, out_w = window.output_size(h, w)
+    padded = _padded(m, x, window.padding, fill)
+    cols = m.empty((n, c, kh, kw, out_h, out_w), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, :, i, j] = padded[:, :, i : i + s * out_h : s, j : j + s * out_w : s]
+    return cols
+
+
+def col2im(m, cols, shape, window: Window):
+    """The adjoint of im2col: add every column entry back onto the pixel it was copied from."""
+    n, c, h, w = shape
+    kh, kw = window.kernel
+    s, p = window.stride, window.padding
+    out_h, out_w = cols.shape[-2:]
+    padded = m.zeros((n, c, h + 2 * p, w + 2 * p), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            padded[:, :, i : i + s * out_h : s, j : j + s * out_w : s] += cols[:, :, i, j]
+    return padded[:, :, p : p + h, p : p + w] if p else padded
+
+
+# -- linear ----------------------------------------------------------------------------------------
+
+
+def _linear_forward(m, p, x, weight, bias):
+    return x @ weight + bias  # (..., D) @ (D, H) + (H,) -> (..., H)
+
+
+def _linear_vjp(m, p, g, out, x, weight, bias, needs=(True, True, True)):
+    d_in, d_out = weight.shape
+    g2 = g.reshape(-1, d_out)  # (B, H), B = all leading axes
+    dx = (g @ weight.T) if needs[0] else None
+    dw = (x.reshape(-1, d_in).T @ g2) if needs[1] else None
+    db = g2.sum(axis=0) if needs[2] else None
+    return dx, dw, db
+
+
+def _linear_sample(rng):
+    n, d, h = rng.integers(1, 5, size=3)
+    return (rng.normal(size=(n, d)), rng.normal(size=(d, h)), rng.normal(size=(h,))), None
+
+
+LINEAR = register(Op(
+    "linear", "affine", 3,
+    forward=_linear_forward, vjp=_linear_vjp,
+    formula="Y = X·W + b",
+    local=("Wᵀ", "Xᵀ", "1"),
+    gate="affine layer",
+    explain="An affine gate sends dL/dY·Wᵀ to X, Xᵀ·dL/dY to W and the batch sum of dL/dY to b.",
+    sample=None, inputs=("X", "W", "b"), tensor_sample=_linear_sample,
+    jacobian=("Wᵀ blocks, one per row of X", "Xᵀ blocks, one per column of W", "ones, summed over the batch"),
+    backward=("dX = dY·Wᵀ", "dW = Xᵀ·dY", "db = Σ_rows dY"),
+    partial=True,
+))
+
+
+# -- convolution and pooling ---------------------------------------------------------------------
+
+
+def _conv_forward(m, window, x, weight, bias):
+    f, c, kh, kw = weight.shape
+    n = x.shape[0]
+    cols = im2col(m, x, window)  # (N, C, KH, KW, OH, OW)
+    out_h, out_w = cols.shape[-2:]
+    cols = cols.reshape(n, c * kh * kw, out_h * out_w)  # (N, C·KH·KW, OH·OW)
+    out = weight.reshape(f, c * kh * kw) @ cols  # (N, F, OH·OW): one GEMM per image, already NCHW
+    out += bias.reshape(f, 1)
+    return out.reshape(n, f, out_h, out_w), cols
+
+
+def _conv_vjp(m, window, g, out, x, weight, bias, saved, needs=(True, True, True)):
+    cols = saved  # (N, C·KH·KW, OH·OW)
+    f, c, kh, kw = weight.shape
+    n, _, out_h, out_w = g.shape
+    g = g.reshape(n, f, out_h * out_w)  # (N, F, OH·OW)
+    dw = (g @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape) if needs[1] else None
+    db = g.sum(axis=(0, 2)) if needs[2] else None
+    dx = None
+    if needs[0]:
+        dcols = weight.reshape(f, c * kh * kw).T @ g  # (N, C·KH·KW, OH·OW)
+        dx = col2im(m, dcols.reshape(n, c, kh, kw, out_h, out_w), x.shape, window)
+    return dx, dw, db
+
+
+def _conv_sample(rng):
+    n, c, f = (int(v) for v in rng.integers(1, 3, size=3))
+    k = int(rng.integers(1, 4))
+    window = Window((k, k), stride=int(rng.integers(1, 3)), padding=int(rng.integers(0, 2)))
+    size = k + int(rng.integers(1, 4))
+    x = rng.normal(size=(n, c, size, size + 1))
+    return (x, rng.normal(size=(f, c, k, k)), rng.normal(size=(f,))), window
+
+
+CONV2D = register(Op(
+    "conv2d", "conv", 3,
+    forward=_conv_forward, vjp=_conv_vjp,
+    formula="Y[n,f] = Σ_c W[f,c] ⋆ X[n,c] + b[f]  (im2col: Y = W·cols(X) + b)",
+    local=("col2im(Wᵀ·dY)", "Σ_n dY·cols(X)ᵀ", "Σ_{n,h,w} dY"),
+    gate="convolution: an affine gate over every window",
+    explain=(
+        "A convolution is an affine gate applied to every window: im2col lays the windows out as "
+        "columns, one matrix product computes them all, and col2im adds each column's gradient "
+        "back onto the pixels it came from."
+    ),
+    sample=None, inputs=("X", "W", "b"), tensor_sample=_conv_sample,
+    jacobian=("a shifted copy of W for every window", "the windows of X", "ones, summed over batch and positions"),
+    backward=("dX = col2im(Wᵀ·dY)", "dW = Σ_n dY·colsᵀ", "db = Σ dY"),
+    saves=True, partial=True,
+))
+
+
+def _window_slices(window: Window, out_h: int, out_w: int):
+    """For each kernel offset (row-major), the strided slices of the padded input it reads."""
+    kh, kw = window.kernel
+    s = window.stride
+    for i in range(kh):
+        for j in range(kw):
+            yield (slice(None), slice(None), slice(i, i + s * out_h, s), slice(j, j + s * out_w, s))
+
+
+def _max_pool_forward(m, window, x):
+    out_h, out_w = window.output_size(*x.shape[2:])
+    padded = _padded(m, x, window.padding, fill=-float("inf"))
+    slices = _window_slices(window, out_h, out_w)
+    out = padded[next(slices)].copy()
+    for where in slices:
+        m.maximum(out, padded[where], out=out)  # (N, C, OH, OW): a running max over offsets
+    return out
+
+
+def _max_pool_vjp(m, window, g, out, x):
+    # Route each output's gradient to the first input in its window that equals the maximum;
+    # `open_` marks the outputs not yet routed, so a tie sends the gradient to one input only.
+    n, c, out_h, out_w = g.shape
+    padded = _padded(m, x, window.padding, fill=-float("inf"))
+    dx = m.zeros(padded.shape, dtype=g.dtype)
+    open_ = m.ones(g.shape, dtype=bool)
+    for where in _window_slices(window, out_h, out_w):
+        hit = (padded[where] == out) & open_
+        dx[where] += g * hit
+        open_ &= ~hit
+    p = window.padding
+    return (dx[:, :, p : p + x.shape[2], p : p + x.shape[3]] if p else dx,)
+
+
+def _distinct_image(rng, shape):
+    """Values at least 0.05 apart, so max pooling has no ties to straddle in finite differences."""
+    count = 1
+    for size in shape:
+        count *= int(size)
+    values = rng.permutation(count) * 0.1 + rng.uniform(0, 0.02)
+    return values.reshape(shape)
+
+
+def _pool_sample(rng):
+    k = int(rng.integers(1, 4))
+    window = Window((k, k), stride=int(rng.integers(1, 3)), padding=int(rng.integers(0, min(k, 2))))
+    shape = (int(rng.integers(1, 3)), int(rng.integers(1, 3)), k + int(rng.integers(1, 4)), k + 2)
+    return (_distinct_image(rng, shape),), window
+
+
+MAX_POOL2D = register(Op(
+    "max_pool2d", "maxpool", 1,
+    forward=_max_pool_forward, vjp=_max_pool_vjp,
+    formula="Y[n,c,i,j] = max over the window of X",
+    local=("1 at each window's maximum, 0 elsewhere",),
+    gate="max pooling routes",
+    explain="Max pooling is a max gate per window: the whole upstream gradient goes to the window's largest input.",
+    sample=None, inputs=("X",), tensor_sample=_pool_sample,
+    jacobian=("one 1 per output row, at the column of its window's maximum",),
+    backward=("dX: dY routed to the first maximum of each window",),
+))
+
+
+def _avg_pool_forward(m, window, x):
+    return im2col(m, x, window).mean(axis=(2, 3))  # zero padding counts towards the mean
+
+
+def _avg_pool_vjp(m, window, g, out, x):
+    kh, kw = window.kernel
+    n, c, out_h, out_w = g.shape
+    spread = m.broadcast_to((g / (kh * kw))[:, :, None, None], (n, c, kh, kw, out_h, out_w))
+    return (col2im(m, spread, x.shape, window),)
+
+
+AVG_POOL2D = register(Op(
+    "avg_pool2d", "avgpool", 1,
+    forward=_avg_pool_forward, vjp=_avg_pool_vjp,
+    formula="Y[n,c,i,j] = mean over the window of X",
+    local=("1/(KH·KW) for every input in the window",),
+    gate="average pooling shares",
+    explain="Average pooling shares the upstream gradient equally among the inputs of each window.",
+    sample=None, inputs=("X",),
+    tensor_sample=lambda rng: ((rng.normal(size=(2, 2, 5, 6)),), _pool_sample(rng)[1]),
+    jacobian=("1/(KH·KW) at every (output, input-in-its-window) pair",),
+    backward=("dX = col2im(dY / (KH·KW))",),
+))
+
+
+# -- normalisation ---------------------------------------------------------------------------------
+
+
+def _broadcast_shape(x, axes):
+    """The shape gamma/beta take to broadcast over x: 1 along each normalised-over axis."""
+    return tuple(1 if axis in axes else size for axis, size in enumerate(x.shape))
+
+
+def _through_statistics(dnormalised, normalised, inv_std, axes):
+    """dL/dx from dL/dx̂ when x̂ = (x − μ)/σ with μ and σ taken over `axes` of x itself.
+
+    The statistics depend on every x too; their gradients fold into two mean corrections.
+    """
+    return inv_std * (
+        dnormalised
+        - dnormalised.mean(axis=axes, keepdims=True)
+        - normalised * (dnormalised * normalised).mean(axis=axes, keepdims=True)
+    )
+
+
+def _batch_norm_forward(m, norm: Norm, x, gamma, beta):
+    shape = _broadcast_shape(x, norm.axes)
+    if norm.training:
+        mean = x.mean(axis=norm.axes, keepdims=True)
+        centred = x - mean
+        var = (centred * centred).mean(axis=norm.axes, keepdims=True)
+        running_mean, running_var = norm.running_mean, norm.running_var
+        if running_mean is not None:  # updated in place: the layer holds the same arrays
+            count = x.size // mean.size
+            unbiased = var * (count / max(count - 1, 1))  # the running variance estimates the population's
+            running_mean *= 1 - norm.momentum
+            running_mean += norm.momentum * mean.reshape(running_mean.shape)
+            running_var *= 1 - norm.momentum
+            running_var += norm.momentum * unbiased.reshape(running_var.shape)
+    else:
+        centred = x - norm.running_mean.reshape(shape)
+        var = norm.running_var.reshape(shape)
+    inv_std = 1.0 / m.sqrt(var + norm.eps)
+    normalised = centred * inv_std
+    return normalised * gamma.reshape(shape) + beta.reshape(shape), (normalised, inv_std)
+
+
+def _batch_norm_vjp(m, norm: Norm, g, out, x, gamma, beta, saved):
+    normalised, inv_std = saved
+    shape = _broadcast_shape(x, norm.axes)
+    dbeta = g.sum(axis=norm.axes)
+    dgamma = (g * normalised).sum(axis=norm.axes)
+    dnormalised = g * gamma.reshape(shape)
+    if not norm.training:  # the statistics are constants: a per-channel scale
+        return dnormalised * inv_std, dgamma, dbeta
+    return _through_statistics(dnormalised, normalised, inv_std, norm.axes), dgamma, dbeta
+
+
+def _batch_norm_sample(rng):
+    if rng.integers(0, 2):
+        x = rng.normal(size=(int(rng.integers(3, 6)), 3)) * 2 + 1
+        axes = (0,)
+    else:
+        x = rng.normal(size=(int(rng.integers(2, 4)), 2, 3, 2)) * 2 + 1
+        axes = (0, 2, 3)
+    channels = x.shape[1]
+    return (x, rng.normal(size=(channels,)), rng.normal(size=(channels,))), Norm(axes)
+
+
+BATCH_NORM = register(Op(
+    "batch_norm", "BN", 3,
+    forward=_batch_norm_forward, vjp=_batch_norm_vjp,
+    formula="Y = γ·(X − μ)/√(σ² + ε) + β, μ and σ² per channel over the batch",
+    local=("(γ/σ)·(1 − 1/N − x̂·x̂ᵀ/N)", "x̂", "1"),
+    gate="batch normalisation",
+    explain=(
+        "Batch normalisation standardises each channel with the batch's own mean and variance; "
+        "because those statistics depend on every input, each input's gradient loses the batch "
+        "mean of the gradient and its projection on x̂."
+    ),
+    sample=None, inputs=("X", "γ", "β"), tensor_sample=_batch_norm_sample,
+    jacobian=("(γ/σ)(I − 11ᵀ/N − x̂x̂ᵀ/N) per channel", "x̂, summed over the batch", "ones, summed over the batch"),
+    backward=("dX = (1/σ)(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))", "dγ = Σ dY·x̂", "dβ = Σ dY"),
+    saves=True,
+))
+
+
+def _layer_norm_sample(rng):
+    x = rng.normal(size=(int(rng.integers(1, 4)), int(rng.integers(2, 5)))) * 2 + 1
+    features = x.shape[1]
+    return (x, rng.normal(size=(features,)), rng.normal(size=(features,))), Norm((x.ndim - 1,))
+
+
+def _layer_norm_forward(m, norm: Norm, x, gamma, beta):
+    mean = x.mean(axis=norm.axes, keepdims=True)
+    centred = x - mean
+    inv_std = 1.0 / m.sqrt((centred * centred).mean(axis=norm.axes, keepdims=True) + norm.eps)
+    normalised = centred * inv_std
+    return normalised * gamma + beta, (normalised, inv_std)
+
+
+def _layer_norm_vjp(m, norm: Norm, g, out, x, gamma, beta, saved):
+    normalised, inv_std = saved
+    leading = tuple(range(x.ndim - gamma.ndim))
+    dx = _through_statistics(g * gamma, normalised, inv_std, norm.axes)
+    return dx, (g * normalised).sum(axis=leading), g.sum(axis=leading)
+
+
+LAYER_NORM = register(Op(
+    "layer_norm", "LN", 3,
+    forward=_layer_norm_forward, vjp=_layer_norm_vjp,
+    formula="Y = γ·(X − μ)/√(σ² + ε) + β, μ and σ² per example over its features",
+    local=("(γ/σ)·(1 − 1/D − x̂·x̂ᵀ/D)", "x̂", "1"),
+    gate="layer normalisation",
+    explain="Layer normalisation is batch normalisation turned sideways: each example is standardised over its own features.",
+    sample=None, inputs=("X", "γ", "β"), tensor_sample=_layer_norm_sample,
+    jacobian=("(γ/σ)(I − 11ᵀ/D − x̂x̂ᵀ/D) per example", "x̂, summed over examples", "ones, summed over examples"),
+    backward=("dX = (1/σ)(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))", "dγ = Σ dY·x̂", "dβ = Σ dY"),
+    saves=True,
+))
+
+
+# -- dropout and embedding -------------------------------------------------------------------------
+
+
+def _dropout_sample(rng):
+    x = rng.normal(size=(3, 4))
+    keep = 0.6
+    mask = (rng.uniform(size=x.shape) < keep) / keep
+    return (x,), mask
+
+
+DROPOUT = register(Op(
+    "dropout", "drop", 1,
+    # The mask (0 or 1/(1 − p), drawn by the layer) is the parameter, so forward is deterministic.
+    forward=lambda m, mask, x: x * mask.astype(x.dtype, copy=False),
+    vjp=lambda m, mask, g, out, x: (g * mask.astype(g.dtype, copy=False),),
+    formula="Y = X ⊙ mask, mask ∈ {0, 1/(1 − p)}",
+    local=("mask",),
+    gate="dropout gates",
+    explain=(
+        "Dropout multiplies by a random mask: a dropped unit passes no gradient, a kept one passes "
+        "it scaled by 1/(1 − p), the same scale its output was given."
+    ),
+    sample=None, inputs=("X",), tensor_sample=_dropout_sample,
+    jacobian=("diagonal: diag(mask)",),
+    backward=("dX = dY ⊙ mask",),
+))
+
+
+def _embedding_vjp(m, indices, g, out, weight):
+    dw = m.zeros_like(weight)
+    # A row looked up twice receives both gradients: add.at accumulates, plain indexing would not.
+    m.add.at(dw, indices.reshape(-1), g.reshape(-1, weight.shape[1]))
+    return (dw,)
+
+
+def _embedding_sample(rng):
+    table = rng.normal(size=(5, 3))
+    return (table,), rng.integers(0, 5, size=(2, 4))
+
+
+EMBEDDING = register(Op(
+    "embedding", "lookup", 1,
+    forward=lambda m, indices, weight: weight[indices],  # (...) indices -> (..., E) rows
+    vjp=_embedding_vjp,
+    formula="Y[i] = W[index_i]",
+    local=("1 at the looked-up row",),
+    gate="lookup gathers, backward scatters",
+    explain="An embedding lookup copies rows of W; its backward adds each upstream row back onto the row it came from.",
+    sample=None, inputs=("W",), tensor_sample=_embedding_sample,
+    jacobian=("one 1 per output element, at its table entry",),
+    backward=("dW[index_i] += dY[i]",),
+))
+
+
+# -- recurrent layers ------------------------------------------------------------------------------
+# Shared shapes: x (N, T, D), h0 and c0 (N, H), weight_x (D, G·H), weight_h (H, G·H), bias (G·H,)
+# with G gates. The input projection of every step is one GEMM before the loop; only h·W_h is
+# computed step by step.
+
+
+def _project_inputs(x, weight_x, bias):
+    """x·W_x + b for every step at once, time-major: (T, N, G·H)."""
+    n, t, d = x.shape
+    projected = x.reshape(n * t, d) @ weight_x + bias  # (N·T, G·H)
+    return projected.reshape(n, t, -1).transpose(1, 0, 2).copy()  # (T, N, G·H)
+
+
+def _finish_inputs(m, dpre, x, weight_x, needs):
+    """Gradients of x, W_x and b from the pre-activation gradients dpre (T, N, G·H)."""
+    n, t, d = x.shape
+    dpre_flat = dpre.transpose(1, 0, 2).reshape(n * t, -1)  # (N·T, G·H), batch-first like x
+    dx = (dpre_flat @ weight_x.T).reshape(n, t, d) if needs[0] else None
+    dwx = x.reshape(n * t, d).T @ dpre_flat
+    return dx, dwx, dpre_flat.sum(axis=0)
+
+
+def _previous_states(m, h0, hs):
+    """h_{t−1} for every step: (T, N, H) with h0 first."""
+    return m.concatenate((h0[None], hs[:-1]), axis=0)
+
+
+def _rnn_forward(m, p, x, h0, weight_x, weight_h, bias):
+    pre = _project_inputs(x, weight_x, bias)  # (T, N, H)
+    hs = m.empty_like(pre)
+    h = h0
+    for step in range(pre.shape[0]):
+        h = m.tanh(pre[step] + h @ weight_h)
+        hs[step] = h
+    return hs.transpose(1, 0, 2), hs  # (N, T, H) view for the caller, time-major saved
+
+
+def _rnn_vjp(m, p, g, out, x, h0, weight_x, weight_h, bias, saved, needs=(True,) * 5):
+    hs = saved  # (T, N, H)
+    g = g.transpose(1, 0, 2)  # (T, N, H)
+    dpre = m.empty_like(hs)
+    dh = m.zeros_like(h0)
+    weight_h_t = weight_h.T.copy()
+    for step in range(hs.shape[0] - 1, -1, -1):
+        h = hs[step]
+        da = (dh + g[step]) * (1.0 - h * h)  # through tanh: the factor that makes gradients vanish
+        dpre[step] = da
+        dh = da @ weight_h_t  # to h_{t−1} through W_hh
+    hidden = weight_h.shape[0]
+    dwh = _previous_states(m, h0, hs).reshape(-1, hidden).T @ dpre.reshape(-1, hidden)
+    dx, dwx, db = _finish_inputs(m, dpre, x, weight_x, needs)
+    return dx, dh, dwx, dwh, db
+
+
+def _recurrent_sample(gates, with_cell=False):
+    def draw(rng):
+        n, t, d, h = 2, int(rng.integers(2, 5)), 3, 2
+        xs = [rng.normal(size=(n, t, d)), rng.normal(size=(n, h)) * 0.5]
+        if with_cell:
+            xs.append(rng.normal(size=(n, h)) * 0.5)
+        xs += [rng.normal(size=(d, gates * h)) * 0.5, rng.normal(size=(h, gates * h)) * 0.5,
+               rng.normal(size=(gates * h,)) * 0.5]
+        if gates == 3:
+            xs.append(rng.normal(size=(h,)) * 0.5)
+        return tuple(xs), None
+
+    return draw
+
+
+RNN = register(Op(
+    "rnn", "RNN", 5,
+    forward=_rnn_forward, vjp=_rnn_vjp,
+    formula="h_t = tanh(x_t·W_xh + h_{t−1}·W_hh + b), all steps in one gate",
+    local=("W_xhᵀ per step", "W_hhᵀ·(1 − h₁²)", "Σ_t x_tᵀ·da_t", "Σ_t h_{t−1}ᵀ·da_t", "Σ_t da_t"),
+    gate="recurrent: backprop through time",
+    explain=(
+        "A vanilla RNN applies the same tanh gate at every step; backprop through time multiplies "
+        "the gradient by W_hhᵀ·diag(1 − h²) once per step, so over long sequences it vanishes or explodes."
+    ),
+    sample=None, inputs=("x", "h0", "W_xh", "W_hh", "b"), tensor_sample=_recurrent_sample(1),
+    jacobian=("block lower-triangular in time", "a product of W_hhᵀ·diag(1 − h²) over steps",
+              "Σ over steps", "Σ over steps", "Σ over steps"),
+    backward=("dx_t = da_t·W_xhᵀ", "dh0 = da_1·W_hhᵀ", "dW_xh = Σ x_tᵀ·da_t", "dW_hh = Σ h_{t−1}ᵀ·da_t", "db = Σ da_t"),
+    saves=True, partial=True,
+))
+
+
+def _sigmoid(m, x):
+    return 0.5 * (1.0 + m.tanh(0.5 * x))  # never overflows, unlike 1/(1 + e⁻ˣ)
+
+
+def lstm_steps(m, x, h0, c0, weight_x, weight_h, bias):
+    """Run an LSTM over x; returns (hs, gates, cells, cell_tanhs), all time-major.
+
+    Gate order in the 4H columns: input i, forget f, output o (sigmoids, contiguous so one call
+    covers them), then the candidate g (tanh).
+    """
+    pre = _project_inputs(x, weight_x, bias)  # (T, N, 4H)
+    steps, hidden = pre.shape[0], h0.shape[1]
+    gates = m.empty_like(pre)
+    cells = m.empty((steps,) + h0.shape, dtype=pre.dtype)
+    cell_tanhs = m.empty_like(cells)
+    hs = m.empty_like(cells)
+    h, c = h0, c0
+    for step in range(steps):
+        a = pre[step] + h @ weight_h  # (N, 4H)
+        gate = gates[step]
+        gate[:, : 3 * hidden] = _sigmoid(m, a[:, : 3 * hidden])
+        gate[:, 3 * hidden :] = m.tanh(a[:, 3 * hidden :])
+        i, f, o, cand = (gate[:, k * hidden : (k + 1) * hidden] for k in range(4))
+        c = f * c + i * cand
+        cells[step] = c
+        cell_tanhs[step] = m.tanh(c)
+        h = o * cell_tanhs[step]
+        hs[step] = h
+    return hs, gates, cells, cell_tanhs
+
+
+def _lstm_forward(m, p, x, h0, c0, weight_x, weight_h, bias):
+    hs, gates, cells, cell_tanhs = lstm_steps(m, x, h0, c0, weight_x, weight_h, bias)
+    return hs.transpose(1, 0, 2), (hs, gates, cells, cell_tanhs)
+
+
+def _lstm_vjp(m, p, g, out, x, h0, c0, weight_x, weight_h, bias, saved, needs=(True,) * 6):
+    hs, gates, cells, cell_tanhs = saved
+    hidden = h0.shape[1]
+    g = g.transpose(1, 0, 2)  # (T, N, H)
+    dpre = m.empty_like(gates)  # (T, N, 4H)
+    dh = m.zeros_like(h0)
+    dc = m.zeros_like(c0)
+    weight_h_t = weight_h.T.copy()
+    for step in range(gates.shape[0] - 1, -1, -1):
+        gate, tanh_c = gates[step], cell_tanhs[step]
+        i, f, o, cand = (gate[:, k * hidden : (k + 1) * hidden] for k in range(4))
+        c_prev = cells[step - 1] if step else c0
+        dh = dh + g[step]
+        dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
+        da = dpre[step]
+        da[:, :hidden] = dc * cand  # d i
+        da[:, hidden : 2 * hidden] = dc * c_prev  # d f
+        da[:, 2 * hidden : 3 * hidden] = dh * tanh_c  # d o
+        sig = gate[:, : 3 * hidden]
+        da[:, : 3 * hidden] *= sig * (1.0 - sig)  # through the three sigmoids at once
+        da[:, 3 * hidden :] = dc * i * (1.0 - cand * cand)  # through the candidate's tanh
+        dc = dc * f  # the cell path: only the forget gate scales it, so gradients survive
+        dh = da @ weight_h_t
+    dwh = _previous_states(m, h0, hs).reshape(-1, hidden).T @ dpre.reshape(-1, 4 * hidden)
+    dx, dwx, db = _finish_inputs(m, dpre, x, weight_x, needs)
+    return dx, dh, dc, dwx, dwh, db
+
+
+LSTM = register(Op(
+    "lstm", "LSTM", 6,
+    forward=_lstm_forward, vjp=_lstm_vjp,
+    formula="i,f,o = σ(·), g = tanh(·); c_t = f⊙c_{t−1} + i⊙g; h_t = o⊙tanh(c_t), all steps in one gate",
+    local=("W_xᵀ per step", "through W_hᵀ", "f₁⊙…", "Σ_t x_tᵀ·da_t", "Σ_t h_{t−1}ᵀ·da_t", "Σ_t da_t"),
+    gate="LSTM: the cell path carries the gradient",
+    explain=(
+        "An LSTM adds a cell state updated by addition: on the way back the gradient along the "
+        "cell is multiplied only by the forget gate, so it can cross many steps without vanishing."
+    ),
+    sample=None, inputs=("x", "h0", "c0", "W_x", "W_h", "b"), tensor_sample=_recurrent_sample(4, True),
+    jacobian=("block lower-triangular in time",) * 3 + ("Σ over steps",) * 3,
+    backward=("dx_t = da_t·W_xᵀ", "dh0 = da_1·W_hᵀ", "dc0 = dc_1⊙f_1", "dW_x = Σ x_tᵀ·da_t",
+              "dW_h = Σ h_{t−1}ᵀ·da_t", "db = Σ da_t"),
+    saves=True, partial=True,
+))
+
+
+def gru_steps(m, x, h0, weight_x, weight_h, bias, bias_hn):
+    """Run a GRU over x; returns (hs, gates, hidden_n), time-major.
+
+    Columns: reset r, update z (sigmoids), candidate n (tanh). As in cuDNN and PyTorch, the reset
+    gate multiplies h·W_hn + b_hn, so one GEMM per step covers all three gates.
+    """
+    pre = _project_inputs(x, weight_x, bias)  # (T, N, 3H)
+    steps, hidden = pre.shape[0], h0.shape[1]
+    gates = m.empty_like(pre)
+    hidden_n = m.empty((steps,) + h0.shape, dtype=pre.dtype)  # h·W_hn + b_hn, needed by dr
+    hs = m.empty_like(hidden_n)
+    h = h0
+    for step in range(steps):
+        hw = h @ weight_h  # (N, 3H)
+        gate = gates[step]
+        gate[:, : 2 * hidden] = _sigmoid(m, pre[step, :, : 2 * hidden] + hw[:, : 2 * hidden])
+        hn = hw[:, 2 * hidden :] + bias_hn
+        hidden_n[step] = hn
+        r, z = gate[:, :hidden], gate[:, hidden : 2 * hidden]
+        gate[:, 2 * hidden :] = m.tanh(pre[step, :, 2 * hidden :] + r * hn)
+        n = gate[:, 2 * hidden :]
+        h = n + z * (h - n)  # (1 − z)·n + z·h
+        hs[step] = h
+    return hs, gates, hidden_n
+
+
+def _gru_forward(m, p, x, h0, weight_x, weight_h, bias, bias_hn):
+    hs, gates, hidden_n = gru_steps(m, x, h0, weight_x, weight_h, bias, bias_hn)
+    return hs.transpose(1, 0, 2), (hs, gates, hidden_n)
+
+
+def _gru_vjp(m, p, g, out, x, h0, weight_x, weight_h, bias, bias_hn, saved, needs=(True,) * 6):
+    hs, gates, hidden_n = saved
+    hidden = h0.shape[1]
+    g = g.transpose(1, 0, 2)  # (T, N, H)
+    dpre = m.empty_like(gates)  # (T, N, 3H): gradients of the input projections
+    dhw = m.empty_like(gates)  # (T, N, 3H): gradients of h·W_h
+    dh = m.zeros_like(h0)
+    weight_h_t = weight_h.T.copy()
+    for step in range(gates.shape[0] - 1, -1, -1):
+        gate = gates[step]
+        r, z, n = gate[:, :hidden], gate[:, hidden : 2 * hidden], gate[:, 2 * hidden :]
+        h_prev = hs[step - 1] if step else h0
+        dh = dh + g[step]
+        dn = dh * (1.0 - z) * (1.0 - n * n)  # through the candidate's tanh
+        da, dw = dpre[step], dhw[step]
+        da[:, :hidden] = dn * hidden_n[step]  # d r
+        da[:, hidden : 2 * hidden] = dh * (h_prev - n)  # d z
+        sig = gate[:, : 2 * hidden]
+        da[:, : 2 * hidden] *= sig * (1.0 - sig)
+        da[:, 2 * hidden :] = dn
+        dw[:, : 2 * hidden] = da[:, : 2 * hidden]
+        dw[:, 2 * hidden :] = dn * r
+        dh = dh * z + dw @ weight_h_t
+    dwh = _previous_states(m, h0, hs).reshape(-1, hidden).T @ dhw.reshape(-1, 3 * hidden)
+    dbhn = dhw[:, :, 2 * hidden :].sum(axis=(0, 1))
+    dx, dwx, db = _finish_inputs(m, dpre, x, weight_x, needs)
+    return dx, dh, dwx, dwh, db, dbhn
+
+
+GRU = register(Op(
+    "gru", "GRU", 6,
+    forward=_gru_forward, vjp=_gru_vjp,
+    formula="r,z = σ(·); n = tanh(x·W_xn + r⊙(h·W_hn + b_hn)); h_t = (1 − z)⊙n + z⊙h_{t−1}, all steps in one gate",
+    local=("W_xᵀ per step", "z⊙… + W_hᵀ…", "Σ_t x_tᵀ·da_t", "Σ_t h_{t−1}ᵀ·dhw_t", "Σ_t da_t", "Σ_t r⊙dn"),
+    gate="GRU: the update gate interpolates",
+    explain=(
+        "A GRU mixes the old state and a candidate with the update gate z; on the way back the "
+        "gradient to h_{t−1} has a direct term z⊙dh that is not squashed, so it survives many steps."
+    ),
+    sample=None, inputs=("x", "h0", "W_x", "W_h", "b", "b_hn"), tensor_sample=_recurrent_sample(3),
+    jacobian=("block lower-triangular in time", "a product over steps") + ("Σ over steps",) * 4,
+    backward=("dx_t = da_t·W_xᵀ", "dh0 = z₁⊙dh₁ + dhw_1·W_hᵀ", "dW_x = Σ x_tᵀ·da_t",
+              "dW_h = Σ h_{t−1}ᵀ·dhw_t", "db = Σ da_t", "db_hn = Σ r⊙dn"),
+    saves=True, partial=True,
+))

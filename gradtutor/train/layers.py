@@ -1,0 +1,382 @@
+"""Layers: modules that own parameters and call the engine's ops (most of them one fused op).
+
+A `Module` finds its parameters by looking at its own attributes: every Tensor leaf that takes a
+gradient is a parameter, every Module (or list of Modules) is a child, and arrays registered with
+`buffer()` (BatchNorm's running statistics) are state that is saved with the parameters but not
+trained. `train()` and `eval()` switch the layers whose behaviour differs (Dropout, BatchNorm).
+
+Weights are drawn on the host from a seeded numpy Generator by `gradtutor.train.init`, then moved
+to the active backend, so one seed gives the same network on every backend.
+"""
+
+from __future__ import annotations
+
+from gradtutor import backend
+from gradtutor.tensor import Tensor
+from gradtutor.train import functional as F
+from gradtutor.train import init as initializers
+
+
+def _initializer(init):
+    return initializers.get(init) if isinstance(init, str) else init
+
+
+def _generator(rng):
+    """A host numpy Generator from a Generator, a seed or None."""
+    if isinstance(rng, backend.host.random.Generator):
+        return rng
+    return backend.host.random.default_rng(rng)
+
+
+def _constant(array) -> Tensor:
+    """An array as a graph input that takes no gradient (inputs, initial states)."""
+    return Tensor(array, dtype=array.dtype, requires_grad=False)
+
+
+def as_input(x) -> Tensor:
+    """A batch as a Tensor: Tensors pass through, arrays become constants of their own dtype."""
+    if isinstance(x, Tensor):
+        return x
+    return _constant(backend.xp().asarray(x))
+
+
+class Module:
+    """The base of every layer and model: parameters, buffers, train/eval, call → forward."""
+
+    def __init__(self):
+        self.training = True
+        self._buffers: dict[str, object] = {}
+
+    def forward(self, *inputs):
+        raise NotImplementedError
+
+    def __call__(self, *inputs):
+        return self.forward(*inputs)
+
+    # -- what the module holds -------------------------------------------------------------------
+    def children(self):
+        """(name, module) for each direct child, in the order they were assigned."""
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                for index, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield f"{name}.{index}", item
+
+    def named_parameters(self, prefix: str = ""):
+        """(dotted name, Tensor) for every trainable parameter, children included."""
+        for name, value in vars(self).items():
+            if isinstance(value, Tensor) and value.requires_grad:
+                yield prefix + name, value
+        for name, child in self.children():
+            yield from child.named_parameters(f"{prefix}{name}.")
+
+    def parameters(self) -> list[Tensor]:
+        return [p for _, p in self.named_parameters()]
+
+    def buffer(self, name: str, array):
+        """Register state that is saved and loaded but not trained; returns the array."""
+        self._buffers[name] = array
+        return array
+
+    def named_buffers(self, prefix: str = ""):
+        for name, array in self._buffers.items():
+            yield prefix + name, array
+        for name, child in self.children():
+            yield from child.named_buffers(f"{prefix}{name}.")
+
+    def state_dict(self) -> dict:
+        """Every parameter and buffer by dotted name (arrays of the active backend)."""
+        state = {name: p.data for name, p in self.named_parameters()}
+        state.update(self.named_buffers())
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        """Copy arrays into the parameters and buffers in place; names and shapes must match."""
+        own = dict(self.named_parameters())
+        buffers = dict(self.named_buffers())
+        expected = set(own) | set(buffers)
+        missing, unexpected = expected - set(state), set(state) - expected
+        if missing or unexpected:
+            raise ValueError(
+                f"the checkpoint does not fit this model: missing {sorted(missing)}, unexpected {sorted(unexpected)}"
+            )
+        for name, array in state.items():
+            target = own[name].data if name in own else buffers[name]
+            if tuple(target.shape) != tuple(array.shape):
+                raise ValueError(f"{name}: the checkpoint has shape {tuple(array.shape)}, the model {tuple(target.shape)}")
+            target[...] = backend.to_device(array, dtype=target.dtype)
+
+    def parameter_count(self) -> int:
+        return sum(p.size for p in self.parameters())
+
+    # -- modes -----------------------------------------------------------------------------------
+    def train(self, mode: bool = True) -> "Module":
+        self.training = mode
+        for _, child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+
+class Sequential(Module):
+    """Layers applied one after another."""
+
+    def __init__(self, *layers: Module):
+        super().__init__()
+        self.layers = list(layers)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __len__(self):
+        return len(self.layers)
+
+
+# -- activations and reshaping ---------------------------------------------------------------------
+
+
+class ReLU(Module):
+    def forward(self, x):
+        return x.relu()
+
+
+class Tanh(Module):
+    def forward(self, x):
+        return x.tanh()
+
+
+class Sigmoid(Module):
+    def forward(self, x):
+        return x.sigmoid()
+
+
+ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
+
+
+class Flatten(Module):
+    """(N, …) → (N, everything else)."""
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], -1)
+
+
+# -- affine and convolution ------------------------------------------------------------------------
+
+
+class Linear(Module):
+    """Y = X·W + b with W of shape (in, out), the notes' layout (dL/dW = Xᵀ·dL/dY)."""
+
+    def __init__(self, in_features: int, out_features: int, init="he", rng=None):
+        super().__init__()
+        rng = _generator(rng)
+        self.weight = Tensor(_initializer(init)((in_features, out_features), rng=rng), "W")
+        self.bias = Tensor(initializers.zeros((out_features,)), "b")
+
+    def forward(self, x):
+        return Tensor.apply(F.LINEAR, as_input(x), self.weight, self.bias)
+
+
+class Conv2d(Module):
+    """A 2-D convolution over (N, C, H, W) with a (out, in, k, k) kernel, stride and zero padding."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
+                 padding: int = 0, init="he", rng=None):
+        super().__init__()
+        rng = _generator(rng)
+        shape = (out_channels, in_channels, kernel_size, kernel_size)
+        self.weight = Tensor(_initializer(init)(shape, rng=rng), "W")
+        self.bias = Tensor(initializers.zeros((out_channels,)), "b")
+        self.window = F.Window((kernel_size, kernel_size), stride, padding)
+
+    def forward(self, x):
+        return Tensor.apply(F.CONV2D, as_input(x), self.weight, self.bias, param=self.window)
+
+
+class MaxPool2d(Module):
+    def __init__(self, kernel_size: int, stride: int | None = None, padding: int = 0):
+        super().__init__()
+        self.window = F.Window((kernel_size, kernel_size), stride or kernel_size, padding)
+
+    def forward(self, x):
+        return Tensor.apply(F.MAX_POOL2D, as_input(x), param=self.window)
+
+
+class AvgPool2d(Module):
+    def __init__(self, kernel_size: int, stride: int | None = None, padding: int = 0):
+        super().__init__()
+        self.window = F.Window((kernel_size, kernel_size), stride or kernel_size, padding)
+
+    def forward(self, x):
+        return Tensor.apply(F.AVG_POOL2D, as_input(x), param=self.window)
+
+
+# -- regularisation and normalisation --------------------------------------------------------------
+
+
+class Dropout(Module):
+    """Inverted dropout: in training each unit is kept with probability 1 − p and scaled by
+    1/(1 − p), so eval mode needs no rescaling and simply passes x through."""
+
+    def __init__(self, p: float = 0.5, seed: int | None = 0):
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"the dropout probability must be in [0, 1), got {p}")
+        self.p = float(p)
+        self.seed = seed
+        self._device_rng = None  # made on first use, on whichever backend is active then
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        xp = backend.xp()
+        if self._device_rng is None:
+            self._device_rng = xp.random.default_rng(self.seed)
+        keep = self._device_rng.random(x.shape, dtype=xp.float32) >= self.p
+        mask = keep.astype(x.dtype) * (1.0 / (1.0 - self.p))  # 0 or 1/(1 − p), in x's dtype
+        return Tensor.apply(F.DROPOUT, x, param=mask)
+
+
+class _Norm(Module):
+    def __init__(self, features: int, axes: tuple[int, ...], eps: float, momentum: float):
+        super().__init__()
+        xp = backend.xp()
+        self.gamma = Tensor(xp.ones((features,), dtype=xp.float32), "γ")
+        self.beta = Tensor(xp.zeros((features,), dtype=xp.float32), "β")
+        self.buffer("running_mean", xp.zeros((features,), dtype=xp.float32))
+        self.buffer("running_var", xp.ones((features,), dtype=xp.float32))
+        self.axes, self.eps, self.momentum = axes, eps, momentum
+
+    @property
+    def running_mean(self):
+        return self._buffers["running_mean"]
+
+    @property
+    def running_var(self):
+        return self._buffers["running_var"]
+
+    def forward(self, x):
+        norm = F.Norm(self.axes, self.eps, self.training, self.momentum, self.running_mean, self.running_var)
+        return Tensor.apply(F.BATCH_NORM, as_input(x), self.gamma, self.beta, param=norm)
+
+
+class BatchNorm1d(_Norm):
+    """Batch normalisation of (N, D) features: batch statistics in training, running ones in eval."""
+
+    def __init__(self, features: int, eps: float = 1e-5, momentum: float = 0.1):
+        super().__init__(features, (0,), eps, momentum)
+
+
+class BatchNorm2d(_Norm):
+    """Batch normalisation of (N, C, H, W) maps, one mean and variance per channel."""
+
+    def __init__(self, channels: int, eps: float = 1e-5, momentum: float = 0.1):
+        super().__init__(channels, (0, 2, 3), eps, momentum)
+
+
+class LayerNorm(Module):
+    """Normalises each example over its last axis (the same in training and eval)."""
+
+    def __init__(self, features: int, eps: float = 1e-5):
+        super().__init__()
+        xp = backend.xp()
+        self.gamma = Tensor(xp.ones((features,), dtype=xp.float32), "γ")
+        self.beta = Tensor(xp.zeros((features,), dtype=xp.float32), "β")
+        self.eps = eps
+
+    def forward(self, x):
+        x = as_input(x)
+        return Tensor.apply(F.LAYER_NORM, x, self.gamma, self.beta, param=F.Norm((x.ndim - 1,), self.eps))
+
+
+# -- sequences -------------------------------------------------------------------------------------
+
+
+class Embedding(Module):
+    """A lookup table: integer ids (any shape) → rows of a (vocabulary, dim) weight."""
+
+    def __init__(self, vocabulary: int, dim: int, rng=None):
+        super().__init__()
+        self.weight = Tensor(initializers.small_gaussian((vocabulary, dim), rng=_generator(rng), scale=1.0), "E")
+
+    def forward(self, ids):
+        ids = ids.data if isinstance(ids, Tensor) else backend.xp().asarray(ids)
+        if ids.dtype.kind == "f":
+            ids = ids.astype("int64")  # ids carried in a float tensor are whole numbers
+        return Tensor.apply(F.EMBEDDING, self.weight, param=ids)
+
+
+class _Recurrent(Module):
+    """Shared parts of RNN, LSTM and GRU: weights for G gates, zero initial states.
+
+    forward(x) takes (N, T, D) and returns every hidden state, (N, T, H).
+    """
+
+    gates = 1
+    op = F.RNN
+
+    def __init__(self, input_size: int, hidden_size: int, init="xavier", rng=None):
+        super().__init__()
+        rng = _generator(rng)
+        make = _initializer(init)
+        width = self.gates * hidden_size
+        # Each gate is its own (D, H) map side by side, so the fans are those of one gate.
+        self.weight_x = Tensor(make((input_size, width), fan_in=input_size, fan_out=hidden_size, rng=rng), "W_x")
+        self.weight_h = Tensor(make((hidden_size, width), fan_in=hidden_size, fan_out=hidden_size, rng=rng), "W_h")
+        self.bias = Tensor(initializers.zeros((width,)), "b")
+        self.hidden_size = hidden_size
+
+    def _zeros(self, x):
+        xp = backend.xp()
+        return _constant(xp.zeros((x.shape[0], self.hidden_size), dtype=x.dtype))
+
+    def forward(self, x):
+        x = as_input(x)
+        return Tensor.apply(self.op, x, self._zeros(x), self.weight_x, self.weight_h, self.bias)
+
+
+class RNN(_Recurrent):
+    """Vanilla RNN: h_t = tanh(x_t·W_x + h_{t−1}·W_h + b)."""
+
+
+class LSTM(_Recurrent):
+    """LSTM with gates (i, f, o, g); the forget gate's bias starts at 1 so the cell remembers by
+    default at the start of training."""
+
+    gates = 4
+    op = F.LSTM
+
+    def __init__(self, input_size: int, hidden_size: int, init="xavier", rng=None):
+        super().__init__(input_size, hidden_size, init, rng)
+        self.bias.data[hidden_size : 2 * hidden_size] = 1.0
+
+    def forward(self, x):
+        x = as_input(x)
+        zeros = self._zeros(x)
+        return Tensor.apply(F.LSTM, x, zeros, zeros, self.weight_x, self.weight_h, self.bias)
+
+
+class GRU(_Recurrent):
+    """GRU with gates (r, z, n); b_hn is the hidden-side bias inside the reset product."""
+
+    gates = 3
+    op = F.GRU
+
+    def __init__(self, input_size: int, hidden_size: int, init="xavier", rng=None):
+        super().__init__(input_size, hidden_size, init, rng)
+        self.bias_hn = Tensor(initializers.zeros((hidden_size,)), "b_hn")
+
+    def forward(self, x):
+        x = as_input(x)
+        return Tensor.apply(F.GRU, x, self._zeros(x), self.weight_x, self.weight_h, self.bias, self.bias_hn)
+
+
+RECURRENT = {"rnn": RNN, "lstm": LSTM, "gru": GRU}

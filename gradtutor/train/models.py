@@ -1,0 +1,153 @@
+"""Models for the training lessons: an MLP, a LeNet-style CNN and recurrent sequence models.
+
+Each model is a Module built from `layers`, seeded so the same seed gives the same weights on any
+backend. `task` says which loss and metric fit its output: "classification" (softmax cross-entropy
+and accuracy over the last axis) or "regression" (mean squared error).
+"""
+
+from __future__ import annotations
+
+from gradtutor import backend
+from gradtutor.train import layers as L
+
+
+class MLP(L.Module):
+    """Affine → activation, repeated; the last affine gives the logits (or the prediction).
+
+    sizes: [inputs, hidden…, outputs], e.g. [2, 64, 64, 3] for the three-armed spiral.
+    """
+
+    task = "classification"
+
+    def __init__(self, sizes, activation: str = "relu", init="he", dropout: float = 0.0,
+                 batch_norm: bool = False, seed: int | None = 0):
+        super().__init__()
+        if len(sizes) < 2:
+            raise ValueError(f"an MLP needs at least an input and an output size, got {list(sizes)}")
+        rng = backend.host.random.default_rng(seed)
+        blocks = []
+        for index, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            blocks.append(L.Linear(n_in, n_out, init=init, rng=rng))
+            if index == len(sizes) - 2:
+                break  # the output layer: no activation, the loss applies its own
+            if batch_norm:
+                blocks.append(L.BatchNorm1d(n_out))
+            blocks.append(L.ACTIVATIONS[activation]())
+            if dropout:
+                blocks.append(L.Dropout(dropout, seed=None if seed is None else seed + index + 1))
+        self.net = L.Sequential(*blocks)
+        self.sizes = list(sizes)
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class LeNet(L.Module):
+    """A LeNet-5-style CNN for (N, C, size, size) images.
+
+    conv 5×5 (6) → ReLU → max-pool 2 → conv 5×5 (16) → ReLU → max-pool 2 → 120 → 84 → classes.
+    The first convolution pads a 28×28 input by 2 so the shapes are LeNet's own from there on:
+    6×28×28 → 6×14×14 → 16×10×10 → 16×5×5 → 120 → 84 → 10.
+    """
+
+    task = "classification"
+
+    def __init__(self, in_channels: int = 1, image_size: int = 28, classes: int = 10, init="he",
+                 batch_norm: bool = False, seed: int | None = 0):
+        super().__init__()
+        if image_size > 32 or image_size < 12:
+            raise ValueError(f"LeNet takes images from 12×12 to 32×32, got {image_size}×{image_size}")
+        rng = backend.host.random.default_rng(seed)
+        padding = (32 - image_size + 1) // 2  # 28 → 2: the first map is 28×28 as in LeNet
+        size = (image_size + 2 * padding - 4) // 2  # after conv 5×5 and pool 2
+        size = (size - 4) // 2  # after the second conv and pool
+        features = [L.Conv2d(in_channels, 6, 5, padding=padding, init=init, rng=rng)]
+        if batch_norm:
+            features.append(L.BatchNorm2d(6))
+        features += [L.ReLU(), L.MaxPool2d(2), L.Conv2d(6, 16, 5, init=init, rng=rng)]
+        if batch_norm:
+            features.append(L.BatchNorm2d(16))
+        features += [L.ReLU(), L.MaxPool2d(2), L.Flatten()]
+        self.features = L.Sequential(*features)
+        self.classifier = L.Sequential(
+            L.Linear(16 * size * size, 120, init=init, rng=rng), L.ReLU(),
+            L.Linear(120, 84, init=init, rng=rng), L.ReLU(),
+            L.Linear(84, classes, init=init, rng=rng),
+        )
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+class SequenceToOne(L.Module):
+    """Many-to-one: run a recurrent layer over (N, T, D) and read the last hidden state.
+
+    outputs: one number per sequence for regression (the adding problem), or class logits.
+    """
+
+    def __init__(self, cell: str, input_size: int, hidden_size: int, outputs: int,
+                 task: str = "regression", init="xavier", seed: int | None = 0):
+        super().__init__()
+        rng = backend.host.random.default_rng(seed)
+        self.recurrent = L.RECURRENT[cell](input_size, hidden_size, init=init, rng=rng)
+        self.head = L.Linear(hidden_size, outputs, init="xavier", rng=rng)
+        self.task = task
+
+    def forward(self, x):
+        hs = self.recurrent(x)  # (N, T, H)
+        return self.head(hs[:, -1])  # (N, outputs)
+
+
+class SequenceToSequence(L.Module):
+    """Many-to-many: one output per time step.
+
+    With `vocabulary`, inputs are integer ids (N, T) looked up in an embedding (the character
+    model); otherwise inputs are feature vectors (N, T, input_size). Outputs are logits
+    (N, T, outputs) for classification at every step.
+    """
+
+    task = "classification"
+
+    def __init__(self, cell: str, hidden_size: int, outputs: int, input_size: int | None = None,
+                 vocabulary: int | None = None, embedding_dim: int = 32, init="xavier",
+                 seed: int | None = 0):
+        super().__init__()
+        if (input_size is None) == (vocabulary is None):
+            raise ValueError("give either input_size (feature inputs) or vocabulary (id inputs)")
+        rng = backend.host.random.default_rng(seed)
+        self.embedding = L.Embedding(vocabulary, embedding_dim, rng=rng) if vocabulary else None
+        width = embedding_dim if vocabulary else input_size
+        self.recurrent = L.RECURRENT[cell](width, hidden_size, init=init, rng=rng)
+        self.head = L.Linear(hidden_size, outputs, init="xavier", rng=rng)
+
+    def forward(self, x):
+        if self.embedding is not None:
+            x = self.embedding(x)  # (N, T) ids -> (N, T, E)
+        return self.head(self.recurrent(x))  # (N, T, H) -> (N, T, outputs)
+
+
+def generate(model: SequenceToSequence, start_ids, length: int, seed: int | None = 0,
+             temperature: float = 1.0, context: int = 64) -> list[int]:
+    """Sample `length` ids from a trained id-input model, each conditioned on the last `context`.
+
+    The model is run on the recent window (not a carried state), so any recurrent cell works.
+    Sampling happens on the host from the last step's softmax (temperature < 1 sharpens it);
+    the last step's logits are the only data copied off the device per step.
+    """
+    if not start_ids:
+        raise ValueError("generation needs at least one starting id")
+    host = backend.host
+    rng = host.random.default_rng(seed)
+    ids = list(start_ids)
+    was_training = model.training
+    model.eval()
+    try:
+        for _ in range(length):
+            window = backend.to_device(host.asarray([ids[-context:]], dtype=host.int64))  # (1, t)
+            logits = backend.to_host(model(window).data[0, -1]).astype(host.float64)  # (V,)
+            scaled = (logits - logits.max()) / temperature
+            probs = host.exp(scaled) / host.exp(scaled).sum()
+            ids.append(int(rng.choice(len(probs), p=probs)))
+    finally:
+        model.train(was_training)
+    return ids[len(start_ids):]
