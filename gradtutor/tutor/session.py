@@ -40,11 +40,19 @@ COMMANDS = {
     "back": ("b", "ㅠ", "back", "이전", "뒤로"),
     "quit": ("q", "ㅂ", "quit", "exit", "그만", "종료"),
 }
-_COMMAND_OF = {word: command for command, words in COMMANDS.items() for word in words}
+
+
+def _key(text: str) -> str:
+    # NFKC on both sides: it maps full-width letters to ASCII, and the Hangul compatibility
+    # jamo a keyboard types (ㅗ) to their conjoining forms.
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+_COMMAND_OF = {_key(word): command for command, words in COMMANDS.items() for word in words}
 
 
 def command(text: str) -> str | None:
-    return _COMMAND_OF.get(" ".join(unicodedata.normalize("NFKC", text).lower().split()))
+    return _COMMAND_OF.get(_key(text))
 
 
 class End(Exception):
