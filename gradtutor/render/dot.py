@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from gradtutor.render.fmt import check_step, gate_text, show
+from gradtutor.render.fmt import check_step, gate_text, is_array, shape_text, show
 from gradtutor.render.theme import Theme, get_theme
 
 FONT = "Helvetica"
@@ -89,7 +89,7 @@ def to_dot(trace, step: int | None = None, theme: str = "light") -> str:
     ]
     for node in nodes:
         if node.op is None:
-            lines.append(f'  n{node.id} [shape=plaintext, label="{_quote(node.label)}"];')
+            lines.append(f'  n{node.id} [shape=plaintext, label="{_quote(node.label)}{_shape_line(node)}"];')
         else:
             # The current gate is filled, not drawn thicker: a thicker outline would move where
             # edges are clipped and break the identical layout of the frames.
@@ -104,7 +104,7 @@ def to_dot(trace, step: int | None = None, theme: str = "light") -> str:
             width = max(0.55, 0.09 * len(symbol) + 0.2)  # inches: room for a word like "softmax"
             lines.append(
                 f'  n{node.id} [shape=circle, fixedsize=true, width={width:.2f}, fontsize={size}, '
-                f'style=filled, {fill}, label="{_quote(symbol)}"];'
+                f'style=filled, {fill}, label="{_quote(symbol)}"{_shape_xlabel(node)}];'
             )
     for node in nodes:
         if node.uses > 1:
@@ -167,6 +167,18 @@ def _caption_text(trace, step: int | None) -> str:
     current = trace.steps[step - 1]
     gate = trace.nodes[current.node]
     return f"step {step} of {count}: {gate_text(gate)} {gate.label}, {current.op.gate}"
+
+
+def _shape_line(node) -> str:
+    """A tensor leaf's shape on a second line of its label (wires carry small values)."""
+    return f"\\n{shape_text(node.value.shape)}" if is_array(node.value) else ""
+
+
+def _shape_xlabel(node) -> str:
+    """A tensor gate's output shape, written beside its circle."""
+    if not is_array(node.value):
+        return ""
+    return f', xlabel="{shape_text(node.value.shape)}"'
 
 
 def _quote(text: str) -> str:

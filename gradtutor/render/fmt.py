@@ -1,9 +1,9 @@
 """Text shared by every renderer: values, gate symbols, local gradients, and which backward
 step a view stops at.
 
-`show` is the one place a value becomes text. Today values are scalars (floats, ints, Fractions
-in exact mode); when tensors reach the renderers, this is the function that learns to print a
-shape or a small matrix, and every table and diagram follows.
+`show` is the one place a value becomes text on one line (numbers, small arrays written out,
+larger ones by their shape); `block` is its multi-line form for table cells, where vectors and
+small matrices are laid out as matrices.
 """
 
 from __future__ import annotations
@@ -12,11 +12,62 @@ from gradtutor import ops
 from gradtutor.numbers import human
 
 TABLE_DIGITS = 6  # significant digits in tables and diagrams: enough for every textbook number
+INLINE_LIMIT = 6  # arrays up to this many elements are written out on one line ([1, 2, 3]);
+# more would make diagram wires too long to read
+MATRIX_LIMIT = 64  # arrays up to this many elements are laid out as matrices in tables
 
 
 def show(x, digits: int = TABLE_DIGITS) -> str:
-    """A value as a person writes it: 220, 2.2, -0.5, 1/3."""
-    return human(x, digits)
+    """A value as a person writes it: 220, 2.2, -0.5, 1/3; a small array on one line,
+    [1, 2, 3] or [[1, 2], [3, 4]]; a larger one by its shape, "array (4, 3)"."""
+    shape = getattr(x, "shape", None)
+    if not shape:  # a number (or a 0-d array)
+        return human(x, digits)
+    if x.size > INLINE_LIMIT:
+        return f"array {shape_text(shape)}"
+    return _nested(x.tolist(), digits)
+
+
+def _nested(items, digits: int) -> str:
+    if isinstance(items, list):
+        return "[" + ", ".join(_nested(item, digits) for item in items) + "]"
+    return human(items, digits)
+
+
+def shape_text(shape) -> str:
+    """A shape as Python writes it: (3,), (2, 3), () for a number."""
+    return str(tuple(int(n) for n in shape))
+
+
+def is_array(x) -> bool:
+    return bool(getattr(x, "shape", None))
+
+
+def shaped(x, digits: int = TABLE_DIGITS) -> str:
+    """A table cell with the shape in it: a number as `show` writes it; an array as
+    "(3,) = [1  -1  2]", or its shape with the matrix on the lines below."""
+    if not is_array(x):
+        return show(x, digits)
+    text = block(x, digits)
+    return f"{shape_text(x.shape)}{chr(10) if chr(10) in text else ' = '}{text}"
+
+
+def block(x, digits: int = TABLE_DIGITS, limit: int = MATRIX_LIMIT) -> str:
+    """A value for a table cell: numbers as `show` writes them; vectors and matrices of up to
+    `limit` elements as rows of right-aligned columns (bracketed like ⎡ ⎤ ⎣ ⎦ in print);
+    other arrays by their shape."""
+    if not is_array(x):
+        return show(x, digits)
+    if x.size > limit or x.ndim > 2:
+        return f"array {shape_text(x.shape)}"
+    rows = x.tolist() if x.ndim == 2 else [x.tolist()]
+    cells = [[human(v, digits) for v in row] for row in rows]
+    widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    if len(lines) == 1:
+        return f"[{lines[0]}]"
+    edges = [("⎡", "⎤")] + [("⎢", "⎥")] * (len(lines) - 2) + [("⎣", "⎦")]
+    return "\n".join(f"{left}{line}{right}" for (left, right), line in zip(edges, lines))
 
 
 def operand(text: str) -> str:

@@ -18,13 +18,24 @@ SCHEMA = "gradtutor.trace/1"  # additive changes keep /1; anything else bumps th
 
 def value(x):
     """One stored value. Non-finite floats become the strings "inf", "-inf", "nan", which
-    strict JSON can carry; everything else goes through numbers.exact."""
+    strict JSON can carry; arrays become nested lists of such values (row-major); everything
+    else goes through numbers.exact."""
     if x is None:
         return None
+    if getattr(x, "shape", ()):  # an array with at least one axis
+        return _nested(x.tolist())
     stored = exact(x)
     if isinstance(stored, float) and not math.isfinite(stored):
         return "nan" if math.isnan(stored) else ("inf" if stored > 0 else "-inf")
     return stored
+
+
+def _nested(items):
+    return [_nested(item) for item in items] if isinstance(items, list) else value(items)
+
+
+def shape(x) -> list[int]:
+    return [int(n) for n in getattr(x, "shape", ())]
 
 
 def parameter(p):
@@ -85,6 +96,8 @@ def to_dict(trace) -> dict:
             for step in trace.steps
         ],
     }
+    if trace.is_tensor:
+        _add_tensor_fields(trace, data)
     if trace.checks is not None:
         data["checks"] = [
             {
@@ -96,6 +109,24 @@ def to_dict(trace) -> dict:
             for check in trace.checks
         ]
     return data
+
+
+def _add_tensor_fields(trace, data: dict) -> None:
+    """Shapes, Jacobians and the engine's rules, for traces of tensor graphs (see SCHEMA.md)."""
+    data["tensor"] = True
+    data["jacobian_order"] = "row-major"
+    for node, entry in zip(trace.nodes, data["nodes"]):
+        entry["shape"] = shape(node.value)
+    for step, entry in zip(trace.steps, data["steps"]):
+        entry["output_shape"] = list(step.output_shape)
+        entry["input_shapes"] = [list(s) for s in step.input_shapes]
+        op = step.op
+        for slot, (flow, item) in enumerate(zip(step.flows, entry["inputs"])):
+            item["jacobian"] = value(flow.jacobian)
+            item["jacobian_structure"] = op.jacobian[min(slot, len(op.jacobian) - 1)] if op.jacobian else None
+            item["via_jacobian"] = value(flow.via_jacobian)
+            item["agrees"] = flow.agrees
+            item["rule"] = op.backward[min(slot, len(op.backward) - 1)] if op.backward else None
 
 
 def dumps(trace, indent: int | None = 2) -> str:

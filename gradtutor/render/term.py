@@ -13,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from gradtutor import ops
-from gradtutor.render.fmt import TABLE_DIGITS, check_step, gate_text, local_text, operand, show
+from gradtutor.render.fmt import TABLE_DIGITS, check_step, gate_text, local_text, operand, shaped, show
+from gradtutor.render.jacobian import tensor_trace_table
 
 GRADIENT = "red"  # gradients in the terminal, as in the diagrams' second colour
 CURRENT = "bold reverse"  # the step a teacher is talking about
@@ -34,6 +35,9 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS):
     build as a teacher walks through the pass. step=0 shows no rows (forward pass only).
     With numeric checks in the trace, a second table compares them with autodiff per leaf.
     """
+    if trace.is_tensor:  # Jacobians instead of numbers: one table per gate
+        backward = tensor_trace_table(trace, step)
+        return backward if trace.checks is None else Group(backward, checks_table(trace, digits))
     step = check_step(trace, step)
     nodes = trace.nodes
     root = trace.graph.root
@@ -107,8 +111,8 @@ def checks_table(trace, digits: int = TABLE_DIGITS) -> Table:
     for check in trace.checks:
         table.add_row(
             trace.nodes[check.node].label,
-            show(check.autodiff, digits),
-            show(check.numeric, digits),
+            shaped(check.autodiff, digits),
+            shaped(check.numeric, digits),
             Text("✓", style="green") if check.ok else Text("✗", style="bold red"),
         )
     return table
@@ -127,19 +131,19 @@ def forward_table(trace, digits: int = TABLE_DIGITS) -> Table:
         else:
             args = [nodes[p].label for p in node.parents]
             how = f"{gate_text(node)}({', '.join(args)})"
-        table.add_row(node.label, how, show(node.value, digits))
+        table.add_row(node.label, how, shaped(node.value, digits))
     return table
 
 
 def summary(trace, digits: int = TABLE_DIGITS) -> Table:
     """The result in brief: the output's value, then each named leaf's value and gradient."""
     root = trace.graph.root
-    table = _table(f"{root.label} = {show(root.value, digits)}")
+    table = _table(f"{root.label} = {show(root.value, digits)}")  # a shape when it is a large array
     table.add_column("Leaf")
     table.add_column("Value", justify="right")
     table.add_column(f"∂{root.label}/∂leaf", justify="right", style=GRADIENT)
     for node in trace.graph.leaves():
         if node.is_constant:
             continue
-        table.add_row(node.label, show(node.value, digits), show(node.grad, digits))
+        table.add_row(node.label, shaped(node.value, digits), shaped(node.grad, digits))
     return table

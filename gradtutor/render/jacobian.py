@@ -1,0 +1,156 @@
+"""Terminal views of a tensor trace: each gate's shapes, Jacobians and efficient rules.
+
+A tensor gate's row cannot read "upstream × local = downstream" with numbers: the local gradient
+is a Jacobian matrix. So each row shows the input with its shape, the local Jacobian (the full
+matrix when it is small, its structure in words otherwise), the downstream gradient computed as
+upstream · J, and the rule the engine actually runs (dL/dX = dL/dY · Wᵀ …) with a mark saying
+whether the two agree. Every value cell carries its shape.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from gradtutor.render.fmt import MATRIX_LIMIT, block, check_step, gate_text, shape_text, shaped
+
+DIGITS = 4  # significant digits in matrices: four keep a 3×3 softmax Jacobian inside a table
+
+GRADIENT = "red"
+CURRENT = "bold reverse"
+MARK = "▶"
+ORDER_NOTE = (
+    "Jacobian: one row per output element, one column per input element, both counted in "
+    "row-major (C) order. Downstream = upstream (flattened) · J, reshaped to the input's shape."
+)
+
+
+def _table(title: str) -> Table:
+    from rich import box
+
+    return Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True
+    )
+
+
+def _with_shape(value, digits: int) -> str:
+    """Like fmt.shaped, but a 0-d value keeps its shape too: "() = 1"."""
+    text = shaped(value, digits)
+    return text if "(" in text.split("\n")[0] else f"{shape_text(getattr(value, 'shape', ()))} = {text}"
+
+
+def structure(step, slot: int) -> str:
+    """The Jacobian of one input in words, from the op record, noting a broadcast input."""
+    op = step.op
+    words = op.jacobian[min(slot, len(op.jacobian) - 1)] if op.jacobian else op.local[0]
+    shape = step.input_shapes[slot]
+    if words.startswith(("diagonal", "identity", "−I")) and shape != step.output_shape:
+        words += f"; then summed back to {shape_text(shape)} (broadcast: copy adds)"
+    return words
+
+
+def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIMIT) -> str | Text:
+    """The Jacobian as a matrix when it has at most `limit` entries; else its structure in
+    words (the full matrix of a gate with up to 64 inputs and outputs is in the JSON)."""
+    flow = step.flows[slot]
+    if flow.jacobian is None:
+        return structure(step, slot)
+    rows, columns = flow.jacobian.shape
+    if flow.jacobian.size > limit:
+        return f"{rows}×{columns}: {structure(step, slot)}"
+    shape = step.input_shapes[slot]
+    if rows == 1 and len(shape) > 0:
+        # The output is one number: J is a single row, the gradient, written in x's shape.
+        matrix = block(flow.jacobian.reshape(shape), digits, limit)
+        return Text(f"1×{columns}, one row, in {shape_text(shape)} layout\n{matrix}", no_wrap=True)
+    # A matrix must not wrap: no_wrap makes the column as wide as the matrix's widest row.
+    return Text(f"{rows}×{columns}\n{block(flow.jacobian, digits, limit)}", no_wrap=True)
+
+
+def rule_cell(step, slot: int) -> Text:
+    """The engine's efficient rule for one input and whether upstream · J gave the same."""
+    op = step.op
+    rule = op.backward[min(slot, len(op.backward) - 1)] if op.backward else ""
+    flow = step.flows[slot]
+    if flow.agrees is None:
+        return Text(rule)
+    mark = Text(" ✓ = upstream · J", style="green") if flow.agrees else Text(" ✗ differs from upstream · J", style="bold red")
+    return Text.assemble(rule, "\n", mark)
+
+
+def tensor_trace_table(trace, step: int | None = None, digits: int = DIGITS):
+    """The backward pass of a tensor graph: one small table per gate, one row per input (see
+    the module doc). step=k shows steps 1..k with step k marked, as the scalar table does."""
+    step = check_step(trace, step)
+    root = trace.graph.root
+    last = len(trace.steps) if step is None else step
+    title = Text(
+        f"Backward pass from {root.label} {shape_text(root.value.shape)}, "
+        f"upstream dL/d{root.label} {shape_text(trace.upstream.shape)}",
+        style="italic",
+    )
+    parts = [title]
+    for s in trace.steps[:last]:
+        parts.append(step_table(trace, s, current=step is not None and s.index == step, digits=digits))
+    parts.append(Text(ORDER_NOTE))
+    return Group(*parts)
+
+
+def step_table(trace, s, current: bool = False, digits: int = DIGITS) -> Table:
+    """One tensor gate: a header with shapes and the upstream, then a row per input."""
+    nodes = trace.nodes
+    gate = nodes[s.node]
+    names = s.op.input_names(len(s.flows))
+    inputs = ", ".join(
+        f"{nodes[f.node].label} {shape_text(shape)}" for f, shape in zip(s.flows, s.input_shapes)
+    )
+    marker = f"{MARK} " if current else ""
+    table = _table(
+        f"{marker}Step {s.index}: {gate_text(gate)} {gate.label} = {s.op.formula}   ({s.op.gate})\n"
+        f"{inputs} → {gate.label} {shape_text(s.output_shape)}\n"
+        f"upstream dL/d{gate.label} {_with_shape(s.upstream, digits)}"
+    )
+    table.add_column("Input", no_wrap=True)
+    table.add_column("Local Jacobian ∂out/∂input", max_width=60)
+    table.add_column("Downstream\nupstream · J", no_wrap=True, style=GRADIENT)
+    table.add_column("Rule the engine runs", min_width=18, max_width=24)
+    for slot, flow in enumerate(s.flows):
+        table.add_row(
+            f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(s.input_shapes[slot])}",
+            jacobian_cell(s, slot, digits),
+            block(flow.downstream, digits),
+            rule_cell(s, slot),
+            style=CURRENT if current else None,
+            end_section=True,
+        )
+    return table
+
+
+def jacobian_view(step, nodes, digits: int = DIGITS) -> Table:
+    """One gate on its own: each input's Jacobian, upstream · J and the rule the engine runs."""
+    gate = nodes[step.node]
+    inputs = ", ".join(
+        f"{nodes[f.node].label} {shape_text(shape)}" for f, shape in zip(step.flows, step.input_shapes)
+    )
+    table = _table(
+        f"{gate_text(gate)} {gate.label} = {step.op.formula}   ({step.op.gate})\n"
+        f"{inputs} → {gate.label} {shape_text(step.output_shape)}\n"
+        f"upstream dL/d{gate.label} {_with_shape(step.upstream, digits)}"
+    )
+    table.add_column("Input", no_wrap=True)
+    table.add_column("Local Jacobian ∂out/∂input")
+    table.add_column("upstream · J", no_wrap=True, style=GRADIENT)
+    table.add_column("Rule the engine runs", min_width=20, max_width=26)
+    names = step.op.input_names(len(step.flows))
+    for slot, flow in enumerate(step.flows):
+        table.add_row(
+            f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(step.input_shapes[slot])}",
+            jacobian_cell(step, slot, digits, limit=64 * 64),  # asked for one gate: every entry
+            block(flow.via_jacobian if flow.via_jacobian is not None else flow.downstream, digits),
+            rule_cell(step, slot),
+            end_section=True,
+        )
+    table.caption = ORDER_NOTE
+    table.caption_justify = "left"
+    return table
