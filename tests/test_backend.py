@@ -1,5 +1,7 @@
 """The backend switch and the strict CuPy stand-in the training tests run on."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -186,3 +188,42 @@ def test_names_cupy_lacks_are_missing():
 def test_fixture_switches_and_restores_backend(xp):
     assert backend.xp() is xp
     assert isinstance(backend.to_device([1.0]), xp.ndarray)
+
+
+def _fake_cupy(device_count=None, error=None):
+    """A module named cupy whose CUDA runtime reports `device_count` GPUs or raises `error`."""
+    import types
+
+    class CUDARuntimeError(RuntimeError):
+        pass
+
+    def get_device_count():
+        if error:
+            raise CUDARuntimeError(error)
+        return device_count
+
+    runtime = types.SimpleNamespace(getDeviceCount=get_device_count, CUDARuntimeError=CUDARuntimeError)
+    fake = types.ModuleType("cupy")
+    fake.cuda = types.SimpleNamespace(runtime=runtime)
+    return fake
+
+
+@pytest.mark.parametrize(
+    "fake, message",
+    [(_fake_cupy(device_count=0), "the cupy backend needs a CUDA GPU, and none was found"),
+     (_fake_cupy(error="cudaErrorNoDevice: no CUDA-capable device is detected"),
+      "the cupy backend needs a CUDA GPU, and CUDA said: cudaErrorNoDevice: no CUDA-capable device is detected")],
+    ids=["no-device", "no-driver"],
+)
+def test_cupy_installed_but_no_gpu(monkeypatch, restore_backend, fake, message):
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    with pytest.raises(backend.BackendError) as caught:
+        backend.use("cupy")
+    assert str(caught.value) == message
+
+
+def test_cupy_with_a_gpu_is_used(monkeypatch, restore_backend):
+    fake = _fake_cupy(device_count=1)
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    assert backend.use("cupy") is fake
+    assert backend.name() == "cupy"

@@ -38,7 +38,8 @@ def fans(shape) -> tuple[int, int]:
     return shape[1] * receptive, shape[0] * receptive
 
 
-def _generator(rng):
+def generator(rng):
+    """A host numpy Generator from a Generator (returned as is), an int seed, or None."""
     if isinstance(rng, backend.host.random.Generator):
         return rng
     return backend.host.random.default_rng(rng)
@@ -50,12 +51,12 @@ def _resolve(shape, fan_in, fan_out):
 
 
 def _normal(shape, std, rng):
-    values = _generator(rng).standard_normal(tuple(shape)) * std
+    values = generator(rng).standard_normal(tuple(shape)) * std
     return backend.to_device(values.astype(backend.host.float32))
 
 
 def _uniform(shape, limit, rng):
-    values = _generator(rng).uniform(-limit, limit, size=tuple(shape))
+    values = generator(rng).uniform(-limit, limit, size=tuple(shape))
     return backend.to_device(values.astype(backend.host.float32))
 
 
