@@ -39,6 +39,9 @@ USER_ERRORS = [
     "gradtutor.tutor.lessons:LessonError",
     "gradtutor.tutor.progress:ProgressError",
     "gradtutor.tutor.commands:TutorInputError",
+    "gradtutor.train.command:TrainError",
+    "gradtutor.train.plots:PlotError",
+    "gradtutor.train.checkpoint:CheckpointError",
 ]
 
 # typer re-exports click's BadParameter; its bases are click's own exception classes, wherever
@@ -273,27 +276,11 @@ def export(
 
     result, name = traced(target, at, upstream=upstream)
     out = out if out is not None else Path(f"{name}.{format.value}")
-    if step is None:
-        written = exporting.export(result, format.value, out, frames=frames, theme=theme.value, dpi=dpi)
-    elif frames:
+    if step is not None and frames:
         _refuse("--step picks one frame and --frames writes them all: give one of the two")
-    else:
-        from gradtutor.render.dot import to_dot
-
-        text = to_dot(result, step=step, theme=theme.value)
-        data = text.encode() if format.value == "dot" else exporting.render(text, format.value, dpi)
-        written = [_write(out, data)]
+    written = exporting.export(result, format.value, out, frames=frames, step=step, theme=theme.value, dpi=dpi)
     for path in written:
         typer.echo(str(path))
-
-
-def _write(path: Path, data: bytes) -> Path:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as error:
-        _refuse(f"cannot write {path}: {error.strerror or type(error).__name__}")
-    return path
 
 
 @app.command()
@@ -419,6 +406,53 @@ def dev_check(
     if problems:
         raise typer.Exit(1)
     typer.echo("all lessons check out" if not names else f"{', '.join(names)}: checks out")
+
+
+# -- training ----------------------------------------------------------------------------------
+
+from gradtutor.train.command import BackendName, DataName, InitName, ModelKind, OptimizerName  # noqa: E402
+
+
+@app.command()
+def train(
+    model: Annotated[ModelKind, typer.Argument(help="The network to train.")],
+    data: Annotated[
+        Optional[DataName],
+        typer.Option("--data", "-d", help="Data set or task (default: spiral for mlp, digits for cnn, adding for rnn/lstm/gru).",
+                     show_default=False),
+    ] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="Passes over the data (0: evaluate only).", show_default=False)] = None,
+    batch_size: Annotated[Optional[int], typer.Option("--batch-size", "-b", help="Examples per step.", show_default=False)] = None,
+    optimizer: Annotated[OptimizerName, typer.Option("--optimizer", "-o", help="Update rule.")] = OptimizerName.adam,
+    lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate (default: the recipe's).", show_default=False)] = None,
+    init: Annotated[Optional[InitName], typer.Option(help="Weight initializer (default: he for ReLU nets, xavier for recurrent ones).",
+                                                     show_default=False)] = None,
+    seed: Annotated[int, typer.Option(help="Seed for data, weights and batch order.")] = 0,
+    hidden: Annotated[Optional[int], typer.Option(help="Hidden width.", show_default=False)] = None,
+    samples: Annotated[Optional[int], typer.Option(help="Examples to generate (spiral: per class).", show_default=False)] = None,
+    length: Annotated[Optional[int], typer.Option(help="Sequence length of a sequence task.", show_default=False)] = None,
+    clip: Annotated[Optional[float], typer.Option(help="Clip the gradient norm to this value.", show_default=False)] = None,
+    weight_decay: Annotated[float, typer.Option("--weight-decay", help="L2 penalty strength.")] = 0.0,
+    l1: Annotated[float, typer.Option("--l1", help="L1 penalty strength.")] = 0.0,
+    backend: Annotated[
+        Optional[BackendName], typer.Option(help="Array library (default: $GRADTUTOR_BACKEND, else numpy).", show_default=False)
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print only the final metrics as JSON.")] = False,
+    plot: Annotated[Optional[Path], typer.Option(help="Save loss/accuracy curves (.svg or .png).", show_default=False)] = None,
+    save: Annotated[Optional[Path], typer.Option(help="Save the trained model (.npz).", show_default=False)] = None,
+    load: Annotated[Optional[Path], typer.Option(help="Start from a saved model (.npz).", show_default=False)] = None,
+) -> None:
+    """Train an MLP, CNN or RNN/LSTM/GRU on gradtutor's own engine, with live progress and curves."""
+    import json as json_module
+
+    from gradtutor.train.command import TrainConfig, run_command
+
+    config = TrainConfig(model=model.value, data=data.value if data else None, epochs=epochs, batch_size=batch_size,
+                         optimizer=optimizer.value, lr=lr, init=init.value if init else None, seed=seed, hidden=hidden,
+                         samples=samples, length=length, clip=clip, weight_decay=weight_decay, l1=l1)
+    metrics = run_command(config, backend.value if backend else None, json, plot, save, load)
+    if json:
+        typer.echo(json_module.dumps(metrics))
 
 
 def main() -> None:

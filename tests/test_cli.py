@@ -208,9 +208,10 @@ def test_bad_input_is_one_line_with_exit_code_2(args, message):
 def test_an_unwritable_output_path_is_an_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = run("export", "apple", "--format", "dot", "--out", str(blocker / "x.dot"))
-    assert result.exit_code == 2
-    assert result.stderr.startswith("error: cannot write") and len(result.stderr.splitlines()) == 1
+    for step in ([], ["--step", "1"]):
+        result = run("export", "apple", "--format", "dot", *step, "--out", str(blocker / "x.dot"))
+        assert result.exit_code == 2
+        assert result.stderr.startswith("error: cannot write") and len(result.stderr.splitlines()) == 1
 
 
 def test_column_of_an_expression_error_is_in_the_message():

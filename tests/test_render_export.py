@@ -137,3 +137,24 @@ def test_graphviz_complaints_become_warnings_and_font_noise_is_dropped(capfd):
     with pytest.warns(RuntimeWarning, match=complaint):
         render(crowded, "svg")
     assert "Fontconfig" not in capfd.readouterr().err
+
+
+def test_export_one_step_writes_that_frame_alone(tmp_path):
+    trace = traced("apple-orange")
+    last = len(trace.steps)
+    (path,) = export(trace, "dot", tmp_path / "s.dot", step=last, theme="dark")
+    assert path.read_text(encoding="utf-8") == to_dot(trace, step=last, theme="dark")
+    (svg,) = export(trace, "svg", tmp_path / "s.svg", step=0)
+    texts = _svg_texts(svg.read_bytes())
+    assert "715" in texts and "165" not in texts  # frame 0: forward values, no gradients yet
+
+
+def test_export_step_refuses_frames_and_steps_out_of_range(tmp_path):
+    from gradtutor.render.fmt import StepOutOfRange
+
+    trace = traced("apple")
+    with pytest.raises(ExportError, match="^step picks one frame and frames writes them all"):
+        export(trace, "svg", tmp_path / "x.svg", frames=True, step=1)
+    with pytest.raises(StepOutOfRange, match="^step 9 is out of range"):
+        export(trace, "svg", tmp_path / "x.svg", step=9)
+    assert not list(tmp_path.iterdir())

@@ -111,19 +111,24 @@ def frame_paths(out: Path, count: int, fmt: str) -> list[Path]:
     return [out.with_name(f"{out.stem}-{k:0{width}d}{suffix}") for k in range(count + 1)]
 
 
-def export(trace, fmt: str, out: Path, *, frames: bool = False, theme="light", dpi=None) -> list[Path]:
+def export(
+    trace, fmt: str, out: Path, *, frames: bool = False, step: int | None = None, theme="light", dpi=None
+) -> list[Path]:
     """Write the trace's diagram to `out` and return the paths written.
 
-    frames=True writes one file per frame instead: frame 0 is the forward pass, frame k shows
-    backward step k highlighted (see `frame_paths` for the names). fmt "dot" writes DOT text.
+    step=k writes frame k alone (0 = forward pass, k = backward step k highlighted).
+    frames=True writes one file per frame instead (see `frame_paths` for the names); it cannot
+    be combined with step. fmt "dot" writes DOT text.
     """
     fmt = _check_format(fmt)
     out = Path(out)
+    if frames and step is not None:
+        raise ExportError("step picks one frame and frames writes them all: give one of the two")
     if frames:
         steps = list(range(len(trace.steps) + 1))
         paths = frame_paths(out, len(trace.steps), fmt)
     else:
-        steps, paths = [None], [out]
+        steps, paths = [step], [out]
     # Render everything before writing anything, so a failure leaves no half-written set.
     contents = []
     for step in steps:
