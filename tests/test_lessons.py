@@ -241,3 +241,62 @@ def test_worked_solutions_point_at_the_step_that_completes_the_gradient():
     assert trace.nodes[trace.steps[0].node].name == "price"
     assert step_of("grad:tax") == 1 and step_of("grad:apple") == 2 and step_of("local:apple_price:apple") == 2
     assert step_of("value:price") is None
+
+
+TENSOR_QUIZZES = """
+format_version = 1
+id = "mini"
+
+[[step]]
+id = "dw-shape"
+kind = "quiz"
+quiz = "shape"
+example = "affine"
+quantity = "shape:grad:W"
+answer = "(2, 3)"
+prompt = { en = "Shape of dL/dW?", ko = "dL/dW의 모양은?" }
+why = { en = "Like W.", ko = "W와 같습니다." }
+hints = [{ en = "Look at W.", ko = "W를 보세요." }]
+
+[[step]]
+id = "dw"
+kind = "quiz"
+quiz = "matrix"
+example = "affine"
+quantity = "grad:W"
+answer = [[1, -1, 2], [2, -2, 4]]
+prompt = { en = "dL/dW?", ko = "dL/dW는?" }
+why = { en = "xᵀ·dL/dy.", ko = "xᵀ·dL/dy입니다." }
+hints = [{ en = "An outer product.", ko = "외적입니다." }]
+"""
+TENSOR_EN = "# T\n\n## Shape {#dw-shape}\n\n## Matrix {#dw}\n"
+TENSOR_KO = "# T\n\n## 모양 {#dw-shape}\n\n## 행렬 {#dw}\n"
+
+
+def test_shape_and_matrix_quizzes_on_a_tensor_example(tmp_path):
+    from gradtutor import examples
+    from gradtutor.tensor import Tensor
+
+    assert problems(tmp_path, manifest=TENSOR_QUIZZES, en=TENSOR_EN, ko=TENSOR_KO) == []
+    lesson = lessons.load("mini", write_lesson(tmp_path, TENSOR_QUIZZES, TENSOR_EN, TENSOR_KO))
+    shape_step, matrix_step = lesson.steps
+    root, upstream = examples.get("affine").build()
+    root.backward(upstream)
+    W = next(node for node in _tensors(root) if node.name == "W")
+    assert isinstance(W, Tensor)
+    key = grading.key(matrix_step)
+    assert key.value == W.grad.tolist() and grading.key(shape_step).value == W.grad.shape
+    typed = lambda step, text: grading.judge(step, grading.read(step, text), grading.key(step))  # noqa: E731
+    assert typed(shape_step, "2x3").right and typed(shape_step, "(3, 2)").key == "shape_transposed"
+    assert typed(matrix_step, "1 -1 2; 2 -2 4").right
+    assert typed(matrix_step, "1 2; -1 -2; 2 4").key == "matrix_transposed"
+    assert typed(matrix_step, "1 -1 2; 2 -2 5").params == {"row": 2, "column": 3}
+    wrong = TENSOR_QUIZZES.replace("[[1, -1, 2], [2, -2, 4]]", "[[1, -1, 2], [2, -2, 5]]")
+    found = problems(tmp_path, manifest=wrong, en=TENSOR_EN, ko=TENSOR_KO)
+    assert found == ["lessons/mini/lesson.toml: step dw: answer [[1, -1, 2], [2, -2, 5]] but the engine computes grad:W = [1 -1 2; 2 -2 4]"]
+
+
+def _tensors(root):
+    from gradtutor.engine import topological_order
+
+    return topological_order(root)
