@@ -1,0 +1,389 @@
+"""What `gradtutor train` does, as library code: pick a recipe, build data and model, train.
+
+`prepare(config)` resolves a `TrainConfig` against the recipe for its model and data (sizes,
+epochs, learning rate…; anything the user set wins), makes the data set and the model;
+`train(run)` runs the loop and returns a `Result`. The CLI only adds the progress bar, the tables
+and the files. Tests call these functions directly.
+
+Recipes are the settings the README figures were measured with; tests pass smaller ones.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+# Nothing heavy at import time: the CLI imports this module for its Enums, and `gradtutor --help`
+# must not load numpy. Everything else is imported inside the functions that need it.
+
+
+class ModelKind(str, enum.Enum):
+    mlp = "mlp"
+    cnn = "cnn"
+    rnn = "rnn"
+    lstm = "lstm"
+    gru = "gru"
+
+
+class DataName(str, enum.Enum):
+    spiral = "spiral"
+    moons = "moons"
+    circles = "circles"
+    xor = "xor"
+    digits = "digits"
+    adding = "adding"
+    copy = "copy"
+    parity = "parity"
+    chars = "chars"
+
+
+class OptimizerName(str, enum.Enum):
+    sgd = "sgd"
+    momentum = "momentum"
+    nesterov = "nesterov"
+    adagrad = "adagrad"
+    adadelta = "adadelta"
+    rmsprop = "rmsprop"
+    adam = "adam"
+
+
+class InitName(str, enum.Enum):
+    small = "small"
+    large = "large"
+    xavier = "xavier"
+    he = "he"
+
+
+class BackendName(str, enum.Enum):
+    numpy = "numpy"
+    cupy = "cupy"
+
+
+class TrainError(ValueError):
+    """A training request that cannot run as asked (a model and data set that do not fit)."""
+
+
+TOY = ("spiral", "moons", "circles", "xor")
+SEQUENCES = ("adding", "copy", "parity", "chars")
+DEFAULT_DATA = {"mlp": "spiral", "cnn": "digits", "rnn": "adding", "lstm": "adding", "gru": "adding"}
+ALLOWED_DATA = {
+    "mlp": TOY + ("digits",),
+    "cnn": ("digits",),
+    "rnn": SEQUENCES,
+    "lstm": SEQUENCES,
+    "gru": SEQUENCES,
+}
+
+# Per data set: sizes and training settings. `samples` is the number of examples generated
+# (per class for spiral); `length` the sequence length; `test` the held-out fraction (0: none).
+RECIPES = {
+    "spiral": dict(samples=100, hidden=64, epochs=300, batch_size=32, lr=0.01, init="he", test=0.0),
+    "moons": dict(samples=200, hidden=16, epochs=100, batch_size=32, lr=0.01, init="he", test=0.0),
+    "circles": dict(samples=200, hidden=16, epochs=100, batch_size=32, lr=0.01, init="he", test=0.0),
+    "xor": dict(samples=200, hidden=8, epochs=100, batch_size=16, lr=0.01, init="he", test=0.0),
+    "digits": dict(samples=12000, hidden=256, epochs=8, batch_size=64, lr=0.001, init="he", test=1 / 6),
+    "adding": dict(samples=10000, length=50, hidden=64, epochs=30, batch_size=64, lr=0.003,
+                   init="xavier", clip=1.0, test=0.1),
+    "copy": dict(samples=4000, length=8, hidden=64, epochs=30, batch_size=64, lr=0.003,
+                 init="xavier", clip=1.0, test=0.1),
+    "parity": dict(samples=4000, length=10, hidden=32, epochs=40, batch_size=64, lr=0.003,
+                   init="xavier", clip=1.0, test=0.1),
+    "chars": dict(length=64, hidden=128, epochs=20, batch_size=32, lr=0.003, init="xavier",
+                  clip=1.0, test=0.1, stride=16),
+}
+
+
+@dataclass
+class TrainConfig:
+    """A training request; None means "the recipe's value"."""
+
+    model: str = "mlp"
+    data: str | None = None
+    epochs: int | None = None
+    batch_size: int | None = None
+    optimizer: str = "adam"
+    lr: float | None = None
+    init: str | None = None
+    seed: int = 0
+    hidden: int | None = None
+    samples: int | None = None
+    length: int | None = None
+    clip: float | None = None
+    weight_decay: float = 0.0
+    l1: float = 0.0
+    settings: dict = field(default_factory=dict)  # the resolved recipe, filled by prepare()
+
+    def setting(self, name: str):
+        return self.settings[name]
+
+
+@dataclass
+class Run:
+    config: TrainConfig
+    model: object
+    train_set: object
+    test_set: object | None
+    info: dict
+
+
+@dataclass
+class Result:
+    history: object
+    loss: float  # over the whole training set after training, in eval mode
+    accuracy: float | None
+    test_loss: float | None
+    test_accuracy: float | None
+    seconds: float
+    baseline: dict
+    sample: str | None = None
+
+    def metrics(self) -> dict:
+        """The final figures, as `--json` prints them."""
+        out = {"loss": self.loss, "accuracy": self.accuracy, "seconds": round(self.seconds, 3)}
+        if self.test_loss is not None:
+            out["test_loss"] = self.test_loss
+            out["test_accuracy"] = self.test_accuracy
+        return out
+
+
+def _value(name):
+    return getattr(name, "value", name)
+
+
+def resolve(config: TrainConfig) -> TrainConfig:
+    """The config with the data set defaulted, checked, and every None filled from the recipe."""
+    model = _value(config.model)
+    if model not in ALLOWED_DATA:
+        raise TrainError(f"unknown model {model!r}; choose one of: {', '.join(ALLOWED_DATA)}")
+    data = _value(config.data) or DEFAULT_DATA[model]
+    if data not in ALLOWED_DATA[model]:
+        raise TrainError(
+            f"the {model} model does not train on {data!r}; it takes: {', '.join(ALLOWED_DATA[model])}"
+        )
+    settings = dict(RECIPES[data])
+    settings.setdefault("clip", None)
+    for name in ("epochs", "batch_size", "lr", "init", "hidden", "samples", "length", "clip"):
+        value = getattr(config, name)
+        if value is not None:
+            settings[name] = _value(value)
+    for name in ("batch_size", "hidden", "samples", "length"):
+        if name in settings and settings[name] is not None and settings[name] < 1:
+            raise TrainError(f"--{name.replace('_', '-')} must be at least 1, got {settings[name]}")
+    if settings["epochs"] < 0:
+        raise TrainError(f"--epochs must be 0 (evaluate only) or more, got {settings['epochs']}")
+    if settings["lr"] <= 0:
+        raise TrainError(f"--lr must be positive, got {settings['lr']}")
+    return replace(config, model=model, data=data, optimizer=_value(config.optimizer), settings=settings)
+
+
+def _make_data(config: TrainConfig):
+    """The data set for the resolved config, generated on the host with the config's seed."""
+    from gradtutor.train import datasets
+
+    s, seed, name = config.settings, config.seed, config.data
+    if name == "spiral":
+        return datasets.spiral(per_class=s["samples"], seed=seed)
+    if name in TOY:
+        return datasets.load(name, n=s["samples"], seed=seed)
+    if name == "digits":
+        data = datasets.digits(n=s["samples"], seed=seed)
+        if config.model == "mlp":
+            data.x = data.x.reshape(len(data.x), -1)  # (N, 1, 28, 28) -> (N, 784) for affine layers
+        return data
+    if name == "chars":
+        return datasets.char_windows(length=s["length"], stride=s["stride"])
+    return datasets.load(name, n=s["samples"], length=s["length"], seed=seed)
+
+
+def _make_model(config: TrainConfig, dataset):
+    from gradtutor.train import models
+
+    s, seed, kind = config.settings, config.seed, config.model
+    if kind == "mlp":
+        features = dataset.x.shape[1]
+        return models.MLP([features, s["hidden"], s["hidden"], dataset.n_classes], init=s["init"], seed=seed)
+    if kind == "cnn":
+        return models.LeNet(in_channels=1, image_size=dataset.x.shape[-1], classes=10, init=s["init"], seed=seed)
+    hidden, init = s["hidden"], s["init"]
+    if config.data == "adding":
+        return models.SequenceToOne(kind, 2, hidden, 1, task="regression", init=init, seed=seed)
+    if config.data == "parity":
+        return models.SequenceToOne(kind, 1, hidden, 2, task="classification", init=init, seed=seed)
+    vocabulary = dataset.info["vocab"]
+    vocabulary = vocabulary if isinstance(vocabulary, int) else len(vocabulary)
+    return models.SequenceToSequence(kind, hidden, dataset.n_classes, vocabulary=vocabulary, init=init, seed=seed)
+
+
+def prepare(config: TrainConfig) -> Run:
+    """Resolve the config, make the data (split when the recipe holds some out) and the model."""
+    from gradtutor.train.datasets import split
+
+    config = resolve(config)
+    dataset = _make_data(config)
+    test_fraction = config.settings["test"]
+    if test_fraction:
+        train_set, test_set = split(dataset, test_fraction, seed=config.seed)
+    else:
+        train_set, test_set = dataset, None
+    return Run(config, _make_model(config, dataset), train_set, test_set, dict(dataset.info))
+
+
+def make_optimizer(run: Run):
+    from gradtutor.train import optim
+
+    config = run.config
+    return optim.make(config.optimizer, run.model.parameters(), lr=config.settings["lr"],
+                      weight_decay=config.weight_decay, l1=config.l1)
+
+
+def baseline(run: Run) -> dict:
+    """What doing nothing clever scores, for comparison: the mean predictor's MSE or the
+    uniform guess's cross-entropy."""
+    if "baseline_mse" in run.info:
+        return {"mse_of_the_mean": run.info["baseline_mse"]}
+    if "uniform_loss" in run.info:
+        return {"uniform_loss": run.info["uniform_loss"]}
+    return {}
+
+
+def train(run: Run, on_batch=None, on_epoch=None) -> Result:
+    """Train the prepared run; evaluate on the held-out part; sample text for the char model."""
+    from gradtutor.train import loop
+
+    config = run.config
+    optimizer = make_optimizer(run)
+    started = time.perf_counter()
+    history = loop.History()
+    if config.settings["epochs"]:  # 0 epochs: only evaluate (a loaded checkpoint, say)
+        history = loop.fit(
+            run.model, run.train_set, optimizer, config.settings["epochs"], config.settings["batch_size"],
+            seed=config.seed, clip=config.settings["clip"], on_batch=on_batch, on_epoch=on_epoch,
+        )
+    loss, accuracy = loop.evaluate(run.model, run.train_set)
+    test_loss = test_accuracy = None
+    if run.test_set is not None:
+        test_loss, test_accuracy = loop.evaluate(run.model, run.test_set)
+    seconds = time.perf_counter() - started
+    sample = None
+    if config.data == "chars":
+        sample = sample_text(run, length=200)
+    return Result(history, loss, accuracy, test_loss, test_accuracy, seconds, baseline(run), sample)
+
+
+def sample_text(run: Run, length: int = 200, start: str = "The ", temperature: float = 0.7) -> str:
+    """Text written by a trained character model, starting from `start`."""
+    from gradtutor.train.models import generate
+
+    vocab = run.info["vocab"]
+    start = "".join(ch if ch in vocab.chars else vocab.chars[0] for ch in start)
+    ids = generate(run.model, list(vocab.encode(start)), length, seed=run.config.seed, temperature=temperature)
+    return start + vocab.decode(ids)
+
+
+def active_backend(name: str | None) -> str:
+    """Switch to the requested backend (None: keep the environment's choice); its name."""
+    from gradtutor import backend
+
+    if name is not None:
+        backend.use(_value(name))
+    return backend.name()
+
+
+def save_checkpoint(run: Run, result: Result, path) -> Path:
+    from gradtutor.train import checkpoint
+
+    extra = {"model": run.config.model, "data": run.config.data, "seed": run.config.seed,
+             "settings": run.config.settings, "metrics": result.metrics()}
+    return checkpoint.save(path, run.model, extra=extra)
+
+
+def load_checkpoint(run: Run, path) -> None:
+    from gradtutor.train import checkpoint
+
+    checkpoint.load(path, run.model)
+
+
+def describe(run: Run, backend_name: str) -> str:
+    """One line saying what is about to be trained."""
+    s = run.config.settings
+    held_out = f", {len(run.test_set)} held out" if run.test_set is not None else ""
+    return (
+        f"{run.config.model} on {run.config.data}: {len(run.train_set)} examples{held_out}, "
+        f"{run.model.parameter_count()} parameters, {s['epochs']} epochs of batch {s['batch_size']}, "
+        f"{run.config.optimizer} lr {s['lr']:g}, init {s['init']}, seed {run.config.seed}, backend {backend_name}"
+    )
+
+
+def run_command(config: TrainConfig, backend_name: str | None = None, json_output: bool = False,
+                plot: Path | None = None, save: Path | None = None, load: Path | None = None,
+                console=None) -> dict:
+    """`gradtutor train`: everything the command does, printing through `console` (rich).
+
+    With json_output nothing is printed here: the caller prints the returned metrics.
+    Returns the final metrics.
+    """
+    from rich.console import Console, Group
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from gradtutor.train import plots
+
+    if plot is not None and Path(plot).suffix.lower() not in (".svg", ".png"):
+        raise plots.PlotError(f"cannot save curves as {Path(plot).name!r}: use a .svg or .png file name")
+    console = console or Console()
+    name = active_backend(backend_name)
+    run = prepare(config)
+    if load is not None:
+        load_checkpoint(run, load)
+    quiet = json_output
+    if not quiet:
+        console.print(describe(run, name))
+    epochs = run.config.settings["epochs"]
+    progress = Progress(
+        TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
+        console=console, transient=True, disable=quiet or epochs == 0,
+    )
+    with progress:
+        task = progress.add_task("training", total=None, epoch=1, epochs=epochs, loss="…")
+
+        def on_batch(epoch, batch, batches, loss):
+            if batch == batches or batch % 10 == 1:  # reading the loss syncs a GPU: not every batch
+                progress.update(task, completed=batch, total=batches, epoch=epoch, loss=f"{float(loss.data):.4f}")
+
+        result = train(run, on_batch=None if quiet else on_batch)
+    metrics = result.metrics()
+    if save is not None:
+        save_checkpoint(run, result, save)
+    if plot is not None and result.history.epochs:
+        plots.save_curves(result.history, plot, title=f"{run.config.model} on {run.config.data}")
+    if quiet:
+        return metrics
+    parts = []
+    if result.history.epochs:
+        parts += [plots.epoch_table(result.history), plots.terminal_curves(result.history), ""]
+    parts.append(_summary(result))
+    if result.sample is not None:
+        parts += ["", "sample:", result.sample]
+    if save is not None:
+        parts.append(f"checkpoint saved to {save}")
+    if plot is not None and result.history.epochs:
+        parts.append(f"curves saved to {plot}")
+    console.print(Group(*parts))
+    return metrics
+
+
+def _summary(result: Result) -> str:
+    from gradtutor.numbers import human
+
+    line = f"training set: loss {human(result.loss, 4)}"
+    if result.accuracy is not None:
+        line += f", accuracy {result.accuracy:.2%}"
+    if result.test_loss is not None:
+        line += f"; held out: loss {human(result.test_loss, 4)}"
+        if result.test_accuracy is not None:
+            line += f", accuracy {result.test_accuracy:.2%}"
+    for what, value in result.baseline.items():
+        line += f"; baseline ({what.replace('_', ' ')}) {human(value, 4)}"
+    return line + f"; {result.seconds:.1f} s"

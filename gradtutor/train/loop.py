@@ -1,0 +1,160 @@
+"""The training loop: mini-batches, loss, backward, update; per-epoch history; evaluation.
+
+Data is a `datasets.Dataset` or a pair (inputs, targets) of host arrays. Batches come from
+`datasets.Batches` (shuffled by a host Generator seeded by `seed`, moved to the device one batch
+at a time), so on the numpy backend the same seed gives the same numbers. Loss and correct counts
+are summed on the device and read once per epoch: a GPU run waits for the host only then.
+
+The model's `task` picks loss and metric:
+    classification  softmax cross-entropy over the last axis; accuracy = argmax matches label
+                    (outputs (N, C) with labels (N,), or (N, T, C) with labels (N, T))
+    regression      mean squared error; no accuracy
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from gradtutor import backend
+from gradtutor.tensor import Tensor, mse, softmax_cross_entropy
+from gradtutor.train.datasets.core import Batches
+
+
+@dataclass
+class Epoch:
+    """One epoch's figures. accuracy is None for regression; val_* None without validation data."""
+
+    epoch: int
+    loss: float
+    accuracy: float | None
+    seconds: float
+    lr: float
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+
+
+@dataclass
+class History:
+    epochs: list[Epoch] = field(default_factory=list)
+
+    @property
+    def last(self) -> Epoch:
+        return self.epochs[-1]
+
+    @property
+    def seconds(self) -> float:
+        return sum(e.seconds for e in self.epochs)
+
+    def column(self, name: str) -> list:
+        return [getattr(e, name) for e in self.epochs]
+
+    def to_dict(self) -> dict:
+        return {"epochs": [asdict(e) for e in self.epochs]}
+
+
+def _loss(task: str, output: Tensor, targets) -> Tensor:
+    if task == "classification":
+        return softmax_cross_entropy(output, targets)
+    if task == "regression":
+        return mse(output, Tensor(targets, dtype=output.dtype, requires_grad=False))
+    raise ValueError(f"unknown task {task!r}: expected 'classification' or 'regression'")
+
+
+def _correct(task: str, output: Tensor, targets):
+    """How many predictions match, as a device scalar (read once per epoch, not per batch)."""
+    if task != "classification":
+        return None
+    return (output.data.argmax(axis=-1) == targets).sum()
+
+
+def _arrays(data):
+    """(inputs, targets) host arrays from a Dataset or a pair."""
+    inputs, targets = (data.x, data.y) if hasattr(data, "kind") else data
+    if len(inputs) == 0:
+        raise ValueError("the data set is empty")
+    return inputs, targets
+
+
+def _targets_per_example(targets) -> int:
+    """Predictions per example: 1, or T for a many-to-many labelling (N, T)."""
+    count = 1
+    for size in targets.shape[1:]:
+        count *= int(size)
+    return count
+
+
+def evaluate(model, data, batch_size: int = 256) -> tuple[float, float | None]:
+    """(mean loss, accuracy or None) over `data`, in eval mode, without updating anything."""
+    inputs, targets = _arrays(data)
+    was_training = model.training
+    model.eval()
+    total_loss, correct, count = 0.0, 0, len(inputs)
+    try:
+        for x, t in Batches(inputs, targets, batch_size, shuffle=False):
+            output = model(x)
+            total_loss += float(_loss(model.task, output, t).data) * len(x)
+            hits = _correct(model.task, output, t)
+            if hits is not None:
+                correct += int(hits)
+    finally:
+        model.train(was_training)
+    accuracy = correct / (count * _targets_per_example(targets)) if model.task == "classification" else None
+    return total_loss / count, accuracy
+
+
+def fit(model, data, optimizer, epochs: int, batch_size: int = 64, *, seed: int = 0,
+        validation=None, schedule=None, clip: float | None = None,
+        on_batch: Callable | None = None, on_epoch: Callable | None = None) -> History:
+    """Train `model` on `data` for `epochs` epochs of shuffled mini-batches.
+
+    schedule: epoch -> learning rate (gradtutor.train.schedules), applied at each epoch start.
+    clip: clip the global gradient norm to this value before each update.
+    on_batch(epoch, batch, batches, loss) and on_epoch(Epoch) report progress.
+    Returns the History; loss and accuracy are the means over the epoch's batches as trained.
+    """
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"epochs and batch size must be at least 1, got {epochs} and {batch_size}")
+    from gradtutor.train.optim import clip_grad_norm
+
+    inputs, targets = _arrays(data)
+    xp = backend.xp()
+    batches = Batches(inputs, targets, batch_size, shuffle=True, seed=seed)
+    count = len(inputs)
+    per_example = _targets_per_example(targets)
+    parameters = model.parameters()
+    history = History()
+    model.train()
+    for epoch in range(1, epochs + 1):
+        if schedule is not None:
+            optimizer.lr = float(schedule(epoch - 1))
+        started = time.perf_counter()
+        loss_sum = xp.zeros((), dtype=xp.float32)
+        correct = xp.zeros((), dtype=xp.int64)
+        for batch, (x, t) in enumerate(batches):
+            output = model(x)
+            loss = _loss(model.task, output, t)
+            loss.backward()
+            if clip is not None:
+                clip_grad_norm(parameters, clip)
+            optimizer.step()
+            loss_sum += loss.data * len(x)
+            hits = _correct(model.task, output, t)
+            if hits is not None:
+                correct += hits
+            if on_batch is not None:
+                on_batch(epoch, batch + 1, len(batches), loss)
+        record = Epoch(
+            epoch=epoch,
+            loss=float(loss_sum) / count,
+            accuracy=int(correct) / (count * per_example) if model.task == "classification" else None,
+            seconds=time.perf_counter() - started,
+            lr=optimizer.lr,
+        )
+        if validation is not None:
+            record.val_loss, record.val_accuracy = evaluate(model, validation)
+        history.epochs.append(record)
+        if on_epoch is not None:
+            on_epoch(record)
+    return history
