@@ -470,7 +470,10 @@ def _finite(out) -> bool:
 
 
 def make_leaf(name: str, value):
-    """The graph leaf for a variable bound to `value`."""
+    """The graph leaf for a variable bound to `value`. A variable bound to a graph node is that
+    node itself: a lesson circuit's later lines use the results of earlier ones this way."""
+    if isinstance(value, Value):
+        return value
     return Value(value, name)
 
 

@@ -105,7 +105,7 @@ def build_circuit(circuit):
                 # is one node that fans out.
                 nodes[variable] = Value(float(at[variable]), variable)
             used.add(variable)
-        output = _build_with_nodes(parsed, {variable: nodes[variable] for variable in parsed.variables})
+        output = parsed.build({variable: nodes[variable] for variable in parsed.variables})
         if match:
             if output.is_leaf:
                 raise QuantityError(f"circuit {circuit.name}: line {number} computes nothing (it only renames a value)")
@@ -115,14 +115,6 @@ def build_circuit(circuit):
     if unused:
         raise QuantityError(f"circuit {circuit.name}: `at` gives {', '.join(unused)}, which no line uses")
     return output
-
-
-def _build_with_nodes(parsed, nodes):
-    """Build a parsed expression whose variables are existing graph nodes (names defined on
-    earlier lines), so the circuit is one connected graph."""
-    from gradtutor import expr
-
-    return expr._Builder(parsed, nodes).run()
 
 
 # -- reading a quantity off a trace ------------------------------------------------------------
