@@ -5,7 +5,7 @@ import random
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gradtutor import Value, examples
@@ -35,8 +35,10 @@ def random_graph(seed: int):
             z = x.tanh()
         elif kind == "sigmoid":
             z = x.sigmoid()
+        elif kind == "max" and abs(x.data - y.data) > 1e-3:
+            z = x.max(y)  # away from a tie, where max has no derivative for the check to match
         elif kind == "max":
-            z = x.max(y)
+            z = x + y
         elif kind == "exp":
             z = (x.tanh()).exp()
         elif kind == "pow":
@@ -76,6 +78,7 @@ def test_examples_obey_the_chain_rule(name):
 
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 10**9))
+@example(seed=1160323)  # max of two equal values: the kink the generator must steer clear of
 def test_random_graphs_obey_the_chain_rule(seed):
     root, leaves = random_graph(seed)
     t = trace(root, 1.0, check=True)
