@@ -36,7 +36,8 @@ _MODULE_DENYLIST = frozenset(
 )
 _METHOD_DENYLIST = frozenset(
     {"tofile", "dump", "dumps", "byteswap", "ctypes", "__array_interface__", "__array_struct__",
-     "tobytes", "getfield", "setfield", "newbyteorder"}
+     "tobytes", "getfield", "setfield", "newbyteorder",
+     "data"}  # numpy's .data is a host buffer; CuPy's is a device pointer
 )
 # Functions that take host data on purpose: the explicit host-to-device door.
 _HOST_TO_DEVICE = frozenset({"asarray", "array"})
@@ -202,6 +203,15 @@ def _unwrap(value, where: str):
     return value
 
 
+def _unwrap_nested(value):
+    """Host data for asarray: lists may hold device arrays (cupy.asarray([x, y]) works)."""
+    if isinstance(value, DeviceArray):
+        return value._a
+    if isinstance(value, (list, tuple)):
+        return [_unwrap_nested(item) for item in value]
+    return value
+
+
 def _unwrap_index(index):
     if isinstance(index, tuple):
         return tuple(_unwrap_index(item) for item in index)
@@ -290,16 +300,16 @@ class StrictModule(types.ModuleType):
         self.linalg = _Namespace(numpy.linalg, "linalg")
         self.fft = _Namespace(numpy.fft, "fft")
 
-    def asarray(self, value, dtype=None):
+    def asarray(self, value, dtype=None, order=None):
         """Host data (or a device array) onto the device."""
         if isinstance(value, DeviceArray):
             return value if dtype is None or value.dtype == dtype else value.astype(dtype)
-        return DeviceArray(numpy.array(value, dtype=dtype))  # a copy, as a transfer would be
+        return DeviceArray(numpy.array(_unwrap_nested(value), dtype=dtype, order=order or "K"))  # a copy, like a transfer
 
-    def array(self, value, dtype=None, copy=True):
+    def array(self, value, dtype=None, copy=True, order="K"):
         if isinstance(value, DeviceArray):
-            return DeviceArray(value._a.astype(dtype or value.dtype, copy=True))
-        return DeviceArray(numpy.array(value, dtype=dtype))
+            return DeviceArray(value._a.astype(dtype or value.dtype, order=order, copy=True))
+        return DeviceArray(numpy.array(_unwrap_nested(value), dtype=dtype, order=order))
 
     def asnumpy(self, value):
         """A device array back on the host (a copy), like cupy.asnumpy."""

@@ -183,6 +183,8 @@ def test_names_cupy_lacks_are_missing():
         strict.errstate
     with pytest.raises(AttributeError, match="tofile"):
         strict.ones(2).tofile
+    with pytest.raises(AttributeError, match="data"):
+        strict.ones(2).data  # a host buffer in numpy
 
 
 def test_fixture_switches_and_restores_backend(xp):
