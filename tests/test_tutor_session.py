@@ -288,3 +288,48 @@ def test_right_keys_are_numbers_people_type():
                 key = grading.key(step).value
                 assert abs(float(parse_number(right(step))) - float(key)) <= 1e-9 * max(1, abs(float(key)))
                 assert isinstance(parse_number(right(step)), Fraction)
+
+
+def test_at_a_terminal_the_tutor_waits_for_enter_and_honours_no_color(tmp_path):
+    import re
+    import select
+
+    lesson = next(lesson for lesson in ALL if lesson.steps[0].kind != "quiz")
+    controller, terminal = os.openpty()
+    environment = {**os.environ, "GRADTUTOR_HOME": str(tmp_path), "NO_COLOR": "1", "TERM": "xterm-256color",
+                   "COLUMNS": "100", "LANG": "C.UTF-8"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gradtutor", "lesson", lesson.id, "--lang", "en"],
+        stdin=terminal, stdout=terminal, stderr=terminal, env=environment, close_fds=True,
+    )
+    os.close(terminal)
+    seen = b""
+
+    def wait_for(text: str):
+        nonlocal seen
+        deadline = time.monotonic() + 60
+        while text.encode() not in seen:
+            assert time.monotonic() < deadline, f"no {text!r} in {seen.decode(errors='replace')[-800:]}"
+            ready, _, _ = select.select([controller], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(controller, 65536)
+                except OSError:  # the terminal closed: the process ended
+                    break
+
+    try:
+        wait_for("Enter: next")
+        os.write(controller, b"\r")  # Enter: on to step 2
+        wait_for(f"Step 2/{len(lesson.steps)}")
+        os.write(controller, b"q\r")
+        wait_for("Progress saved.")
+        assert process.wait(timeout=30) == 1
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
+    text = seen.decode(errors="replace")
+    colours = re.findall(r"\x1b\[([0-9;]*)m", text)
+    assert not [c for c in colours if re.search(r"(^|;)(3[0-8]|9[0-7]|4[0-8])(;|$)", c)], "colour despite NO_COLOR"
+    with Progress.open(tmp_path) as progress:
+        assert progress.lesson(lesson.id).position == lesson.steps[1].id

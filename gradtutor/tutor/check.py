@@ -100,18 +100,20 @@ def view(step: Step, trace):
 
 
 def render_view(step: Step, trace) -> list[str]:
+    """Render what a show step shows; every show step's diagram must render to DOT as well
+    (teachers export any of them), and a diagram step's must also lay out."""
+    from gradtutor.render import dot
+
     if step.view == "step" and step.backward_step > len(trace.steps):
         return [f"backward_step {step.backward_step} is out of range: the trace has {len(trace.steps)} steps"]
     _render(view(step, trace))
+    text = dot.to_dot(trace, step=step.backward_step if step.view == "step" else None)
     if step.view == "diagram":
-        return _check_diagram(trace)
+        return _check_layout(text)
     return []
 
 
-def _check_diagram(trace) -> list[str]:
-    from gradtutor.render import dot
-
-    text = dot.to_dot(trace)
+def _check_layout(text: str) -> list[str]:
     try:
         import pygraphviz
     except ImportError:  # laying out needs Graphviz; the DOT text itself was produced above

@@ -120,7 +120,9 @@ def progress_report(lang: str | None = None, home: Path | None = None):
             record = progress.lesson(lesson.id)
             if not record.steps and record.position is None and not record.completed_at:
                 continue
-            table = _table(ui(lang, "progress_title", title=lesson.title[lang]))
+            passed = sum(1 for s in lesson.quizzes if s.id in record.steps and record.steps[s.id].status == "passed")
+            title = ui(lang, "progress_title", title=lesson.title[lang], passed=passed, total=len(lesson.quizzes))
+            table = _table(title)
             for key in ("col_step", "col_status", "col_attempts", "col_hints"):
                 table.add_column(ui(lang, key), justify="right" if key in ("col_attempts", "col_hints") else "left")
             for step in lesson.quizzes:
@@ -134,7 +136,8 @@ def progress_report(lang: str | None = None, home: Path | None = None):
                 )
             tables.append(table)
     if not tables:
-        return ui(lang, "status_new")
+        first = lessons.load_all()[0].id
+        return ui(lang, "no_progress", lesson=first)
     return Group(*tables)
 
 
