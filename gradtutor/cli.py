@@ -140,7 +140,7 @@ At = Annotated[
     typer.Option(
         "--at",
         metavar="NAME=NUMBER,...",
-        help="Values of the expression's variables, e.g. --at x=-2,y=5,z=-4 (may be repeated).",
+        help='Values of the expression\'s variables, e.g. --at x=-2,y=5,z=-4, or vectors and matrices: --at "x=[1,2]" --at "W=[[1,2,3],[4,5,6]]" (may be repeated).',
         show_default=False,
     ),
 ]
@@ -281,6 +281,46 @@ def export(
     written = exporting.export(result, format.value, out, frames=frames, step=step, theme=theme.value, dpi=dpi)
     for path in written:
         typer.echo(str(path))
+
+
+class JacobianFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def jacobian(
+    op: Annotated[str, typer.Argument(metavar="OP", help="A tensor op: softmax, matmul, sigmoid, mul, sum …", show_default=False)],
+    at: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--at", metavar="NAME=VALUE,...",
+            help='The op\'s inputs by name, e.g. --at "x=[1,2,3]" or --at "X=[1,2]" --at "W=[[1,2,3],[4,5,6]]".',
+            show_default=False,
+        ),
+    ] = None,
+    param: Annotated[
+        Optional[str], typer.Option(help="The op's parameter: pow's exponent, an axis, alpha …", show_default=False)
+    ] = None,
+    upstream: Annotated[
+        Optional[str],
+        typer.Option(help='dL/d(output), a number or a list such as "[1,0,0]" (default: all ones).', show_default=False),
+    ] = None,
+    format: Annotated[JacobianFormat, typer.Option("--format", "-f", help="How to show it.")] = JacobianFormat.table,
+) -> None:
+    """Show one gate's local Jacobian at the given inputs, with upstream · J and the engine's rule."""
+    from gradtutor.expr import gate, parse_upstream
+    from gradtutor.tracer import trace as trace_graph
+
+    result = trace_graph(gate(op, at, param), parse_upstream(upstream))
+    if format is JacobianFormat.json:
+        from gradtutor.render.json import dumps
+
+        typer.echo(dumps(result))
+    else:
+        from gradtutor.render.jacobian import jacobian_view
+
+        _print(jacobian_view(result.steps[0], result.nodes))
 
 
 @app.command()

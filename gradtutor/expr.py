@@ -14,9 +14,13 @@ where, with the 1-based column in the text the user typed. A domain error met wh
 (log of a negative, division by zero) is an `ExprDomainError`, which is also an
 `engine.DomainError`, and names the sub-expression it happened in.
 
+Vectors and matrices: `--at "x=[1,2,3]"` or `"W=[[1,2,3],[4,5,6]]"` binds an array, and the
+expression is then built on the tensor engine (every variable a float64 Tensor, numbers 0-d ones),
+with `@` and the tensor functions (sum, mean, softmax, …) available. Shapes that do not fit give
+a one-line error naming both shapes.
+
 Extending: a new function is one entry in `FUNCTIONS`; a new binary operator one entry in
-`OPERATORS`; a new kind of bound value (a vector, a matrix) is a change to `parse_value` and
-`make_leaf`.
+`OPERATORS`; a new kind of bound value is a change to `parse_value` and `make_leaf`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ import ast
 import difflib
 import keyword
 import math
+import sys
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -66,12 +72,67 @@ class ExprDomainError(ExprError, DomainError):
 @dataclass(frozen=True)
 class Function:
     name: str
-    arity: int
+    arity: int | tuple[int, ...]  # the argument counts it accepts
     build: Callable  # build(*args) -> graph node; args are graph nodes or plain numbers
+
+    def counts(self) -> tuple[int, ...]:
+        return self.arity if isinstance(self.arity, tuple) else (self.arity,)
+
+
+def _is_tensor(x) -> bool:
+    # No Tensor exists unless gradtutor.tensor was imported: scalar expressions never import it.
+    module = sys.modules.get("gradtutor.tensor")
+    return module is not None and isinstance(x, module.Tensor)
+
+
+def _is_node(x) -> bool:
+    """A graph node (Value or Tensor), as opposed to a plain number."""
+    return isinstance(x, Value) or _is_tensor(x)
+
+
+def _apply(op: ops.Op, *args):
+    """One gate on Values, or on Tensors when any argument is one."""
+    if any(_is_tensor(a) for a in args):
+        from gradtutor.tensor import Tensor
+
+        return Tensor.apply(op, *args)
+    return Value.apply(op, *args)
 
 
 def _from_op(op: ops.Op, name: str | None = None) -> Function:
-    return Function(name or op.name, op.arity, lambda *args: Value.apply(op, *args))
+    return Function(name or op.name, op.arity, lambda *args: _apply(op, *args))
+
+
+def _tensor_only(name: str, arity, method: Callable) -> Function:
+    """A function of vectors and matrices (sum, softmax …): method(first tensor, *rest)."""
+
+    def build(*args):
+        if not _is_tensor(args[0]):
+            raise DomainError(f'{name}() works on vectors and matrices: bind one with --at "x=[1,2,3]"')
+        return method(*args)
+
+    return Function(name, arity, build)
+
+
+def _max(*args):
+    # max(x, y): the larger of two (elementwise on tensors); max(x): x's largest element.
+    if len(args) == 2:
+        return _apply(ops.MAX, *args)
+    if not _is_tensor(args[0]):
+        raise DomainError('max(x) of one argument takes a vector or matrix: bind one with --at "x=[1,2,3]"')
+    return args[0].max()
+
+
+def _softmax_cross_entropy(scores, labels):
+    from gradtutor.tensor import softmax_cross_entropy
+
+    return softmax_cross_entropy(scores, labels)
+
+
+def _mse(prediction, target):
+    from gradtutor.tensor import mse
+
+    return mse(prediction, target)
 
 
 # The functions a user may call, by the name they type. `ln` is the name many textbooks use.
@@ -84,8 +145,17 @@ FUNCTIONS: dict[str, Function] = {
         _from_op(ops.TANH),
         _from_op(ops.SIGMOID),
         _from_op(ops.RELU),
-        _from_op(ops.MAX),
+        Function("max", (1, 2), _max),
         _from_op(ops.MIN),
+        _tensor_only("sum", 1, lambda x: x.sum()),
+        _tensor_only("mean", 1, lambda x: x.mean()),
+        _tensor_only("softmax", 1, lambda x: x.softmax()),
+        _tensor_only("log_softmax", 1, lambda x: x.log_softmax()),
+        _tensor_only("transpose", 1, lambda x: x.T),
+        _tensor_only("leaky_relu", 1, lambda x: x.leaky_relu()),
+        _tensor_only("elu", 1, lambda x: x.elu()),
+        _tensor_only("mse", 2, _mse),
+        _tensor_only("cross_entropy", 2, _softmax_cross_entropy),
     )
 }
 
@@ -93,14 +163,20 @@ FUNCTIONS: dict[str, Function] = {
 def _power(base, exponent):
     # A plain-number exponent (the usual x**2) becomes one pow gate with c = 2; a graph
     # exponent goes through the engine's exp(y · ln x).
-    if not isinstance(base, Value) and not isinstance(exponent, Value):
+    if not _is_node(base) and not _is_node(exponent):
         base = Value(base)
     return base**exponent
 
 
+def _matmul(left, right):
+    if not _is_tensor(left) and not _is_tensor(right):
+        raise DomainError('@ multiplies vectors and matrices: bind them with --at "W=[[1,2],[3,4]]"')
+    return left @ right
+
+
 def _binary(combine: Callable) -> Callable:
     def build(left, right):
-        if not isinstance(left, Value) and not isinstance(right, Value):
+        if not _is_node(left) and not _is_node(right):
             left = Value(left)  # both constants: still a gate, as the user wrote it
         return combine(left, right)
 
@@ -114,10 +190,11 @@ OPERATORS: dict[type, tuple[str, Callable]] = {
     ast.Mult: ("*", _binary(lambda a, b: a * b)),
     ast.Div: ("/", _binary(lambda a, b: a / b)),
     ast.Pow: ("**", _power),
+    ast.MatMult: ("@", _matmul),
 }
 
 _REJECTED_OPERATORS = {
-    ast.FloorDiv: "'//'", ast.Mod: "'%'", ast.MatMult: "'@'", ast.LShift: "'<<'",
+    ast.FloorDiv: "'//'", ast.Mod: "'%'", ast.LShift: "'<<'",
     ast.RShift: "'>>'", ast.BitOr: "'|'", ast.BitAnd: "'&'",
 }
 
@@ -172,8 +249,9 @@ class Expression:
     def build(self, bindings: Mapping[str, object]):
         """The graph of this expression at the given values; returns its output node."""
         _check_bindings(self, bindings)
-        leaves = {name: make_leaf(name, bindings[name]) for name in self.variables}
-        root = _Builder(self, leaves).run()
+        tensor = any(isinstance(value, list) or _is_tensor(value) for value in bindings.values())
+        leaves = {name: make_leaf(name, bindings[name], tensor) for name in self.variables}
+        root = _Builder(self, leaves, tensor).run()
         if not root.is_leaf and OUTPUT_NAME not in self.variables:
             root.name = OUTPUT_NAME
         return root
@@ -280,8 +358,8 @@ class _Checker:
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self.fail("* unpacking is not allowed", self.column(arg))
-        if len(node.args) != function.arity:
-            wanted = f"{function.arity} argument" + ("s" if function.arity != 1 else "")
+        if len(node.args) not in function.counts():
+            wanted = " or ".join(map(str, function.counts())) + " argument" + ("s" if function.counts() != (1,) else "")
             raise self.fail(f"{name}() takes {wanted}, got {len(node.args)}", self.column(node))
 
     def check_name(self, node: ast.Name) -> None:
@@ -342,10 +420,18 @@ def _operator_column(text: str, node: ast.BinOp) -> int:
 class _Builder:
     """Evaluates a checked tree into a graph, children before parents, without recursion."""
 
-    def __init__(self, expression: Expression, leaves: Mapping[str, object]):
+    def __init__(self, expression: Expression, leaves: Mapping[str, object], tensor: bool = False):
         self.expression = expression
         self.parsed, self.indent = _prepared(expression.source)
         self.leaves = leaves
+        self.tensor = tensor  # building on the tensor engine: vectors or matrices are bound
+
+    def lifted(self, operands: list) -> list:
+        """On the tensor engine, a gate of plain numbers only (2 * 3) gets a 0-d Tensor first,
+        so no scalar Value ever meets a Tensor."""
+        if self.tensor and operands and not any(_is_tensor(x) for x in operands):
+            operands = [make_leaf(None, operands[0], tensor=True), *operands[1:]]
+        return operands
 
     def run(self):
         results: dict[int, object] = {}  # id(ast node) -> graph node or plain number
@@ -362,6 +448,8 @@ class _Builder:
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(self.operands(node)))
         root = results[id(self.expression.tree.body)]
+        if self.tensor:
+            return root if _is_tensor(root) else make_leaf(None, root, tensor=True)
         return root if isinstance(root, Value) else Value(root)
 
     def operands(self, node: ast.AST) -> list[ast.AST]:
@@ -389,24 +477,36 @@ class _Builder:
         if isinstance(node, ast.Constant):
             return node.value
         try:
-            if isinstance(node, ast.BinOp):
-                left = results[id(node.left)]
-                exponent = self.constant_exponent(node) if isinstance(node.op, ast.Pow) else None
-                right = exponent if exponent is not None else results[id(node.right)]
-                out = OPERATORS[type(node.op)][1](left, right)
-            elif isinstance(node, ast.UnaryOp):
-                operand = results[id(node.operand)]
-                out = -operand if isinstance(node.op, ast.USub) else operand
-            else:  # ast.Call, checked by _Checker
-                args = [results[id(arg)] for arg in node.args]
-                out = FUNCTIONS[node.func.id].build(*args)
+            with warnings.catch_warnings():
+                # numpy warns on log(-1) or 1/0; the result is checked for non-finite values below
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out = self.gate(node, results)
         except DomainError as exc:
             raise self.domain_error(str(exc), node) from None
         except (OverflowError, ZeroDivisionError):
             raise self.domain_error("the result is too large to represent", node) from None
         if not _finite(out):
+            if _is_tensor(out):
+                raise self.domain_error(
+                    "the result has values that are not finite numbers (a log of a number ≤ 0, "
+                    "a division by 0 or an overflow)", node,
+                )
             raise self.domain_error(f"the result overflows to {human(out.data)}", node)
         return out
+
+    def gate(self, node: ast.AST, results: dict[int, object]):
+        if isinstance(node, ast.BinOp):
+            exponent = self.constant_exponent(node) if isinstance(node.op, ast.Pow) else None
+            if exponent is not None:
+                (left,) = self.lifted([results[id(node.left)]])
+                return OPERATORS[ast.Pow][1](left, exponent)
+            left, right = self.lifted([results[id(node.left)], results[id(node.right)]])
+            return OPERATORS[type(node.op)][1](left, right)
+        if isinstance(node, ast.UnaryOp):
+            operand = results[id(node.operand)]
+            return -operand if isinstance(node.op, ast.USub) else operand
+        args = self.lifted([results[id(arg)] for arg in node.args])  # ast.Call, checked by _Checker
+        return FUNCTIONS[node.func.id].build(*args)
 
     def domain_error(self, message: str, node: ast.AST) -> ExprDomainError:
         segment = ast.get_source_segment(self.parsed, node) or ""
@@ -462,6 +562,10 @@ def _fold_float(node: ast.AST):
 
 
 def _finite(out) -> bool:
+    if _is_tensor(out):
+        from gradtutor import backend
+
+        return bool(backend.xp().isfinite(out.data).all())
     data = out.data if isinstance(out, Value) else out
     return not isinstance(data, float) or math.isfinite(data)
 
@@ -469,25 +573,61 @@ def _finite(out) -> bool:
 # -- values for the variables ----------------------------------------------------------------
 
 
-def make_leaf(name: str, value):
+def make_leaf(name: str | None, value, tensor: bool = False):
     """The graph leaf for a variable bound to `value`. A variable bound to a graph node is that
-    node itself: a lesson circuit's later lines use the results of earlier ones this way."""
-    if isinstance(value, Value):
+    node itself: a lesson circuit's later lines use the results of earlier ones this way. On the
+    tensor engine (`tensor`) a number or nested list becomes a float64 Tensor."""
+    if isinstance(value, Value) or _is_tensor(value):
         return value
+    if tensor:
+        from gradtutor.tensor import Tensor
+
+        return Tensor(value, name, dtype="float64")
     return Value(value, name)
 
 
 def parse_value(text: str):
-    """The value one `--at` entry binds, from its text: a finite number.
+    """The value one `--at` entry binds, from its text: a finite number, or a vector or matrix
+    written as nested lists ("[1, 2, 3]", "[[1, 2], [3, 4]]"), returned as nested lists.
 
     Accepts what people type: "-2", "2.5", "1e-3", a Unicode minus "−2", full-width digits.
     Raises ValueError with a short reason (the caller adds which entry it was).
     """
     cleaned = unicodedata.normalize("NFKC", text.translate(_TYPOGRAPHY)).strip()
+    if cleaned.startswith("["):
+        return _parse_array(cleaned)
     number = float(cleaned)  # ValueError for anything that is not a number
     if not math.isfinite(number):
         raise ValueError("not a finite number")
     return number
+
+
+def _parse_array(text: str) -> list:
+    """Nested lists of finite numbers, rectangular, at most two levels deep."""
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        raise ValueError("not a list of numbers like [1, 2, 3]") from None
+
+    def read(node, depth):
+        if isinstance(node, ast.List):
+            if depth == 2:
+                raise ValueError("only vectors and matrices: at most two levels of brackets")
+            if not node.elts:
+                raise ValueError("an empty list has no numbers")
+            return [read(item, depth + 1) for item in node.elts]
+        folded = _fold(node)
+        if type(folded) not in (int, float) or not math.isfinite(float(folded)):
+            raise ValueError("a list may hold only finite numbers")
+        return float(folded)
+
+    rows = read(tree, 0)
+    if not isinstance(rows, list):
+        raise ValueError("not a list of numbers like [1, 2, 3]")
+    nested = [isinstance(row, list) for row in rows]
+    if any(nested) and (not all(nested) or len({len(row) for row in rows}) != 1):
+        raise ValueError("a matrix needs rows of the same length, like [[1, 2], [3, 4]]")
+    return rows
 
 
 def parse_bindings(texts: str | Iterable[str] | None) -> dict[str, object]:
@@ -534,7 +674,9 @@ def _parse_entry(entry: str) -> tuple[str, object]:
         raise ExprError(f"--at: '{entry}' has no number after '='")
     try:
         return name, parse_value(value_text)
-    except ValueError:
+    except ValueError as exc:
+        if value_text.strip().startswith("["):
+            raise ExprError(f"--at: '{entry}': {exc}") from None
         raise ExprError(f"--at: '{entry}' is not a number") from None
 
 
@@ -558,3 +700,78 @@ def _check_bindings(expression: Expression, bindings: Mapping[str, object]) -> N
 def build(source: str, at: str | Iterable[str] | None = None):
     """Parse `source` and build its graph with the values in `at`; returns the output node."""
     return parse(source).build(parse_bindings(at))
+
+
+# -- one gate on its own (`gradtutor jacobian OP --at …`) ------------------------------------------
+
+
+def _axis_param(value):
+    return int(value)
+
+
+# The parameter of each tensor op: (default, how to read the --param value).
+_GATE_PARAMS: dict[str, tuple[object, Callable]] = {
+    "pow": (2, float),
+    "leaky_relu": (0.01, float),
+    "elu": (1.0, float),
+    "softmax": (-1, _axis_param),
+    "log_softmax": (-1, _axis_param),
+    "concatenate": (0, _axis_param),
+    "stack": (0, _axis_param),
+    "sum": ((None, False), lambda v: (int(v), False)),
+    "mean": ((None, False), lambda v: (int(v), False)),
+    "amax": ((None, False), lambda v: (int(v), False)),
+    "transpose": (None, lambda v: tuple(int(a) for a in v)),
+    "reshape": ((-1,), lambda v: tuple(int(n) for n in (v if isinstance(v, list) else [v]))),
+    "getitem": (0, lambda v: [int(i) for i in v] if isinstance(v, list) else int(v)),
+}
+
+
+def gate(op_name: str, at: str | Iterable[str] | None = None, param: str | None = None):
+    """One op of the table applied to values bound with --at, as a float64 tensor graph; returns
+    its output node (named "out"). Inputs go by the op's own names: x and y, X and W for matmul,
+    x1, x2 … for concatenate and stack. `param` is the op's parameter as text (pow's exponent,
+    an axis, …); without it the op's usual default is used."""
+    from gradtutor.tensor import Tensor
+
+    op = ops.OPS.get(op_name)
+    if op is None or op.tensor_sample is None:
+        known = [name for name, o in ops.OPS.items() if o.tensor_sample is not None]
+        raise ExprError(f"unknown op '{op_name}'{_suggest(op_name, known)}")
+    bindings = parse_bindings(at)
+    names = op.input_names(len(bindings)) if op.arity < 0 else op.input_names()
+    missing = [name for name in names if name not in bindings]
+    if missing or not names:
+        wanted = ",".join(f"{name}=…" for name in (missing or ["x1", "x2"]))
+        raise ExprError(f"{op_name} needs values for its inputs: --at {wanted}")
+    unused = [name for name in bindings if name not in names]
+    if unused:
+        raise ExprError(f"--at gives {', '.join(unused)}, but {op_name}'s inputs are {', '.join(names)}")
+    default, read = _GATE_PARAMS.get(op_name, (None, None))
+    if param is not None and read is None:
+        raise ExprError(f"{op_name} takes no parameter")
+    try:
+        value = default if param is None else read(parse_value(param))
+    except (TypeError, ValueError):
+        raise ExprError(f"--param '{param}' does not fit {op_name}") from None
+    leaves = [make_leaf(name, bindings[name], tensor=True) for name in names]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            out = Tensor.apply(op, *leaves, param=value)
+        except IndexError as exc:
+            raise ExprError(f"--param {param}: {exc}") from None
+    if not _finite(out):
+        raise ExprError(f"{op_name} gives values that are not finite numbers at these inputs")
+    out.name = "out"
+    return out
+
+
+def parse_upstream(text: str | None):
+    """--upstream text for a tensor output: a number, or a list such as "[1, 0, 0]"."""
+    if text is None:
+        return 1.0
+    try:
+        return parse_value(text)
+    except ValueError as exc:
+        raise ExprError(f"--upstream '{text}': {exc}" if text.strip().startswith("[") else f"--upstream '{text}' is not a number") from None

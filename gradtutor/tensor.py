@@ -27,14 +27,15 @@ half of their rule: a batch passed as a plain array costs no gradient work.
 from __future__ import annotations
 
 from gradtutor import backend, ops
-from gradtutor.engine import topological_order
+from gradtutor.engine import DomainError, topological_order
 
 _DEFAULT_DTYPE = "float32"
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.NEG, ops.POW
 
 
-class ShapeError(ValueError):
-    """Operands whose shapes do not fit together; the message names both shapes."""
+class ShapeError(DomainError):
+    """Operands whose shapes do not fit together; the message names both shapes. A kind of
+    DomainError: the op was applied outside the inputs it is defined for."""
 
 
 class Tensor:
@@ -415,8 +416,17 @@ def _index_part(part):
 
 
 def _shape_error(op: ops.Op, xs, error: ValueError) -> ShapeError:
-    shapes = " and ".join(str(tuple(x.shape)) for x in xs)
-    return ShapeError(f"{op.name} cannot combine shapes {shapes}: {str(error).splitlines()[0]}")
+    shapes = [tuple(int(n) for n in x.shape) for x in xs]
+    if op is ops.MATMUL and len(shapes) == 2 and shapes[0] and shapes[1]:
+        inner = shapes[1][-2] if len(shapes[1]) > 1 else shapes[1][0]
+        return ShapeError(
+            f"matmul needs the inner sizes to match: {shapes[0]} · {shapes[1]} ({shapes[0][-1]} ≠ {inner})"
+        )
+    listed = " and ".join(str(shape) for shape in shapes)
+    reason = str(error).splitlines()[0]
+    if "broadcast" in reason:
+        reason = "they do not broadcast together (sizes must match or be 1, counted from the right)"
+    return ShapeError(f"{op.name} cannot combine shapes {listed}: {reason}")
 
 
 # -- the ops as functions: relu(x), softmax(x, axis) … for Tensors and plain arrays -----------------
@@ -509,7 +519,9 @@ def stack(tensors, axis: int = 0) -> Tensor:
 def softmax_cross_entropy(logits, labels) -> Tensor:
     """Mean cross-entropy of softmax(logits) against labels: class indices of shape
     logits.shape[:-1], or one-hot (or soft) targets of logits' shape. Backward: (y − t)/N;
-    the labels take no gradient."""
+    the labels take no gradient (a labels leaf is marked so: requires_grad = False)."""
+    if isinstance(labels, Tensor) and labels.is_leaf:
+        labels.requires_grad = False
     return Tensor.apply(ops.SOFTMAX_CROSS_ENTROPY, logits, labels)
 
 

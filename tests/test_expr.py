@@ -279,8 +279,11 @@ def test_bindings_allow_spaces_unicode_minus_full_width_digits_and_several_optio
         ("x=1,x=2", "--at: x is given twice"),
         ("x=inf", "--at: 'x=inf' is not a number"),
         ("exp=1", "--at: 'exp' is a function, not a variable"),
-        # Brackets keep their commas: the entry stays whole, ready for vectors later.
-        ("x=[1,2],y=3", "--at: 'x=[1,2]' is not a number"),
+        # Brackets keep their commas: the entry stays whole, and must be a vector or matrix.
+        ("x=[1,[2]],y=3", "--at: 'x=[1,[2]]': a matrix needs rows of the same length, like [[1, 2], [3, 4]]"),
+        ("x=[[[1]]]", "--at: 'x=[[[1]]]': only vectors and matrices: at most two levels of brackets"),
+        ("x=[1,a]", "--at: 'x=[1,a]': a list may hold only finite numbers"),
+        ("x=[]", "--at: 'x=[]': an empty list has no numbers"),
     ],
 )
 def test_bad_bindings_say_which_entry(at, message):
@@ -322,7 +325,8 @@ PARSE_ERRORS = [
     ("'a' * x", "", "strings are not allowed", "'a'"),
     ("True + x", "", "True and False are not allowed", "True"),
     ("max(x, y=2)", "", "max() takes no keyword arguments", "y=2"),
-    ("max(x)", "", "max() takes 2 arguments, got 1", "max"),
+    ("max(x, y, z)", "", "max() takes 1 or 2 arguments, got 3", "max"),
+    ("min(x)", "", "min() takes 2 arguments, got 1", "min"),
     ("exp(x, y)", "", "exp() takes 1 argument, got 2", "exp"),
     ("exp + 1", "", "'exp' is a function: call it, like exp(x)", "exp +"),
     ("x ^ 2", "", "'^' is not a power here", "^ 2"),

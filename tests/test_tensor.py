@@ -152,7 +152,7 @@ def test_shape_mismatch_is_one_line_naming_both_shapes():
     with pytest.raises(ShapeError) as info:
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((2, 3)))
     message = str(info.value)
-    assert "(2, 3) and (2, 3)" in message and "matmul" in message and "\n" not in message
+    assert message == "matmul needs the inner sizes to match: (2, 3) · (2, 3) (3 ≠ 2)"
     with pytest.raises(ShapeError, match=r"add cannot combine shapes \(2,\) and \(3,\)"):
         Tensor([1.0, 2.0]) + Tensor([1.0, 2.0, 3.0])
 

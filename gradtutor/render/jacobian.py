@@ -29,8 +29,9 @@ ORDER_NOTE = (
 def _table(title: str) -> Table:
     from rich import box
 
+    # Text, not a markup string: formulas such as "[x1, x2, …]" must not read as rich tags.
     return Table(
-        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True
+        title=Text(title), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True
     )
 
 
@@ -50,15 +51,15 @@ def structure(step, slot: int) -> str:
     return words
 
 
-def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIMIT) -> str | Text:
+def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIMIT) -> Text:
     """The Jacobian as a matrix when it has at most `limit` entries; else its structure in
     words (the full matrix of a gate with up to 64 inputs and outputs is in the JSON)."""
     flow = step.flows[slot]
     if flow.jacobian is None:
-        return structure(step, slot)
+        return Text(structure(step, slot))
     rows, columns = flow.jacobian.shape
     if flow.jacobian.size > limit:
-        return f"{rows}×{columns}: {structure(step, slot)}"
+        return Text(f"{rows}×{columns}: {structure(step, slot)}")
     shape = step.input_shapes[slot]
     if rows == 1 and len(shape) > 0:
         # The output is one number: J is a single row, the gradient, written in x's shape.
@@ -117,9 +118,9 @@ def step_table(trace, s, current: bool = False, digits: int = DIGITS) -> Table:
     table.add_column("Rule the engine runs", min_width=18, max_width=24)
     for slot, flow in enumerate(s.flows):
         table.add_row(
-            f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(s.input_shapes[slot])}",
+            Text(f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(s.input_shapes[slot])}"),
             jacobian_cell(s, slot, digits),
-            block(flow.downstream, digits),
+            Text(block(flow.downstream, digits)),
             rule_cell(s, slot),
             style=CURRENT if current else None,
             end_section=True,
@@ -145,12 +146,12 @@ def jacobian_view(step, nodes, digits: int = DIGITS) -> Table:
     names = step.op.input_names(len(step.flows))
     for slot, flow in enumerate(step.flows):
         table.add_row(
-            f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(step.input_shapes[slot])}",
+            Text(f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(step.input_shapes[slot])}"),
             jacobian_cell(step, slot, digits, limit=64 * 64),  # asked for one gate: every entry
-            block(flow.via_jacobian if flow.via_jacobian is not None else flow.downstream, digits),
+            Text(block(flow.via_jacobian if flow.via_jacobian is not None else flow.downstream, digits)),
             rule_cell(step, slot),
             end_section=True,
         )
-    table.caption = ORDER_NOTE
+    table.caption = Text(ORDER_NOTE)
     table.caption_justify = "left"
     return table
