@@ -329,11 +329,17 @@ class Session:
         self.console.print(Rule(Text(ui(lang, "solution")), align="left", characters="·"))
         self.say("answer_is", answer=self.answer_text(step, the_key.value))
         self.text(step.why)
-        if the_key.trace is not None and the_key.step is not None:
-            from gradtutor.render import term
+        if the_key.trace is None:
+            return
+        from gradtutor.render import term
 
+        if the_key.step is not None:
             self.console.print(Text(ui(lang, "solution_step")))
             self.console.print(term.trace_table(the_key.trace, step=the_key.step))
+        elif step.quantity.kind in ("largest", "smallest"):
+            self.console.print(term.summary(the_key.trace))  # every input's gradient side by side
+        elif step.quantity.kind in ("value", "shape"):
+            self.console.print(term.forward_table(the_key.trace))
 
     def answer_text(self, step: Step, value) -> str:
         if step.quiz == "pattern":
