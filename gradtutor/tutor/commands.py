@@ -90,7 +90,7 @@ def lessons_table(lang: str | None = None, home: Path | None = None) -> Table:
     with Progress.open(home) as progress:
         for lesson in lessons.load_all():
             record = progress.lesson(lesson.id)
-            passed = sum(1 for s in lesson.quizzes if s.id in record.steps and record.steps[s.id].status == "passed")
+            passed = len(record.passed(s.id for s in lesson.quizzes))
             table.add_row(
                 lesson.id,
                 lesson.title[lang],
@@ -120,7 +120,7 @@ def progress_report(lang: str | None = None, home: Path | None = None):
             record = progress.lesson(lesson.id)
             if not record.steps and record.position is None and not record.completed_at:
                 continue
-            passed = sum(1 for s in lesson.quizzes if s.id in record.steps and record.steps[s.id].status == "passed")
+            passed = len(record.passed(s.id for s in lesson.quizzes))
             title = ui(lang, "progress_title", title=lesson.title[lang], passed=passed, total=len(lesson.quizzes))
             table = _table(title)
             for key in ("col_step", "col_status", "col_attempts", "col_hints"):

@@ -95,6 +95,14 @@ class LessonRecord:
     completed_at: str | None = None
     steps: dict[str, StepRecord] = field(default_factory=dict)
 
+    def status(self, step: str) -> str:
+        record = self.steps.get(step)
+        return record.status if record else "open"
+
+    def passed(self, steps) -> list[str]:
+        """Which of these step ids are passed."""
+        return [step for step in steps if self.status(step) == "passed"]
+
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -197,10 +197,8 @@ class Session:
 
     def open_quizzes(self) -> list[Step]:
         record = self.progress.lesson(self.lesson.id)
-        return [
-            step for step in self.lesson.quizzes
-            if step.id not in record.steps or record.steps[step.id].status != "passed"
-        ]
+        passed = set(record.passed(step.id for step in self.lesson.quizzes))
+        return [step for step in self.lesson.quizzes if step.id not in passed]
 
     def exit_code(self) -> int:
         return NOT_PASSED if self.open_quizzes() else PASSED
