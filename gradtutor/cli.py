@@ -254,7 +254,10 @@ def trace(
 @app.command()
 def export(
     target: Target,
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")] = ExportFormat.svg,
+    format: Annotated[
+        Optional[ExportFormat],
+        typer.Option("--format", "-f", help="File format (default: from the --out file's ending, else svg).", show_default=False),
+    ] = None,
     out: Annotated[
         Optional[Path],
         typer.Option(
@@ -275,10 +278,11 @@ def export(
     from gradtutor.render import export as exporting
 
     result, name = traced(target, at, upstream=upstream)
-    out = out if out is not None else Path(f"{name}.{format.value}")
+    fmt = format.value if format is not None else None
+    out = out if out is not None else Path(f"{name}.{fmt or 'svg'}")
     if step is not None and frames:
         _refuse("--step picks one frame and --frames writes them all: give one of the two")
-    written = exporting.export(result, format.value, out, frames=frames, step=step, theme=theme.value, dpi=dpi)
+    written = exporting.export(result, fmt, out, frames=frames, step=step, theme=theme.value, dpi=dpi)
     for path in written:
         typer.echo(str(path))
 

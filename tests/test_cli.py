@@ -164,6 +164,15 @@ def test_export_one_step(tmp_path):
     assert out.read_text(encoding="utf-8") == to_dot(built, step=2)
 
 
+def test_export_takes_the_format_from_the_out_file(tmp_path):
+    out = tmp_path / "apple.pdf"
+    assert ok("export", "apple", "--out", str(out)).split() == [str(out)]
+    assert out.read_bytes().startswith(b"%PDF-")
+    result = run("export", "apple", "--format", "png", "--out", str(tmp_path / "apple.svg"))
+    assert result.exit_code == 2 and not (tmp_path / "apple.svg").exists()
+    assert result.stderr == "error: the file name apple.svg says svg but the format is png\n"
+
+
 def test_export_defaults_to_the_example_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert ok("export", "apple", "--format", "dot").split() == ["apple.dot"]

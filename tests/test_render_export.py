@@ -158,3 +158,19 @@ def test_export_step_refuses_frames_and_steps_out_of_range(tmp_path):
     with pytest.raises(StepOutOfRange, match="^step 9 is out of range"):
         export(trace, "svg", tmp_path / "x.svg", step=9)
     assert not list(tmp_path.iterdir())
+
+
+def test_the_format_comes_from_the_file_ending_and_never_belies_it(tmp_path):
+    from gradtutor.render.export import format_for
+
+    assert format_for(Path("a.PNG")) == "png" and format_for(Path("a.gv")) == "dot"
+    assert format_for(Path("slides")) == "svg" and format_for(Path("slides"), "pdf") == "pdf"
+    (png,) = export(traced("apple"), None, tmp_path / "a.png")
+    assert _png_size(png.read_bytes())[0] > 0
+    with pytest.raises(ExportError, match=r"^the file name a\.svg says svg but the format is png$"):
+        export(traced("apple"), "png", tmp_path / "a.svg")
+    with pytest.raises(ExportError, match=r"^the file name a\.gif says gif but the format is png$"):
+        export(traced("apple"), "png", tmp_path / "a.gif")
+    with pytest.raises(ExportError, match=r"^cannot write gif \(a\.gif\); formats are: svg, png, pdf, dot$"):
+        export(traced("apple"), None, tmp_path / "a.gif")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.png"]

@@ -23,6 +23,12 @@ FORMATS = (*ENGINE_FORMATS, "dot")
 NOISE = ("Fontconfig warning", "Fontconfig error")
 
 
+# File endings that name a format (.gv is Graphviz's other ending for DOT text), and endings of
+# formats gradtutor does not write: a file must never carry an ending that belies its content.
+SUFFIX_FORMATS = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot"}
+OTHER_SUFFIXES = ("jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "eps", "ps", "html")
+
+
 class ExportError(ValueError):
     """An export that cannot be done: unknown format, unwritable path. One-line message."""
 
@@ -31,6 +37,22 @@ def _check_format(fmt: str, allowed=FORMATS) -> str:
     fmt = str(getattr(fmt, "value", fmt)).lower()  # accept an Enum member from the CLI too
     if fmt not in allowed:
         raise ExportError(f"unknown format {fmt!r}; formats are: {', '.join(allowed)}")
+    return fmt
+
+
+def format_for(out, fmt: str | None = None) -> str:
+    """The format to write to `out`: `fmt` when given, else the one the file's ending names
+    (svg for a name without an ending). An ending that names a different format is refused,
+    so a.svg never holds PNG bytes."""
+    suffix = Path(out).suffix.lower().lstrip(".")
+    named = SUFFIX_FORMATS.get(suffix)
+    if fmt is None:
+        if suffix and named is None:
+            raise ExportError(f"cannot write {suffix} ({Path(out).name}); formats are: {', '.join(FORMATS)}")
+        return named or "svg"
+    fmt = _check_format(fmt)
+    if (named is not None and named != fmt) or suffix in OTHER_SUFFIXES:
+        raise ExportError(f"the file name {Path(out).name} says {suffix} but the format is {fmt}")
     return fmt
 
 
@@ -112,16 +134,17 @@ def frame_paths(out: Path, count: int, fmt: str) -> list[Path]:
 
 
 def export(
-    trace, fmt: str, out: Path, *, frames: bool = False, step: int | None = None, theme="light", dpi=None
+    trace, fmt: str | None, out: Path, *, frames: bool = False, step: int | None = None, theme="light", dpi=None
 ) -> list[Path]:
     """Write the trace's diagram to `out` and return the paths written.
 
+    fmt None takes the format from `out`'s ending (see `format_for`); fmt "dot" writes DOT text.
     step=k writes frame k alone (0 = forward pass, k = backward step k highlighted).
     frames=True writes one file per frame instead (see `frame_paths` for the names); it cannot
-    be combined with step. fmt "dot" writes DOT text.
+    be combined with step.
     """
-    fmt = _check_format(fmt)
     out = Path(out)
+    fmt = format_for(out, fmt)
     if frames and step is not None:
         raise ExportError("step picks one frame and frames writes them all: give one of the two")
     if frames:
