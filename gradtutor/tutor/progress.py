@@ -342,7 +342,13 @@ def _open_existing(path: Path) -> sqlite3.Connection:
             f"{path} is not a gradtutor progress file (not an SQLite database); it was left untouched"
         )
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        # Read-write, but query_only until the file is known to be ours: a process killed in the
+        # middle of a transaction leaves a hot journal, which SQLite must roll back before
+        # anyone can read the file (a read-only connection would find it unreadable). That
+        # rollback restores the last committed state; our own statements write nothing here.
+        connection = _connect(path, "rw")
+        connection.execute("PRAGMA query_only = ON")
+        verified = False
         try:
             application_id = connection.execute("PRAGMA application_id").fetchone()[0]
             schema = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -361,9 +367,12 @@ def _open_existing(path: Path) -> sqlite3.Connection:
             verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
             if verdict != "ok":
                 raise sqlite3.DatabaseError(verdict)
+            connection.execute("PRAGMA query_only = OFF")
+            verified = True
+            return connection
         finally:
-            connection.close()
-        return _connect(path, "rw")
+            if not verified:
+                connection.close()
     except sqlite3.DatabaseError as exc:
         # quick_check reports several lines ("*** in database main *** Page 3: …"): keep the gist.
         detail = " ".join(str(exc).replace("*** in database main ***", "").split())
