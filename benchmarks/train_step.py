@@ -7,7 +7,7 @@ Same models, float32, 2 threads:
   lstm  LSTM, the same sizes                                   goal ≤ 1.5× PyTorch nn.LSTM
 The recurrent models read the last hidden state through a linear head with an MSE loss.
 
-Each step is also reported as a fraction of the float32 GEMM rate measured in the same run
+Times are the fastest of `--repeat` interleaved rounds (see `timed`). Each step is also reported as a fraction of the float32 GEMM rate measured in the same run
 (a 512×512 matmul): "gemm-equiv" is the step's matmul FLOPs divided by that rate, so
 gemm-equiv / step time says how much of the step is spent at the BLAS peak.
 Without torch installed the PyTorch column is skipped.
@@ -35,16 +35,22 @@ GOALS = {"mlp": 1.1, "cnn": 1.5, "rnn": 1.0, "lstm": 1.5}
 SEQ = dict(input_size=32, hidden=128, length=50, batch=32)
 
 
-def timed(step, repeat: int) -> float:
-    """Median seconds of `step()` over `repeat` runs, after warm-up."""
-    for _ in range(3):
-        step()
-    times = []
+def timed(*steps, repeat: int) -> list[float]:
+    """Fastest seconds of each step over `repeat` rounds, after warm-up.
+
+    The steps run interleaved (one of each per round), so both sides meet the same load on a
+    shared machine, and the minimum is the run least disturbed by other processes.
+    """
+    for step in steps:
+        for _ in range(3):
+            step()
+    best = [float("inf")] * len(steps)
     for _ in range(repeat):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for index, step in enumerate(steps):
+            start = time.perf_counter()
+            step()
+            best[index] = min(best[index], time.perf_counter() - start)
+    return best
 
 
 def gemm_rate(repeat: int) -> float:
@@ -52,7 +58,7 @@ def gemm_rate(repeat: int) -> float:
     rng = np.random.default_rng(0)
     a = rng.standard_normal((512, 512), dtype=np.float32)
     b = rng.standard_normal((512, 512), dtype=np.float32)
-    return 2 * 512**3 / timed(lambda: a @ b, repeat * 3)
+    return 2 * 512**3 / timed(lambda: a @ b, repeat=repeat * 3)[0]
 
 
 def matmul_flops(name: str) -> float:
@@ -169,10 +175,12 @@ def main() -> None:
     print(header)
     for name in names:
         ideal = matmul_flops(name) / rate  # the step's matmuls at the measured BLAS rate
-        ours = timed(gradtutor_step(name), args.repeat)
+        if torch:
+            ours, theirs = timed(gradtutor_step(name), torch_step(name), repeat=args.repeat)
+        else:
+            (ours,) = timed(gradtutor_step(name), repeat=args.repeat)
         row = f"{name:<6}{ours * 1e3:>14.2f}{ideal / ours:>14.1%}"
         if torch:
-            theirs = timed(torch_step(name), args.repeat)
             ratio = ours / theirs
             met = "yes" if ratio <= GOALS[name] else "no"
             row += f"{theirs * 1e3:>12.2f}{ideal / theirs:>14.1%}{ratio:>7.2f}×{GOALS[name]:>6.1f}×  {met}"

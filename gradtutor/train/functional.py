@@ -83,42 +83,62 @@ def _padded(m, x, padding: int, fill: float = 0.0):
     return out
 
 
-def im2col(m, x, window: Window, fill: float = 0.0):
-    """Every window position of x as columns: (N, C, KH, KW, OH, OW).
+def im2col(m, x, window: Window, ones_row: bool = False):
+    """Every window position of x as columns: (C·KH·KW, N·OH·OW), read as (C, KH, KW, N, OH, OW).
 
-    One strided slice copy per kernel offset (KH·KW copies, each of the whole batch), so the loop
-    is over the small kernel, never over pixels; plain slicing behaves the same on every backend.
+    The batch sits inside the columns, so a convolution over the whole batch is ONE matrix
+    product; `ones_row` appends a row of ones, so that product adds the bias too. One strided
+    slice copy per kernel offset (KH·KW copies, each of the whole batch): the loop is over the
+    small kernel, never over pixels, and plain slicing behaves the same on every backend.
     """
     n, c, h, w = x.shape
     kh, kw = window.kernel
-    s = window.stride
     out_h, out_w = window.output_size(h, w)
-    padded = _padded(m, x, window.padding, fill)
-    cols = m.empty((n, c, kh, kw, out_h, out_w), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            cols[:, :, i, j] = padded[:, :, i : i + s * out_h : s, j : j + s * out_w : s]
+    padded = _padded(m, x, window.padding).transpose(1, 0, 2, 3)  # (C, N, H + 2P, W + 2P) view
+    rows = c * kh * kw
+    cols = m.empty((rows + ones_row, n * out_h * out_w), dtype=x.dtype)
+    windows = cols[:rows].reshape(c, kh, kw, n, out_h, out_w)
+    for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w)):
+        windows[:, i, j] = padded[where]
+    if ones_row:
+        cols[rows:] = 1.0
     return cols
 
 
 def col2im(m, cols, shape, window: Window):
-    """The adjoint of im2col: add every column entry back onto the pixel it was copied from."""
+    """The adjoint of im2col: add every column entry back onto the pixel it was copied from.
+
+    cols (C, KH, KW, N, OH, OW) -> an (N, C, H, W) array.
+    """
     n, c, h, w = shape
-    kh, kw = window.kernel
-    s, p = window.stride, window.padding
+    p = window.padding
     out_h, out_w = cols.shape[-2:]
-    padded = m.zeros((n, c, h + 2 * p, w + 2 * p), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            padded[:, :, i : i + s * out_h : s, j : j + s * out_w : s] += cols[:, :, i, j]
-    return padded[:, :, p : p + h, p : p + w] if p else padded
+    padded = m.zeros((c, n, h + 2 * p, w + 2 * p), dtype=cols.dtype)  # (C, N, …): matches cols
+    for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w)):
+        padded[where] += cols[:, i, j]
+    return padded[:, :, p : p + h, p : p + w].transpose(1, 0, 2, 3)  # (N, C, H, W) view
+
+
+def _offsets(window: Window):
+    kh, kw = window.kernel
+    return [(i, j) for i in range(kh) for j in range(kw)]
+
+
+def _window_slices(window: Window, out_h: int, out_w: int):
+    """For each kernel offset (row-major), the strided slices of a padded (·, ·, H, W) array
+    that the windows read at that offset."""
+    s = window.stride
+    for i, j in _offsets(window):
+        yield (slice(None), slice(None), slice(i, i + s * out_h, s), slice(j, j + s * out_w, s))
 
 
 # -- linear ----------------------------------------------------------------------------------------
 
 
 def _linear_forward(m, p, x, weight, bias):
-    return x @ weight + bias  # (..., D) @ (D, H) + (H,) -> (..., H)
+    out = x @ weight  # (..., D) @ (D, H) -> (..., H)
+    out += bias
+    return out
 
 
 def _linear_vjp(m, p, g, out, x, weight, bias, needs=(True, True, True)):
@@ -153,27 +173,32 @@ LINEAR = register(Op(
 
 
 def _conv_forward(m, window, x, weight, bias):
-    f, c, kh, kw = weight.shape
-    n = x.shape[0]
-    cols = im2col(m, x, window)  # (N, C, KH, KW, OH, OW)
-    out_h, out_w = cols.shape[-2:]
-    cols = cols.reshape(n, c * kh * kw, out_h * out_w)  # (N, C·KH·KW, OH·OW)
-    out = weight.reshape(f, c * kh * kw) @ cols  # (N, F, OH·OW): one GEMM per image, already NCHW
-    out += bias.reshape(f, 1)
-    return out.reshape(n, f, out_h, out_w), cols
+    f = weight.shape[0]
+    n, _, h, w = x.shape
+    out_h, out_w = window.output_size(h, w)
+    cols = im2col(m, x, window, ones_row=True)  # (C·KH·KW + 1, N·OH·OW), the last row ones
+    weight_and_bias = m.concatenate((weight.reshape(f, -1), bias.reshape(f, 1)), axis=1)  # (F, C·KH·KW + 1)
+    # One GEMM for the whole batch, bias included, written as colsᵀ·Wᵀ: with few filters, a long
+    # thin output (N·OH·OW, F) keeps BLAS far busier than a short wide one (F, N·OH·OW).
+    out = cols.T @ weight_and_bias.T  # (N·OH·OW, F)
+    return out.reshape(n, out_h, out_w, f).transpose(0, 3, 1, 2), cols  # (N, F, OH, OW) view
 
 
 def _conv_vjp(m, window, g, out, x, weight, bias, saved, needs=(True, True, True)):
-    cols = saved  # (N, C·KH·KW, OH·OW)
+    cols = saved  # (C·KH·KW + 1, N·OH·OW)
     f, c, kh, kw = weight.shape
     n, _, out_h, out_w = g.shape
-    g = g.reshape(n, f, out_h * out_w)  # (N, F, OH·OW)
-    dw = (g @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape) if needs[1] else None
-    db = g.sum(axis=(0, 2)) if needs[2] else None
+    g = g.transpose(0, 2, 3, 1).reshape(n, out_h * out_w, f)  # (N, OH·OW, F), free when g is NHWC
+    # dW and db together (the ones row gives Σ dY): N products over OH·OW each, then a sum —
+    # BLAS splits one product with an N·OH·OW-long inner dimension poorly (30× slower measured).
+    per_image = cols.reshape(-1, n, out_h * out_w).transpose(1, 0, 2) @ g  # (N, C·KH·KW + 1, F)
+    both = per_image.sum(axis=0).T  # (F, C·KH·KW + 1)
+    dw = both[:, :-1].reshape(weight.shape)
+    db = both[:, -1].copy()
     dx = None
     if needs[0]:
-        dcols = weight.reshape(f, c * kh * kw).T @ g  # (N, C·KH·KW, OH·OW)
-        dx = col2im(m, dcols.reshape(n, c, kh, kw, out_h, out_w), x.shape, window)
+        dcols = weight.reshape(f, -1).T @ g.reshape(-1, f).T  # (C·KH·KW, N·OH·OW)
+        dx = col2im(m, dcols.reshape(c, kh, kw, n, out_h, out_w), x.shape, window)
     return dx, dw, db
 
 
@@ -189,8 +214,8 @@ def _conv_sample(rng):
 CONV2D = register(Op(
     "conv2d", "conv", 3,
     forward=_conv_forward, vjp=_conv_vjp,
-    formula="Y[n,f] = Σ_c W[f,c] ⋆ X[n,c] + b[f]  (im2col: Y = W·cols(X) + b)",
-    local=("col2im(Wᵀ·dY)", "Σ_n dY·cols(X)ᵀ", "Σ_{n,h,w} dY"),
+    formula="Y[n,f] = Σ_c W[f,c] ⋆ X[n,c] + b[f]  (im2col: Y = [W b]·[cols(X); 1])",
+    local=("col2im(Wᵀ·dY)", "dY·cols(X)ᵀ", "Σ_{n,h,w} dY"),
     gate="convolution: an affine gate over every window",
     explain=(
         "A convolution is an affine gate applied to every window: im2col lays the windows out as "
@@ -199,18 +224,9 @@ CONV2D = register(Op(
     ),
     sample=None, inputs=("X", "W", "b"), tensor_sample=_conv_sample,
     jacobian=("a shifted copy of W for every window", "the windows of X", "ones, summed over batch and positions"),
-    backward=("dX = col2im(Wᵀ·dY)", "dW = Σ_n dY·colsᵀ", "db = Σ dY"),
+    backward=("dX = col2im(Wᵀ·dY)", "dW = dY·colsᵀ", "db = Σ dY"),
     saves=True, partial=True,
 ))
-
-
-def _window_slices(window: Window, out_h: int, out_w: int):
-    """For each kernel offset (row-major), the strided slices of the padded input it reads."""
-    kh, kw = window.kernel
-    s = window.stride
-    for i in range(kh):
-        for j in range(kw):
-            yield (slice(None), slice(None), slice(i, i + s * out_h, s), slice(j, j + s * out_w, s))
 
 
 def _max_pool_forward(m, window, x):
@@ -268,14 +284,26 @@ MAX_POOL2D = register(Op(
 
 
 def _avg_pool_forward(m, window, x):
-    return im2col(m, x, window).mean(axis=(2, 3))  # zero padding counts towards the mean
+    out_h, out_w = window.output_size(*x.shape[2:])
+    padded = _padded(m, x, window.padding)  # zero padding counts towards the mean
+    slices = _window_slices(window, out_h, out_w)
+    out = padded[next(slices)].copy()
+    for where in slices:
+        out += padded[where]
+    kh, kw = window.kernel
+    out *= 1.0 / (kh * kw)
+    return out
 
 
 def _avg_pool_vjp(m, window, g, out, x):
     kh, kw = window.kernel
     n, c, out_h, out_w = g.shape
-    spread = m.broadcast_to((g / (kh * kw))[:, :, None, None], (n, c, kh, kw, out_h, out_w))
-    return (col2im(m, spread, x.shape, window),)
+    p = window.padding
+    share = g * (1.0 / (kh * kw))
+    dx = m.zeros((n, c, x.shape[2] + 2 * p, x.shape[3] + 2 * p), dtype=g.dtype)
+    for where in _window_slices(window, out_h, out_w):
+        dx[where] += share
+    return (dx[:, :, p : p + x.shape[2], p : p + x.shape[3]] if p else dx,)
 
 
 AVG_POOL2D = register(Op(
@@ -288,7 +316,7 @@ AVG_POOL2D = register(Op(
     sample=None, inputs=("X",),
     tensor_sample=lambda rng: ((rng.normal(size=(2, 2, 5, 6)),), _pool_sample(rng)[1]),
     jacobian=("1/(KH·KW) at every (output, input-in-its-window) pair",),
-    backward=("dX = col2im(dY / (KH·KW))",),
+    backward=("dX: dY / (KH·KW) added to every input of its window",),
 ))
 
 
@@ -469,19 +497,25 @@ EMBEDDING = register(Op(
 # computed step by step.
 
 
+def _time_major(x):
+    """x (N, T, D) as a contiguous (T·N, D) block, time-major: a copy of the small input, so the
+    wide projections below come out time-major without copying them."""
+    n, t, d = x.shape
+    return x.transpose(1, 0, 2).reshape(t * n, d)  # (T·N, D)
+
+
 def _project_inputs(x, weight_x, bias):
     """x·W_x + b for every step at once, time-major: (T, N, G·H)."""
-    n, t, d = x.shape
-    projected = x.reshape(n * t, d) @ weight_x + bias  # (N·T, G·H)
-    return projected.reshape(n, t, -1).transpose(1, 0, 2).copy()  # (T, N, G·H)
+    n, t, _ = x.shape
+    return (_time_major(x) @ weight_x + bias).reshape(t, n, -1)  # (T, N, G·H)
 
 
 def _finish_inputs(m, dpre, x, weight_x, needs):
     """Gradients of x, W_x and b from the pre-activation gradients dpre (T, N, G·H)."""
     n, t, d = x.shape
-    dpre_flat = dpre.transpose(1, 0, 2).reshape(n * t, -1)  # (N·T, G·H), batch-first like x
-    dx = (dpre_flat @ weight_x.T).reshape(n, t, d) if needs[0] else None
-    dwx = x.reshape(n * t, d).T @ dpre_flat
+    dpre_flat = dpre.reshape(t * n, -1)  # (T·N, G·H)
+    dx = (dpre_flat @ weight_x.T).reshape(t, n, d).transpose(1, 0, 2) if needs[0] else None  # (N, T, D)
+    dwx = _time_major(x).T @ dpre_flat
     return dx, dwx, dpre_flat.sum(axis=0)
 
 
@@ -491,25 +525,25 @@ def _previous_states(m, h0, hs):
 
 
 def _rnn_forward(m, p, x, h0, weight_x, weight_h, bias):
-    pre = _project_inputs(x, weight_x, bias)  # (T, N, H)
-    hs = m.empty_like(pre)
+    hs = _project_inputs(x, weight_x, bias)  # (T, N, H): x_t·W_x + b, overwritten by h_t below
     h = h0
-    for step in range(pre.shape[0]):
-        h = m.tanh(pre[step] + h @ weight_h)
-        hs[step] = h
+    for step in range(hs.shape[0]):
+        h_new = hs[step]
+        h_new += h @ weight_h
+        m.tanh(h_new, out=h_new)
+        h = h_new
     return hs.transpose(1, 0, 2), hs  # (N, T, H) view for the caller, time-major saved
 
 
 def _rnn_vjp(m, p, g, out, x, h0, weight_x, weight_h, bias, saved, needs=(True,) * 5):
     hs = saved  # (T, N, H)
     g = g.transpose(1, 0, 2)  # (T, N, H)
-    dpre = m.empty_like(hs)
+    dpre = 1.0 - hs * hs  # tanh's local gradient for every step at once, turned into da below
     dh = m.zeros_like(h0)
     weight_h_t = weight_h.T.copy()
     for step in range(hs.shape[0] - 1, -1, -1):
-        h = hs[step]
-        da = (dh + g[step]) * (1.0 - h * h)  # through tanh: the factor that makes gradients vanish
-        dpre[step] = da
+        da = dpre[step]
+        da *= dh + g[step]  # through tanh: the factor that makes gradients vanish
         dh = da @ weight_h_t  # to h_{t−1} through W_hh
     hidden = weight_h.shape[0]
     dwh = _previous_states(m, h0, hs).reshape(-1, hidden).T @ dpre.reshape(-1, hidden)
@@ -554,30 +588,48 @@ def _sigmoid(m, x):
     return 0.5 * (1.0 + m.tanh(0.5 * x))  # never overflows, unlike 1/(1 + e⁻ˣ)
 
 
+def _half_scale(m, hidden, gates, sigmoids, dtype):
+    """Column scale (G·H,): 0.5 on the sigmoid gates' columns, 1 on the tanh ones.
+
+    σ(a) = 0.5 + 0.5·tanh(a/2): scaling those pre-activations by 0.5 lets ONE tanh call per step
+    cover every gate, sigmoids included.
+    """
+    scale = m.ones((gates * hidden,), dtype=dtype)
+    scale[: sigmoids * hidden] = 0.5
+    return scale
+
+
 def lstm_steps(m, x, h0, c0, weight_x, weight_h, bias):
     """Run an LSTM over x; returns (hs, gates, cells, cell_tanhs), all time-major.
 
-    Gate order in the 4H columns: input i, forget f, output o (sigmoids, contiguous so one call
-    covers them), then the candidate g (tanh).
+    Gate order in the 4H columns: input i, forget f, output o (sigmoids), then the candidate g
+    (tanh). `gates` holds the activated values.
     """
-    pre = _project_inputs(x, weight_x, bias)  # (T, N, 4H)
-    steps, hidden = pre.shape[0], h0.shape[1]
-    gates = m.empty_like(pre)
-    cells = m.empty((steps,) + h0.shape, dtype=pre.dtype)
+    hidden = h0.shape[1]
+    scale = _half_scale(m, hidden, 4, 3, x.dtype)
+    gates = _project_inputs(x, weight_x, bias)  # (T, N, 4H), becomes the activations in place
+    gates *= scale
+    weight_h = weight_h * scale
+    steps = gates.shape[0]
+    cells = m.empty((steps,) + h0.shape, dtype=gates.dtype)
     cell_tanhs = m.empty_like(cells)
     hs = m.empty_like(cells)
     h, c = h0, c0
     for step in range(steps):
-        a = pre[step] + h @ weight_h  # (N, 4H)
-        gate = gates[step]
-        gate[:, : 3 * hidden] = _sigmoid(m, a[:, : 3 * hidden])
-        gate[:, 3 * hidden :] = m.tanh(a[:, 3 * hidden :])
+        gate = gates[step]  # (N, 4H)
+        gate += h @ weight_h
+        m.tanh(gate, out=gate)
+        sig = gate[:, : 3 * hidden]
+        sig *= 0.5
+        sig += 0.5  # σ from tanh of the half-scaled pre-activation
         i, f, o, cand = (gate[:, k * hidden : (k + 1) * hidden] for k in range(4))
-        c = f * c + i * cand
-        cells[step] = c
-        cell_tanhs[step] = m.tanh(c)
-        h = o * cell_tanhs[step]
-        hs[step] = h
+        c_new = cells[step]
+        m.multiply(f, c, out=c_new)
+        c_new += i * cand
+        c = c_new
+        m.tanh(c, out=cell_tanhs[step])
+        h = hs[step]
+        m.multiply(o, cell_tanhs[step], out=h)
     return hs, gates, cells, cell_tanhs
 
 
@@ -588,26 +640,35 @@ def _lstm_forward(m, p, x, h0, c0, weight_x, weight_h, bias):
 
 def _lstm_vjp(m, p, g, out, x, h0, c0, weight_x, weight_h, bias, saved, needs=(True,) * 6):
     hs, gates, cells, cell_tanhs = saved
-    hidden = h0.shape[1]
+    steps, n, hidden = hs.shape
     g = g.transpose(1, 0, 2)  # (T, N, H)
+    # Everything that does not depend on the recurrence, for all steps at once:
+    #   dc/dh through h = o·tanh(c)       o·(1 − tanh²c)
+    #   the gates' local slopes           σ(1 − σ) for i, f, o; 1 − g² for the candidate
+    #   what dc multiplies per gate       [g, c_{t−1}, ·, i] (o's slot takes dh·tanh c instead)
+    i, f, o, cand = (gates[:, :, k * hidden : (k + 1) * hidden] for k in range(4))
+    c_prev = _previous_states(m, c0, cells)
+    slope = gates * (1.0 - gates)
+    slope[:, :, 3 * hidden :] = 1.0 - cand * cand
+    by_dc = m.empty_like(gates).reshape(steps, n, 4, hidden)  # (T, N, 4, H)
+    by_dc[:, :, 0] = cand
+    by_dc[:, :, 1] = c_prev
+    by_dc[:, :, 2] = 0.0
+    by_dc[:, :, 3] = i
+    by_dc *= slope.reshape(steps, n, 4, hidden)
+    by_dh = cell_tanhs * slope[:, :, 2 * hidden : 3 * hidden]  # dh·tanh c·σ'(o)
+    dc_by_dh = o * (1.0 - cell_tanhs * cell_tanhs)
     dpre = m.empty_like(gates)  # (T, N, 4H)
     dh = m.zeros_like(h0)
     dc = m.zeros_like(c0)
     weight_h_t = weight_h.T.copy()
-    for step in range(gates.shape[0] - 1, -1, -1):
-        gate, tanh_c = gates[step], cell_tanhs[step]
-        i, f, o, cand = (gate[:, k * hidden : (k + 1) * hidden] for k in range(4))
-        c_prev = cells[step - 1] if step else c0
+    for step in range(steps - 1, -1, -1):
         dh = dh + g[step]
-        dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
+        dc += dh * dc_by_dh[step]
         da = dpre[step]
-        da[:, :hidden] = dc * cand  # d i
-        da[:, hidden : 2 * hidden] = dc * c_prev  # d f
-        da[:, 2 * hidden : 3 * hidden] = dh * tanh_c  # d o
-        sig = gate[:, : 3 * hidden]
-        da[:, : 3 * hidden] *= sig * (1.0 - sig)  # through the three sigmoids at once
-        da[:, 3 * hidden :] = dc * i * (1.0 - cand * cand)  # through the candidate's tanh
-        dc = dc * f  # the cell path: only the forget gate scales it, so gradients survive
+        m.multiply(dc[:, None, :], by_dc[step], out=da.reshape(n, 4, hidden))
+        m.multiply(dh, by_dh[step], out=da[:, 2 * hidden : 3 * hidden])
+        dc *= f[step]  # the cell path: only the forget gate scales it, so gradients survive
         dh = da @ weight_h_t
     dwh = _previous_states(m, h0, hs).reshape(-1, hidden).T @ dpre.reshape(-1, 4 * hidden)
     dx, dwx, db = _finish_inputs(m, dpre, x, weight_x, needs)
