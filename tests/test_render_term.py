@@ -12,6 +12,19 @@ def test_trace_table_golden(name):
     assert_golden(f"table-{name}.txt", console_text(trace_table(traced(name))))
 
 
+def test_a_narrow_terminal_gets_every_number_not_a_cropped_table():
+    """At 60 columns the wide table cannot fit; the narrow one keeps every column readable."""
+    assert_golden("table-gate-patterns-60.txt", console_text(trace_table(traced("gate-patterns")), width=60))
+    for name in ["apple-orange", "gate-patterns", "neuron"]:
+        trace = traced(name)
+        text = console_text(trace_table(trace), width=60)
+        assert max(len(line) for line in text.splitlines()) <= 60
+        words = " ".join(text.split())  # wrapping aside
+        for s in trace.steps:
+            for flow in s.flows:
+                assert f"= {show(flow.downstream)}" in words, (name, s.index)
+
+
 def test_step_view_shows_steps_up_to_k_and_marks_k():
     trace = traced("apple-orange")
     text = console_text(trace_table(trace, step=2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Group
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -39,6 +40,36 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS):
         backward = tensor_trace_table(trace, step)
         return backward if trace.checks is None else Group(backward, checks_table(trace, digits))
     step = check_step(trace, step)
+    # A narrow terminal gets the same rows with the chain rule in one column, not a cropped table.
+    table = FitWidth(_steps_table(trace, step, digits), _steps_table(trace, step, digits, narrow=True))
+    if trace.checks is None:
+        return table
+    return Group(table, checks_table(trace, digits))
+
+
+class FitWidth:
+    """The first renderable that fits the width it is given without wrapping, else the last."""
+
+    def __init__(self, *choices):
+        self.choices = choices
+
+    def _pick(self, console, options):
+        unbounded = options.update_width(10_000)  # Measurement.get clamps to the width it is given
+        for choice in self.choices[:-1]:
+            if Measurement.get(console, unbounded, choice).maximum <= options.max_width:
+                return choice
+        return self.choices[-1]
+
+    def __rich_console__(self, console, options):
+        yield self._pick(console, options)
+
+    def __rich_measure__(self, console, options):
+        return Measurement.get(console, options, self._pick(console, options))
+
+
+def _steps_table(trace, step: int | None, digits: int, narrow: bool = False) -> Table:
+    """The scalar backward pass, one row per gate input. narrow=True puts the local gradient,
+    up × local = downstream and the running sum under each other in one column."""
     nodes = trace.nodes
     root = trace.graph.root
     last = len(trace.steps) if step is None else step
@@ -47,15 +78,20 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS):
         f"upstream {show(trace.upstream, digits)}"
         + (" (exact arithmetic)" if trace.exact else "")
     )
-    table.add_column("Step", justify="right", no_wrap=True)
-    table.add_column("Gate\npattern", min_width=15, max_width=17)
-    table.add_column("Upstream", justify="right", style=GRADIENT, overflow="fold")
-    table.add_column("Input", overflow="fold")
-    table.add_column("Local\n∂z/∂input", min_width=12)
-    table.add_column("Downstream\nup × local", min_width=12)
     has_fanout = any(nodes[f.node].uses > 1 for s in trace.steps[:last] for f in s.flows)
-    if has_fanout:
-        table.add_column("Sum\ncopy adds", min_width=12)
+    table.add_column("Step", justify="right", no_wrap=True)
+    if narrow:
+        table.add_column("Gate\npattern", max_width=17)
+        table.add_column("Input", overflow="fold")
+        table.add_column("Local\nup × local = downstream" + ("\nsum: copy adds" if has_fanout else ""))
+    else:
+        table.add_column("Gate\npattern", min_width=15, max_width=17)
+        table.add_column("Upstream", justify="right", style=GRADIENT, overflow="fold")
+        table.add_column("Input", overflow="fold")
+        table.add_column("Local\n∂z/∂input", min_width=12)
+        table.add_column("Downstream\nup × local", min_width=12)
+        if has_fanout:
+            table.add_column("Sum\ncopy adds", min_width=12)
 
     for s in trace.steps[:last]:
         gate = nodes[s.node]
@@ -64,32 +100,32 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS):
         upstream = show(s.upstream, digits)
         pattern = Text(s.op.gate, style="italic")
         gate_cells = [Text(f"{gate_text(gate)} {gate.label}"), pattern]
-        if len(s.flows) == 1:  # a unary gate has one row: the pattern goes under its name
+        if len(s.flows) == 1 or narrow:  # one cell: the pattern goes under the gate's name
             gate_cells = [Text("\n").join(gate_cells)]
         for slot, flow in enumerate(s.flows):
             first = slot == 0
             source = nodes[flow.node]
             down = show(flow.downstream, digits)
+            local = local_text(s.op, slot, flow.local, digits)
+            chain = Text.assemble(f"{upstream} × {operand(show(flow.local, digits))} = ", (down, GRADIENT))
+            running = _running_sum(source, flow, digits) if has_fanout else ""
             row = [
                 (f"{MARK} {s.index}" if current else str(s.index)) if first else "",
                 gate_cells[slot] if slot < len(gate_cells) else "",
-                upstream if first else "",
-                f"{source.label} ({names[slot]})",
-                local_text(s.op, slot, flow.local, digits),
-                Text.assemble(
-                    f"{upstream} × {operand(show(flow.local, digits))} = ", (down, GRADIENT)
-                ),
             ]
-            if has_fanout:
-                row.append(_running_sum(source, flow, digits))
+            if narrow:
+                lines = [Text(local), chain] + ([Text.assemble("sum ", running)] if running else [])
+                row += [f"{source.label} ({names[slot]})", Text("\n").join(lines)]
+            else:
+                row += [upstream if first else "", f"{source.label} ({names[slot]})", local, chain]
+                if has_fanout:
+                    row.append(running)
             last_row = slot == len(s.flows) - 1
             table.add_row(*row, style=CURRENT if current else None, end_section=last_row)
     if has_fanout:
         table.caption = f"Sum: before + downstream = after. {ops.FANOUT.explain}"
         table.caption_justify = "left"
-    if trace.checks is None:
-        return table
-    return Group(table, checks_table(trace, digits))
+    return table
 
 
 def _running_sum(source, flow, digits: int):
