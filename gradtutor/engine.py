@@ -24,7 +24,30 @@ class DomainError(ValueError):
     """An op was applied outside the inputs it is defined for (log of a negative, x / 0)."""
 
 
-class Value:
+class Recorded:
+    """Reading what an op recorded on a node: shared by Value and the tensor engine's Tensor,
+    whose slots hold `_op`, `_parents` and `_param`."""
+
+    __slots__ = ()
+
+    @property
+    def op(self) -> ops.Op | None:
+        return self._op
+
+    @property
+    def parents(self) -> tuple:
+        return self._parents
+
+    @property
+    def param(self):
+        return self._param
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+
+class Value(Recorded):
     """A scalar in a computational graph.
 
     >>> a = Value(-4.0); b = (a * 2 + 1).relu() + a ** 2
@@ -132,23 +155,6 @@ class Value:
 
     def min(self, other):
         return Value.apply(ops.MIN, self, other)
-
-    # -- reading the graph -------------------------------------------------------------------
-    @property
-    def op(self) -> ops.Op | None:
-        return self._op
-
-    @property
-    def parents(self) -> tuple["Value", ...]:
-        return self._parents
-
-    @property
-    def param(self):
-        return self._param
-
-    @property
-    def is_leaf(self) -> bool:
-        return self._op is None
 
     def backward(self, upstream=1.0) -> None:
         """Compute d(self)/d(node) × upstream for every node of the graph (see module doc)."""

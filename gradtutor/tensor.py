@@ -27,7 +27,7 @@ half of their rule: a batch passed as a plain array costs no gradient work.
 from __future__ import annotations
 
 from gradtutor import backend, ops
-from gradtutor.engine import DomainError, topological_order
+from gradtutor.engine import DomainError, Recorded, topological_order
 
 _DEFAULT_DTYPE = "float32"
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.NEG, ops.POW
@@ -38,7 +38,7 @@ class ShapeError(DomainError):
     DomainError: the op was applied outside the inputs it is defined for."""
 
 
-class Tensor:
+class Tensor(Recorded):
     """An array in a computational graph.
 
     >>> x = Tensor([1.0, -2.0, 3.0]); loss = (x * x).sum()
@@ -68,7 +68,12 @@ class Tensor:
         out.data = data
         out.grad = None
         out.name = None
-        out.requires_grad = any(p.requires_grad for p in parents)
+        requires_grad = False
+        for parent in parents:  # a plain loop: a generator costs more than the test
+            if parent.requires_grad:
+                requires_grad = True
+                break
+        out.requires_grad = requires_grad
         out._op = op
         out._parents = parents
         out._param = param
@@ -109,6 +114,19 @@ class Tensor:
             out, saved = out
             return Tensor._node(out, op, parents, param, saved)
         return Tensor._node(out, op, parents, param)
+
+    def _unary(self, op, param=None) -> "Tensor":
+        """apply() for one Tensor input and an op that keeps nothing: the common case, short."""
+        out = Tensor.__new__(Tensor)
+        out.data = op.forward(backend.xp(), param, self.data)
+        out.grad = None
+        out.name = None
+        out.requires_grad = self.requires_grad
+        out._op = op
+        out._parents = (self,)
+        out._param = param
+        out._saved = None
+        return out
 
     def _binary(self, op, other, reverse=False) -> "Tensor":
         if not isinstance(other, Tensor):
@@ -160,7 +178,7 @@ class Tensor:
         return self._binary(ops.MATMUL, other, reverse=True)
 
     def __neg__(self):
-        return Tensor.apply(_NEG, self)
+        return self._unary(_NEG)
 
     def __pos__(self):
         return self
@@ -173,7 +191,7 @@ class Tensor:
             return (Tensor._constant(other, self.data.dtype) * self.log()).exp()
         # A Python number as pow's parameter: a NumPy float64 exponent would promote float32.
         exponent = float(other)
-        return Tensor.apply(_POW, self, param=int(exponent) if exponent.is_integer() else exponent)
+        return self._unary(_POW, int(exponent) if exponent.is_integer() else exponent)
 
     def __rpow__(self, other):
         # c ** x = exp(x · ln c), for a constant base c > 0.
@@ -183,31 +201,31 @@ class Tensor:
         return Tensor.apply(ops.GETITEM, self, param=_backend_index(index))
 
     def exp(self):
-        return Tensor.apply(ops.EXP, self)
+        return self._unary(ops.EXP)
 
     def log(self):
-        return Tensor.apply(ops.LOG, self)
+        return self._unary(ops.LOG)
 
     def tanh(self):
-        return Tensor.apply(ops.TANH, self)
+        return self._unary(ops.TANH)
 
     def sigmoid(self):
-        return Tensor.apply(ops.SIGMOID, self)
+        return self._unary(ops.SIGMOID)
 
     def relu(self):
-        return Tensor.apply(ops.RELU, self)
+        return self._unary(ops.RELU)
 
     def leaky_relu(self, alpha: float = 0.01):
-        return Tensor.apply(ops.LEAKY_RELU, self, param=float(alpha))
+        return self._unary(ops.LEAKY_RELU, float(alpha))
 
     def elu(self, alpha: float = 1.0):
-        return Tensor.apply(ops.ELU, self, param=float(alpha))
+        return self._unary(ops.ELU, float(alpha))
 
     def softmax(self, axis: int = -1):
-        return Tensor.apply(ops.SOFTMAX, self, param=_axis(axis, self.ndim))
+        return self._unary(ops.SOFTMAX, _axis(axis, self.ndim))
 
     def log_softmax(self, axis: int = -1):
-        return Tensor.apply(ops.LOG_SOFTMAX, self, param=_axis(axis, self.ndim))
+        return self._unary(ops.LOG_SOFTMAX, _axis(axis, self.ndim))
 
     def maximum(self, other):
         return Tensor.apply(ops.MAX, self, other)
@@ -216,13 +234,13 @@ class Tensor:
         return Tensor.apply(ops.MIN, self, other)
 
     def sum(self, axis=None, keepdims: bool = False):
-        return Tensor.apply(ops.SUM, self, param=(_axes(axis, self.ndim), bool(keepdims)))
+        return self._unary(ops.SUM, (_axes(axis, self.ndim), bool(keepdims)))
 
     def mean(self, axis=None, keepdims: bool = False):
-        return Tensor.apply(ops.MEAN, self, param=(_axes(axis, self.ndim), bool(keepdims)))
+        return self._unary(ops.MEAN, (_axes(axis, self.ndim), bool(keepdims)))
 
     def max(self, axis=None, keepdims: bool = False):
-        return Tensor.apply(ops.AMAX, self, param=(_axes(axis, self.ndim), bool(keepdims)))
+        return self._unary(ops.AMAX, (_axes(axis, self.ndim), bool(keepdims)))
 
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -273,22 +291,6 @@ class Tensor:
     def item(self) -> float:
         return float(self.data)
 
-    @property
-    def op(self) -> ops.Op | None:
-        return self._op
-
-    @property
-    def parents(self) -> tuple["Tensor", ...]:
-        return self._parents
-
-    @property
-    def param(self):
-        return self._param
-
-    @property
-    def is_leaf(self) -> bool:
-        return self._op is None
-
     def backward(self, upstream=None) -> None:
         """Compute d(self)/d(node) · upstream for every node that takes a gradient (see the
         module doc). Nodes that take none keep grad None."""
@@ -334,8 +336,20 @@ class Tensor:
             else:
                 grads = op.vjp(m, node._param, g, node.data, *[p.data for p in parents])
             for parent, grad in zip(parents, grads):
-                if grad is not None and parent.requires_grad:
-                    _accumulate(parent, grad, g)
+                if grad is None or not parent.requires_grad:
+                    continue
+                # Inline rather than a function call: this runs once per edge of the graph.
+                shape = parent.data.shape
+                if grad.shape != shape:
+                    grad = sum_to(grad, shape)  # broadcasting copied the input: copies add
+                if parent.grad is None:
+                    if parent._op is None and (grad is g or grad.base is not None):
+                        # A leaf keeps a gradient of its own, not another node's array or a
+                        # view of one: an optimizer or a clipping step may change it in place.
+                        grad = grad.copy()
+                    parent.grad = grad
+                else:
+                    parent.grad = parent.grad + grad
 
     def __repr__(self) -> str:
         name = f"{self.name}: " if self.name else ""
@@ -350,21 +364,6 @@ def _special_vjp(m, op, node, g):
     if op.partial:
         extra["needs"] = tuple(p.requires_grad for p in node._parents)
     return op.vjp(m, node._param, g, node.data, *[p.data for p in node._parents], **extra)
-
-
-def _accumulate(parent: Tensor, grad, upstream) -> None:
-    """Add one downstream gradient to `parent`, summing broadcast copies first (copy adds)."""
-    shape = parent.data.shape
-    if grad.shape != shape:
-        grad = sum_to(grad, shape)
-    if parent.grad is None:
-        if parent._op is None and (grad is upstream or grad.base is not None):
-            # A leaf keeps a gradient of its own, not another node's array or a view of one:
-            # an optimizer or a clipping step may change it in place.
-            grad = grad.copy()
-        parent.grad = grad
-    else:
-        parent.grad = parent.grad + grad
 
 
 def sum_to(grad, shape):

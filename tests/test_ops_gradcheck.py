@@ -21,8 +21,12 @@ TENSOR_OPS = [op for op in ops.OPS.values() if op.tensor_sample is not None]
 SEEDS = st.integers(0, 2**32 - 1)
 
 
-def leaves_for(xs, dtype):
-    return [Tensor(x, f"x{i}", dtype=dtype) for i, x in enumerate(xs)]
+def sampled(op, seed, dtype):
+    """A random point from the op's sampler, as leaves of `dtype`, and the op applied to them."""
+    rng = np.random.default_rng(seed)
+    xs, p = op.tensor_sample(rng)
+    leaves = [Tensor(x, f"x{i}", dtype=dtype) for i, x in enumerate(xs)]
+    return rng, xs, p, leaves, Tensor.apply(op, *leaves, param=p)
 
 
 def weighted_output(op, xs, p, weights):
@@ -68,10 +72,7 @@ def test_the_tensor_ops_are_all_there():
 @settings(max_examples=12, deadline=None)
 @given(seed=SEEDS)
 def test_vjp_matches_central_differences(op, seed):
-    rng = np.random.default_rng(seed)
-    xs, p = op.tensor_sample(rng)
-    leaves = leaves_for(xs, "float64")
-    out = Tensor.apply(op, *leaves, param=p)
+    rng, xs, p, leaves, out = sampled(op, seed, "float64")
     weights = rng.normal(size=out.shape)
     out.backward(weights)
     skipped = inputs_without_gradient(op, xs, p)
@@ -90,10 +91,7 @@ def test_vjp_matches_central_differences(op, seed):
 @settings(max_examples=5, deadline=None)
 @given(seed=SEEDS)
 def test_float32_survives_forward_and_backward(op, seed):
-    rng = np.random.default_rng(seed)
-    xs, p = op.tensor_sample(rng)
-    leaves = leaves_for(xs, "float32")
-    out = Tensor.apply(op, *leaves, param=p)
+    _, _, _, leaves, out = sampled(op, seed, "float32")
     assert out.dtype == np.float32, f"{op.name} forward gave {out.dtype}"
     out.backward()
     for i, leaf in enumerate(leaves):
