@@ -64,3 +64,10 @@ def test_dev_check(tmp_path):
     assert result.exit_code == 0 and result.output.strip() == "all lessons check out"
     one = runner.invoke(app, ["dev", "check", "gates"])
     assert one.exit_code == 0 and one.output.strip() == "gates: checks out"
+
+
+def test_a_misspelt_lesson_gets_a_suggestion(tmp_path):
+    result = runner.invoke(app, ["lesson", "backprp", "--home", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: unknown lesson 'backprp'; did you mean 'backprop'? (lessons: ")
+    assert len(result.output.strip().splitlines()) == 1

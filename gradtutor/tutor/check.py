@@ -60,7 +60,7 @@ def check_step(step: Step) -> list[str]:
     for choice in step.choices:
         if choice.id != step.answer and choice.feedback is None:
             problems.append(f"wrong choice {choice.id!r} needs feedback naming its misconception")
-    for spec, mistake in zip(step.mistakes, the_key.mistakes):
+    for mistake in the_key.mistakes[: len(step.mistakes)]:  # the lesson's own, listed first
         if grading.judge(step, mistake.value, the_key).right:
             problems.append(f"a listed mistake ({describe(mistake.value)}) is in fact a right answer")
     if the_key.trace is not None:

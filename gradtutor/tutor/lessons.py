@@ -7,6 +7,7 @@ the answers agree with the engine is `check.py`'s business.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -161,8 +162,10 @@ def load(name: str, folder: Traversable | None = None) -> Lesson:
     """Load and schema-check one lesson: the installed one by id, or the one in `folder`."""
     if folder is None:
         if name not in names():
+            close = difflib.get_close_matches(name, names(), n=1)
             known = ", ".join(names()) or "none"
-            raise LessonError([f"unknown lesson {name!r}; lessons are: {known}"])
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise LessonError([f"unknown lesson {name!r}{hint} (lessons: {known})"])
         folder = root().joinpath(name)
     return _Loader(name, folder).load()
 
