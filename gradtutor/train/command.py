@@ -259,11 +259,14 @@ def train(run: Run, on_batch=None, on_epoch=None) -> Result:
     if config.settings["epochs"]:  # 0 epochs: only evaluate (a loaded checkpoint, say)
         history = loop.fit(
             run.model, run.train_set, optimizer, config.settings["epochs"], config.settings["batch_size"],
-            seed=config.seed, clip=config.settings["clip"], on_batch=on_batch, on_epoch=on_epoch,
+            seed=config.seed, clip=config.settings["clip"], validation=run.test_set,
+            on_batch=on_batch, on_epoch=on_epoch,
         )
     loss, accuracy = loop.evaluate(run.model, run.train_set)
     test_loss = test_accuracy = None
-    if run.test_set is not None:
+    if history.epochs and run.test_set is not None:
+        test_loss, test_accuracy = history.last.val_loss, history.last.val_accuracy
+    elif run.test_set is not None:
         test_loss, test_accuracy = loop.evaluate(run.model, run.test_set)
     seconds = time.perf_counter() - started
     sample = None
