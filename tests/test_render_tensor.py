@@ -14,7 +14,7 @@ from gradtutor.render.term import forward_table, summary, trace_table
 from render_golden import assert_golden, console_text, traced
 
 
-@pytest.mark.parametrize("name", ["affine", "affine-batch", "softmax", "softmax-loss", "max-vector"])
+@pytest.mark.parametrize("name", ["affine", "affine-batch", "softmax", "softmax-loss", "max-vector", "l2-penalty"])
 def test_tensor_trace_table_golden(name):
     assert_golden(f"table-{name}.txt", console_text(trace_table(traced(name))))
 

@@ -69,6 +69,15 @@ def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIM
     return Text(f"{rows}×{columns}\n{block(flow.jacobian, digits, limit)}", no_wrap=True)
 
 
+def downstream_cell(source, flow, digits: int = DIGITS) -> Text:
+    """The downstream gradient; for an input used by several gates, also its running sum."""
+    text = Text(block(flow.downstream, digits), style=GRADIENT)
+    if source.uses > 1:
+        text.append("\ncopy adds: sum so far\n", style="italic")
+        text.append(block(flow.after, digits), style=GRADIENT)
+    return text
+
+
 def rule_cell(step, slot: int) -> Text:
     """The engine's efficient rule for one input and whether upstream · J gave the same."""
     op = step.op
@@ -120,7 +129,7 @@ def step_table(trace, s, current: bool = False, digits: int = DIGITS) -> Table:
         table.add_row(
             Text(f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(s.input_shapes[slot])}"),
             jacobian_cell(s, slot, digits),
-            Text(block(flow.downstream, digits)),
+            downstream_cell(nodes[flow.node], flow, digits),
             rule_cell(s, slot),
             style=CURRENT if current else None,
             end_section=True,
