@@ -300,3 +300,14 @@ def _tensors(root):
     from gradtutor.engine import topological_order
 
     return topological_order(root)
+
+
+def test_every_circuit_must_build_even_when_unused(tmp_path):
+    broken = MANIFEST.replace("[[step]]", '[circuits.spare]\nexpression = "a ^ b"\nat = { a = 1, b = 2 }\n\n[[step]]', 1)
+    found = problems(tmp_path, manifest=broken)
+    assert len(found) == 1 and found[0].startswith("lessons/mini/lesson.toml: circuit spare: '^' is not a power here")
+
+
+def test_hints_that_could_never_come_by_themselves_are_reported(tmp_path):
+    found = problems(tmp_path, manifest=MANIFEST.replace('answer = "3"', 'answer = "3"\ntries = 2\nhint_after = 3'))
+    assert found == ["lessons/mini/lesson.toml: step q-grad: hint_after 3 is more than tries 2: no hint would ever come by itself"]

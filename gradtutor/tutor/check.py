@@ -34,6 +34,11 @@ def check_lesson(lesson: Lesson) -> list[str]:
             problems.extend(f"{where}: {p}" for p in check_step(step))
         except Exception as exc:  # an engine or renderer failure is a finding, not a crash
             problems.append(f"{where}: {type(exc).__name__}: {exc}")
+    for circuit in lesson.circuits.values():  # also the ones no step uses (yet)
+        try:
+            answers.build_circuit(circuit)
+        except Exception as exc:
+            problems.append(f"{lesson.where}/{lessons.MANIFEST}: circuit {circuit.name}: {exc}")
     problems.extend(_check_prose(lesson))
     return problems
 
@@ -49,6 +54,8 @@ def check_step(step: Step) -> list[str]:
         the_key = grading.key(step)
     except answers.QuantityError as exc:
         return [str(exc)]
+    if step.hint_after > step.tries:
+        problems.append(f"hint_after {step.hint_after} is more than tries {step.tries}: no hint would ever come by itself")
     verdict = grading.judge(step, step.answer, the_key)
     if not verdict.right:
         problems.append(
