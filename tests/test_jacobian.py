@@ -55,7 +55,7 @@ def test_examples_jacobians_agree_with_the_vjp_and_the_engine(name):
 
 
 @pytest.mark.parametrize("op", TENSOR_OPS, ids=lambda op: op.name)
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_every_op_jacobian_matches_central_differences(op, seed):
     rng = np.random.default_rng(seed)

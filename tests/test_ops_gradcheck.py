@@ -69,7 +69,7 @@ def test_the_tensor_ops_are_all_there():
 
 
 @pytest.mark.parametrize("op", TENSOR_OPS, ids=lambda op: op.name)
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(seed=SEEDS)
 def test_vjp_matches_central_differences(op, seed):
     rng, xs, p, leaves, out = sampled(op, seed, "float64")
@@ -88,7 +88,7 @@ def test_vjp_matches_central_differences(op, seed):
 
 
 @pytest.mark.parametrize("op", TENSOR_OPS, ids=lambda op: op.name)
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(seed=SEEDS)
 def test_float32_survives_forward_and_backward(op, seed):
     _, _, _, leaves, out = sampled(op, seed, "float32")
