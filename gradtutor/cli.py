@@ -246,9 +246,11 @@ def trace(
     else:
         from rich.console import Group
 
-        from gradtutor.render.term import summary, trace_table
+        from gradtutor.render.term import forward_table, summary, trace_table
 
-        _print(Group(trace_table(result, step=step), "", summary(result)))
+        # Step 0 is the forward pass: its table, not an empty table of backward steps.
+        steps = forward_table(result) if step == 0 else trace_table(result, step=step)
+        _print(Group(steps, "", summary(result, step=step)))
 
 
 @app.command()

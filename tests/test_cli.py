@@ -123,6 +123,16 @@ def test_step_marks_the_current_step_and_hides_later_ones():
     assert ["▶", "2"] in numbered
 
 
+def test_a_step_view_does_not_give_later_gradients_away():
+    out = ok("trace", "apple-orange", "--step", "3")
+    assert leaf_rows(out) == {
+        "apple": ("100", "?"), "apple_num": ("2", "?"), "orange": ("150", "3.3"), "orange_num": ("3", "165"), "tax": ("1.1", "650"),
+    }
+    forward = ok("trace", "apple-orange", "--step", "0")
+    assert "Forward pass" in forward and "×(apple, apple_num)" in forward
+    assert {grad for _, grad in leaf_rows(forward).values()} == {"?"}
+
+
 def test_dot_output_is_the_renderers_text():
     built = trace(*examples.get("add-mul").build())
     assert ok("trace", "add-mul", "--format", "dot", "--step", "1") == to_dot(built, step=1)

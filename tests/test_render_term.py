@@ -85,6 +85,21 @@ def test_exact_mode_table_shows_fractions_as_decimals_or_p_over_q():
     assert "1/3" in console_text(trace_table(third))
 
 
+def test_summary_after_step_k_keeps_the_gradients_still_to_come():
+    trace = traced("apple-orange")
+    complete_at = {}  # leaf label -> the step that completes its gradient
+    for s in trace.steps:
+        for flow in s.flows:
+            complete_at[trace.nodes[flow.node].label] = s.index
+    for k in range(len(trace.steps) + 1):
+        rows = {line.split()[0]: line.split()[-1] for line in console_text(summary(trace, step=k)).splitlines()[3:]}
+        for leaf in ("apple", "apple_num", "orange", "orange_num", "tax"):
+            node = next(n for n in trace.nodes if n.label == leaf)
+            assert rows[leaf] == (show(node.grad) if complete_at[leaf] <= k else "?"), (k, leaf)
+    with pytest.raises(StepOutOfRange):
+        summary(trace, step=len(trace.steps) + 1)
+
+
 def test_forward_table_and_summary_golden():
     trace = traced("apple-orange")
     assert_golden("forward-apple-orange.txt", console_text(forward_table(trace)))

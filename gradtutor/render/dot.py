@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from gradtutor.render.fmt import check_step, gate_text, is_array, shape_text, show
+from gradtutor.render.fmt import PENDING, check_step, gate_text, is_array, shape_text, show
 from gradtutor.render.theme import Theme, get_theme
 
 FONT = "Helvetica"
@@ -25,7 +25,6 @@ WIRE_FONT_SIZE = 12
 CHAR_WIDTH = 7.5  # points per character at WIRE_FONT_SIZE, generous so no text overflows its cell
 TEXT_HEIGHT = 16  # points per line of a wire label
 RULE = 1.2  # line width of wires, in points
-PENDING = "?"  # a gradient the frame has not computed yet
 
 
 @dataclass(slots=True)

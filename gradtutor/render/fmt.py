@@ -14,6 +14,7 @@ from gradtutor.numbers import human
 TABLE_DIGITS = 6  # significant digits in tables and diagrams: enough for every textbook number
 INLINE_LIMIT = 6  # arrays up to this many elements are written out on one line ([1, 2, 3]);
 # more would make diagram wires too long to read
+PENDING = "?"  # a gradient a step view (table or diagram frame) has not computed yet
 MATRIX_LIMIT = 64  # arrays up to this many elements are laid out as matrices in tables
 
 

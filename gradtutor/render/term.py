@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradtutor import ops
-from gradtutor.render.fmt import TABLE_DIGITS, check_step, gate_text, local_text, operand, shaped, show
+from gradtutor.render.fmt import PENDING, TABLE_DIGITS, check_step, gate_text, local_text, operand, shaped, show
 from gradtutor.render.jacobian import tensor_trace_table
 
 GRADIENT = "red"  # gradients in the terminal, as in the diagrams' second colour
@@ -171,8 +171,17 @@ def forward_table(trace, digits: int = TABLE_DIGITS) -> Table:
     return table
 
 
-def summary(trace, digits: int = TABLE_DIGITS) -> Table:
-    """The result in brief: the output's value, then each named leaf's value and gradient."""
+def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None) -> Table:
+    """The result in brief: the output's value, then each named leaf's value and gradient.
+
+    step=k is the summary after backward step k: a gradient still waiting for a later step
+    shows "?", as in the diagram's frame k, so a step view does not give the answers away.
+    """
+    step = check_step(trace, step)
+    complete_at = {}  # node id -> the step after which its gradient is complete
+    for s in trace.steps:
+        for flow in s.flows:
+            complete_at[flow.node] = s.index
     root = trace.graph.root
     table = _table(f"{root.label} = {show(root.value, digits)}")  # a shape when it is a large array
     table.add_column("Leaf")
@@ -181,5 +190,6 @@ def summary(trace, digits: int = TABLE_DIGITS) -> Table:
     for node in trace.graph.leaves():
         if node.is_constant:
             continue
-        table.add_row(node.label, shaped(node.value, digits), shaped(node.grad, digits))
+        known = step is None or complete_at.get(node.id, 0) <= step
+        table.add_row(node.label, shaped(node.value, digits), shaped(node.grad, digits) if known else PENDING)
     return table
