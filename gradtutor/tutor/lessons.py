@@ -66,10 +66,6 @@ class Source:
     circuit: Circuit | None = None
     exact: bool = False
 
-    @property
-    def label(self) -> str:
-        return f"example {self.example}" if self.example else f"circuit {self.circuit.name}"
-
 
 @dataclass(frozen=True, slots=True)
 class Choice:
