@@ -68,6 +68,15 @@ def test_checks_table_golden_and_marks():
     assert text.count("✓") == len(trace.checks) == 3
 
 
+def test_checks_table_lists_the_inputs_not_the_constants():
+    trace = traced("neuron", check=True)  # σ(s) = 1 / (1 + exp(−s)): two constant 1s
+    from gradtutor.render.term import checks_table
+
+    lines = console_text(checks_table(trace)).splitlines()[4:]
+    assert [line.split()[0] for line in lines] == ["w0", "x0", "w1", "x1", "w2"]
+    assert all(line.split()[-1] == "✓" for line in lines)
+
+
 def test_failed_check_is_marked_with_a_cross():
     trace = traced("apple", check=True)
     trace.checks[0].numeric += 1.0  # a deliberately wrong estimate

@@ -145,6 +145,8 @@ def checks_table(trace, digits: int = TABLE_DIGITS) -> Table:
     table.add_column("Central\ndifference", justify="right")
     table.add_column("", justify="center")
     for check in trace.checks:
+        if trace.nodes[check.node].is_constant:  # a number in the formula, not an input to learn
+            continue
         table.add_row(
             trace.nodes[check.node].label,
             shaped(check.autodiff, digits),
