@@ -71,10 +71,11 @@ def terminal_curves(history, width: int = 60, height: int = 4):
 
     parts = []
     for title, colour, values in _series(history):
+        shown = (lambda v: f"{v:.2%}") if "accuracy" in title else (lambda v: human(v, 4))
         caption = Text(f"{title}  ", style="bold")
         caption.append(
-            f"epoch 1: {human(values[0], 4)} → epoch {len(values)}: {human(values[-1], 4)}"
-            f"   (min {human(min(values), 4)}, max {human(max(values), 4)})",
+            f"epoch 1: {shown(values[0])} → epoch {len(values)}: {shown(values[-1])}"
+            f"   (min {shown(min(values))}, max {shown(max(values))})",
             style="dim",
         )
         parts.append(caption)
