@@ -10,9 +10,9 @@ from gradtutor import Tensor, examples, ops
 from gradtutor.engine import topological_order
 from gradtutor.tensor import ShapeError
 from gradtutor.tracer import JACOBIAN_LIMIT, trace
+from op_registry import TENSOR_OPS
 
 TENSOR_EXAMPLES = [e.name for e in examples.EXAMPLES.values() if e.kind == "tensor"]
-TENSOR_OPS = [op for op in ops.OPS.values() if op.tensor_sample is not None]
 
 
 def numeric_jacobian(op, xs, p, slot, h=1e-6):

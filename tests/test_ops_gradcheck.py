@@ -1,8 +1,9 @@
 """Every op in the table that runs on tensors, checked through the tensor engine.
 
 The tests iterate over the op table itself (each record's `tensor_sample` draws random shapes,
-broadcasting pairs included), so an op registered later — training's fused conv, pooling or LSTM
-ops — is gradient-checked here without anyone writing a test for it. The scalar side of the
+broadcasting pairs included), with the whole package imported first (op_registry.py), so an op
+registered anywhere — training's fused conv, pooling or LSTM ops — is gradient-checked here
+without anyone writing a test for it. The scalar side of the
 table is checked in test_ops_scalar.py.
 
 Checked for every op: the VJP against float64 central differences, one gradient per input with
@@ -14,10 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradtutor import ops
 from gradtutor.tensor import Tensor
+from op_registry import TENSOR_OPS
 
-TENSOR_OPS = [op for op in ops.OPS.values() if op.tensor_sample is not None]
 SEEDS = st.integers(0, 2**32 - 1)
 
 
