@@ -10,6 +10,7 @@ Anything else is a bug and keeps Python's traceback.
 """
 
 import enum
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -83,7 +84,8 @@ def _say_click_error(error) -> None:
         return
     context = getattr(error, "ctx", None)
     hint = f" (see '{context.command_path} --help')" if context is not None else ""
-    _say_error(error.format_message() + hint)
+    # typer validates through pydantic, whose messages start "Value error, "; the rest says it all.
+    _say_error(error.format_message().replace("Value error, ", "") + hint)
 
 
 app = typer.Typer(
@@ -144,9 +146,20 @@ At = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _finite(value: Optional[float]) -> Optional[float]:
+    """A float option must be a number: nan or inf would only fill every table with nan."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"must be a finite number, got {value}")
+    return value
+
+
 Upstream = Annotated[
     Optional[float],
-    typer.Option(help="The gradient fed into the output (default: the example's own, else 1).", show_default=False),
+    typer.Option(
+        help="The gradient fed into the output (default: the example's own, else 1).", show_default=False, callback=_finite
+    ),
 ]
 Step = Annotated[
     Optional[int],
