@@ -189,14 +189,14 @@ def _refuse_without_values(target: str, expression, examples) -> None:
     """A target with variables and no --at is most likely a misspelt example (`appel`)."""
     import difflib
 
-    from gradtutor.expr import ExprError
+    from gradtutor.expr import ExprError, brief_list, excerpt
 
     close = difflib.get_close_matches(target, list(examples.EXAMPLES), n=1, cutoff=0.7)
     if close:
         raise examples.UnknownExample(f"unknown example '{target}'; did you mean '{close[0]}'? (see gradtutor examples)")
-    values = ",".join(f"{name}=…" for name in expression.variables)
+    values = brief_list([f"{name}=…" for name in expression.variables], ",")
     raise ExprError(
-        f"'{target}' is not a built-in example (see gradtutor examples); "
+        f"'{excerpt(target)}' is not a built-in example (see gradtutor examples); "
         f"as an expression it needs values: --at {values}"
     )
 

@@ -56,10 +56,33 @@ class ExprError(ValueError):
     def __str__(self) -> str:
         text = self.message
         if self.source is not None:
-            text += f' in "{self.source}"'
+            text += f' in "{excerpt(self.source, self.column)}"'
         if self.column is not None:
             text += f" at column {self.column}"
         return text
+
+
+SOURCE_LIMIT = 60  # characters of the expression an error quotes; a longer one is cut around the column
+
+
+LIST_LIMIT = 6  # names a message lists before it says how many more there are
+
+
+def brief_list(items: list[str], sep: str = ", ") -> str:
+    """Items for a one-line message: all of them when few, else the first ones and a count."""
+    if len(items) <= LIST_LIMIT:
+        return sep.join(items)
+    return sep.join(items[:LIST_LIMIT]) + f"{sep}… ({len(items) - LIST_LIMIT} more)"
+
+
+def excerpt(source: str, column: int | None = None) -> str:
+    """The expression as an error quotes it: whole when short, else the part around `column`
+    marked with … where it was cut, so a 500-term sum still gives a one-line error."""
+    if len(source) <= SOURCE_LIMIT:
+        return source
+    start = 0 if column is None else max(0, min(column - 1 - SOURCE_LIMIT // 2, len(source) - SOURCE_LIMIT))
+    end = start + SOURCE_LIMIT
+    return ("…" if start else "") + source[start:end] + ("…" if end < len(source) else "")
 
 
 class ExprDomainError(ExprError, DomainError):
@@ -683,9 +706,9 @@ def _parse_entry(entry: str) -> tuple[str, object]:
 def _check_bindings(expression: Expression, bindings: Mapping[str, object]) -> None:
     missing = [name for name in expression.variables if name not in bindings]
     if missing:
-        example = ",".join(f"{name}=…" for name in missing)
+        example = brief_list([f"{name}=…" for name in missing], ",")
         noun = "value" if len(missing) == 1 else "values"
-        raise ExprError(f"no {noun} for {', '.join(missing)}; give {'it' if len(missing) == 1 else 'them'} with --at {example}")
+        raise ExprError(f"no {noun} for {brief_list(missing)}; give {'it' if len(missing) == 1 else 'them'} with --at {example}")
     # A name the expression does not use is refused rather than ignored: it is nearly always
     # a typo or the wrong expression, and silently dropping input hides the mistake.
     unused = [name for name in bindings if name not in expression.variables]

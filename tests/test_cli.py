@@ -235,6 +235,13 @@ def test_an_unwritable_output_path_is_an_error(tmp_path):
         assert result.stderr.startswith("error: cannot write") and len(result.stderr.splitlines()) == 1
 
 
+def test_a_long_expression_without_values_gives_a_short_error():
+    result = run("trace", "+".join(f"x{i}" for i in range(500)))
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.rstrip().endswith("--at x0=…,x1=…,x2=…,x3=…,x4=…,x5=…,… (494 more)")
+    assert len(result.stderr) < 250
+
+
 def test_column_of_an_expression_error_is_in_the_message():
     result = run("trace", "x + foo(x)", "--at", "x=1")
     assert result.stderr.startswith("error: unknown function 'foo'")

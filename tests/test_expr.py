@@ -378,6 +378,25 @@ def test_columns_count_characters_not_bytes():
     assert caught.value.column == 5
 
 
+def test_errors_about_long_expressions_stay_short_and_quote_the_spot():
+    names = [f"x{i}" for i in range(500)]
+    text = "+".join(names) + "+foo(x1)"
+    with pytest.raises(expr.ExprError) as caught:
+        expr.build(text, "x1=1")
+    message = str(caught.value)
+    assert caught.value.column == len(text) - len("foo(x1)") + 1
+    assert message.endswith(f'+x499+foo(x1)" at column {caught.value.column}') and len(message) < 300
+    with pytest.raises(expr.ExprError) as caught:
+        expr.build("+".join(names), "x1=1")
+    message = str(caught.value)
+    assert message.startswith("no values for x0, x2, x3, x4, x5, x6, … (493 more); give them with --at x0=…,")
+    assert len(message) < 200
+    deep = "(" * 2000 + "x" + ")" * 2000
+    with pytest.raises(expr.ExprError) as caught:
+        expr.build(deep, "x=1")
+    assert "…" in str(caught.value) and len(str(caught.value)) < 200
+
+
 def test_empty_expression():
     with pytest.raises(expr.ExprError, match="^the expression is empty$"):
         expr.parse("   ")
