@@ -40,6 +40,8 @@ def test_step_zero_has_no_rows_and_bad_steps_are_one_line_errors():
     for bad in (-1, 3, 1.5):
         with pytest.raises(StepOutOfRange, match=r"^step .* out of range: this trace has steps 1 to 2"):
             trace_table(trace, step=bad)
+    with pytest.raises(StepOutOfRange, match=r"^step 2 is out of range: this trace has only step 1 \(0 = forward"):
+        trace_table(traced("mul-node"), step=2)
 
 
 def test_apple_numbers_are_shown_as_people_write_them():

@@ -110,6 +110,6 @@ def check_step(trace, step: int | None) -> int | None:
         return None
     count = len(trace.steps)
     if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= count:
-        has = f"steps 1 to {count}" if count else "no backward steps"
+        has = f"steps 1 to {count}" if count > 1 else "only step 1" if count else "no backward steps"
         raise StepOutOfRange(f"step {step} is out of range: this trace has {has} (0 = forward pass only)")
     return step
