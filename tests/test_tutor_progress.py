@@ -133,8 +133,8 @@ def test_a_newer_schema_is_refused_with_a_message(home):
 
 def _filled(home: Path) -> Path:
     with Progress.open(home) as progress:
-        for i in range(200):  # enough rows to spread over several pages
-            progress.record_answer("backprop", f"step-{i}", "x" * 50, right=i % 2 == 0)
+        for i in range(8):  # long answers, so the rows spread over several pages
+            progress.record_answer("backprop", f"step-{i}", "x" * 3000, right=i % 2 == 0)
     return home / "progress.db"
 
 
