@@ -327,7 +327,12 @@ class Tensor(Recorded):
                 continue
             parents = node._parents
             if op.partial or op.saves:
-                grads = _special_vjp(m, op, node, g)
+                if op.partial and not op.saves and len(parents) == 2:  # matmul: the hot case
+                    a, b = parents
+                    grads = op.vjp(m, node._param, g, node.data, a.data, b.data,
+                                   needs=(a.requires_grad, b.requires_grad))
+                else:
+                    grads = _special_vjp(m, op, node, g)
             elif len(parents) == 2:
                 a, b = parents
                 grads = op.vjp(m, node._param, g, node.data, a.data, b.data)
