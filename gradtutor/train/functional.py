@@ -638,38 +638,57 @@ def _lstm_forward(m, p, x, h0, c0, weight_x, weight_h, bias):
     return hs.transpose(1, 0, 2), (hs, gates, cells, cell_tanhs)
 
 
+CHUNK_STEPS = 8  # time steps whose step-independent factors are computed together (cache-sized)
+
+
+def _lstm_factors(m, gates, cells, cell_tanhs, c0, start, stop):
+    """The factors of LSTM backprop that do not depend on the recurrence, for steps start..stop−1:
+
+        by_dc     what dc multiplies, per gate, before the gate's slope:  [g, c_{t−1}, 0, i]·slope
+        by_dh     o's slot instead takes dh:                              tanh c · σ′(o)
+        dc_by_dh  dc/dh through h = o·tanh c:                             o·(1 − tanh² c)
+
+    with slope σ(1 − σ) for i, f, o and 1 − g² for the candidate. Computed a few steps at a time,
+    so the arrays stay in cache between here and their use in the loop.
+    """
+    steps, n, width = gates[start:stop].shape
+    hidden = width // 4
+    gate = gates[start:stop]
+    i, o, cand = gate[:, :, :hidden], gate[:, :, 2 * hidden : 3 * hidden], gate[:, :, 3 * hidden :]
+    slope = gate * (1.0 - gate)  # (t, N, 4H)
+    slope[:, :, 3 * hidden :] = 1.0 - cand * cand
+    by_dc = m.empty_like(gate).reshape(steps, n, 4, hidden)  # (t, N, 4, H)
+    by_dc[:, :, 0] = cand
+    by_dc[:, :, 1] = cells[start - 1 : stop - 1] if start else _previous_states(m, c0, cells[:stop])
+    by_dc[:, :, 2] = 0.0
+    by_dc[:, :, 3] = i
+    by_dc *= slope.reshape(steps, n, 4, hidden)
+    tanh_c = cell_tanhs[start:stop]
+    by_dh = tanh_c * slope[:, :, 2 * hidden : 3 * hidden]
+    dc_by_dh = o * (1.0 - tanh_c * tanh_c)
+    return by_dc, by_dh, dc_by_dh
+
+
 def _lstm_vjp(m, p, g, out, x, h0, c0, weight_x, weight_h, bias, saved, needs=(True,) * 6):
     hs, gates, cells, cell_tanhs = saved
     steps, n, hidden = hs.shape
     g = g.transpose(1, 0, 2)  # (T, N, H)
-    # Everything that does not depend on the recurrence, for all steps at once:
-    #   dc/dh through h = o·tanh(c)       o·(1 − tanh²c)
-    #   the gates' local slopes           σ(1 − σ) for i, f, o; 1 − g² for the candidate
-    #   what dc multiplies per gate       [g, c_{t−1}, ·, i] (o's slot takes dh·tanh c instead)
-    i, f, o, cand = (gates[:, :, k * hidden : (k + 1) * hidden] for k in range(4))
-    c_prev = _previous_states(m, c0, cells)
-    slope = gates * (1.0 - gates)
-    slope[:, :, 3 * hidden :] = 1.0 - cand * cand
-    by_dc = m.empty_like(gates).reshape(steps, n, 4, hidden)  # (T, N, 4, H)
-    by_dc[:, :, 0] = cand
-    by_dc[:, :, 1] = c_prev
-    by_dc[:, :, 2] = 0.0
-    by_dc[:, :, 3] = i
-    by_dc *= slope.reshape(steps, n, 4, hidden)
-    by_dh = cell_tanhs * slope[:, :, 2 * hidden : 3 * hidden]  # dh·tanh c·σ'(o)
-    dc_by_dh = o * (1.0 - cell_tanhs * cell_tanhs)
     dpre = m.empty_like(gates)  # (T, N, 4H)
     dh = m.zeros_like(h0)
     dc = m.zeros_like(c0)
     weight_h_t = weight_h.T.copy()
-    for step in range(steps - 1, -1, -1):
-        dh = dh + g[step]
-        dc += dh * dc_by_dh[step]
-        da = dpre[step]
-        m.multiply(dc[:, None, :], by_dc[step], out=da.reshape(n, 4, hidden))
-        m.multiply(dh, by_dh[step], out=da[:, 2 * hidden : 3 * hidden])
-        dc *= f[step]  # the cell path: only the forget gate scales it, so gradients survive
-        dh = da @ weight_h_t
+    for stop in range(steps, 0, -CHUNK_STEPS):
+        start = max(0, stop - CHUNK_STEPS)
+        by_dc, by_dh, dc_by_dh = _lstm_factors(m, gates, cells, cell_tanhs, c0, start, stop)
+        for step in range(stop - 1, start - 1, -1):
+            k = step - start
+            dh = dh + g[step]
+            dc += dh * dc_by_dh[k]
+            da = dpre[step]
+            m.multiply(dc[:, None, :], by_dc[k], out=da.reshape(n, 4, hidden))
+            m.multiply(dh, by_dh[k], out=da[:, 2 * hidden : 3 * hidden])
+            dc *= gates[step, :, hidden : 2 * hidden]  # the cell path: only f scales it, so gradients survive
+            dh = da @ weight_h_t
     dwh = _previous_states(m, h0, hs).reshape(-1, hidden).T @ dpre.reshape(-1, 4 * hidden)
     dx, dwx, db = _finish_inputs(m, dpre, x, weight_x, needs)
     return dx, dh, dc, dwx, dwh, db
