@@ -39,6 +39,10 @@ class Op:
     exact: bool = False  # uses only + − × ÷ and integer powers: can run on Fractions
     domain: Callable | None = None  # domain(p, *xs) -> message when xs are outside it
     inputs: tuple[str, ...] = field(default=("x", "y"))  # input names used in the text
+    # The pattern's name and sentence in Korean, for Korean lessons and `--lang ko`; every op
+    # gradtutor ships has both (tests/test_render_lang.py). Read them through gate_in/explain_in.
+    gate_ko: str = ""
+    explain_ko: str = ""
     # -- tensor side (see the "Tensor ops" section below) -----------------------------------
     # tensor_sample(rng) -> (xs, p): float64 host arrays of random shapes (broadcasting pairs
     # included) inside the domain, rng a numpy Generator; None for scalar-only ops.
@@ -47,12 +51,29 @@ class Op:
     backward: tuple[str, ...] = ()  # each input's efficient rule as the engine runs it
     saves: bool = False  # forward returns (out, saved); vjp receives saved=saved
     partial: bool = False  # vjp accepts needs=(bool per input) and skips the unneeded inputs
+    # backward_shapes(input_shapes, output_shape) -> each input's rule with the terms' shapes,
+    # "(2,) = (3,) · (3, 2)", for ops whose rule mixes shapes (matmul); None elsewhere
+    backward_shapes: Callable | None = None
 
     def input_names(self, count: int | None = None) -> tuple[str, ...]:
         """The inputs' names; a variadic op (arity -1, e.g. concatenate) numbers them x1, x2, …"""
         if self.arity >= 0:
             return self.inputs[: self.arity]
         return tuple(f"{self.inputs[0]}{i + 1}" for i in range(count or 0))
+
+    def gate_in(self, lang: str = "en") -> str:
+        """The gate pattern's short name in `lang` ("en" or "ko")."""
+        return _localized(lang, self.gate, self.gate_ko)
+
+    def explain_in(self, lang: str = "en") -> str:
+        """The gate pattern in one sentence, in `lang`."""
+        return _localized(lang, self.explain, self.explain_ko)
+
+
+def _localized(lang: str, english: str, korean: str) -> str:
+    # An op registered outside gradtutor may have no Korean yet: it shows its English text
+    # rather than nothing. (Every op gradtutor ships has both; the tests make sure.)
+    return (korean or english) if lang == "ko" else english
 
 
 class Scalar:
@@ -196,7 +217,9 @@ ADD = register(Op(
     vjp=lambda m, p, g, z, x, y: (g, g),
     formula="z = x + y", local=("1", "1"),
     gate="add distributes",
+    gate_ko="덧셈 노드는 분배",
     explain="An add gate passes the upstream gradient unchanged to every input.",
+    explain_ko="덧셈 노드는 상류 기울기를 모든 입력에 그대로 흘려보냅니다.",
     sample=_uniform(-5, 5, 2), exact=True,
     tensor_sample=_elementwise(_between(-5, 5), _between(-5, 5)),
     jacobian=("identity I", "identity I"),
@@ -209,7 +232,9 @@ SUB = register(Op(
     vjp=lambda m, p, g, z, x, y: (g, -g),
     formula="z = x − y", local=("1", "−1"),
     gate="subtract distributes, flipping the sign",
+    gate_ko="뺄셈 노드는 분배, 부호 반전",
     explain="A subtract gate passes the upstream gradient to x and its negative to y.",
+    explain_ko="뺄셈 노드는 x에는 상류 기울기를, y에는 부호를 바꾼 상류 기울기를 보냅니다.",
     sample=_uniform(-5, 5, 2), exact=True,
     tensor_sample=_elementwise(_between(-5, 5), _between(-5, 5)),
     jacobian=("identity I", "−I"),
@@ -222,7 +247,9 @@ MUL = register(Op(
     vjp=lambda m, p, g, z, x, y: (g * y, g * x),
     formula="z = x · y", local=("y", "x"),
     gate="multiply swaps",
+    gate_ko="곱셈 노드는 교환",
     explain="A multiply gate sends each input the upstream gradient times the other input.",
+    explain_ko="곱셈 노드는 각 입력에 상류 기울기 × 상대편 입력값을 보냅니다.",
     sample=_uniform(-5, 5, 2), exact=True,
     tensor_sample=_elementwise(_between(-5, 5), _between(-5, 5)),
     jacobian=("diagonal, diag(y)", "diagonal, diag(x)"),
@@ -235,7 +262,9 @@ DIV = register(Op(
     vjp=lambda m, p, g, z, x, y: (g / y, -g * x / (y * y)),
     formula="z = x / y", local=("1/y", "−x/y²"),
     gate="divide scales",
+    gate_ko="나눗셈 노드는 비율을 곱함",
     explain="A divide gate scales the upstream gradient by 1/y for x and by −x/y² for y.",
+    explain_ko="나눗셈 노드는 상류 기울기에 x 쪽으로는 1/y를, y 쪽으로는 −x/y²를 곱해 보냅니다.",
     sample=lambda rng: ((rng.uniform(-5, 5), rng.choice([-1, 1]) * rng.uniform(0.3, 5)), None),
     exact=True, domain=_div_domain,
     tensor_sample=_elementwise(_between(-5, 5), _nonzero(0.3, 5)),
@@ -249,7 +278,9 @@ NEG = register(Op(
     vjp=lambda m, p, g, z, x: (-g,),
     formula="z = −x", local=("−1",),
     gate="negate flips the sign",
+    gate_ko="부호 반전 노드는 부호를 뒤집음",
     explain="A negate gate passes the upstream gradient back with its sign flipped.",
+    explain_ko="부호 반전 노드는 상류 기울기의 부호만 뒤집어 돌려보냅니다.",
     sample=_uniform(-5, 5), exact=True, inputs=("x",),
     tensor_sample=_elementwise(_between(-5, 5)),
     jacobian=("−I",),
@@ -262,7 +293,9 @@ POW = register(Op(
     vjp=lambda m, p, g, z, x: (g * p * x ** (p - 1),),
     formula="z = xᶜ", local=("c·xᶜ⁻¹",),
     gate="power scales by c·xᶜ⁻¹",
+    gate_ko="거듭제곱 노드는 c·xᶜ⁻¹을 곱함",
     explain="A power gate multiplies the upstream gradient by c·xᶜ⁻¹, the slope of xᶜ at x.",
+    explain_ko="거듭제곱 노드는 상류 기울기에 x에서의 xᶜ의 기울기인 c·xᶜ⁻¹을 곱합니다.",
     sample=_power_sample, exact=True, domain=_pow_domain, inputs=("x",),
     tensor_sample=_elementwise(_between(0.2, 4), param=lambda rng: float(rng.choice([2, 3, -1, 0.5, 1.5, -2]))),
     jacobian=("diagonal, diag(c·xᶜ⁻¹)",),
@@ -275,7 +308,9 @@ EXP = register(Op(
     vjp=lambda m, p, g, z, x: (g * z,),
     formula="z = eˣ", local=("eˣ",),
     gate="exp scales by its own output",
+    gate_ko="exp 노드는 자기 출력을 곱함",
     explain="An exp gate multiplies the upstream gradient by its own output, since (eˣ)′ = eˣ.",
+    explain_ko="(eˣ)′ = eˣ이므로 exp 노드는 상류 기울기에 자기 출력값을 곱합니다.",
     sample=_uniform(-4, 4), domain=_exp_domain, inputs=("x",),
     tensor_sample=_elementwise(_between(-4, 4)),
     jacobian=("diagonal, diag(z)",),
@@ -288,7 +323,9 @@ LOG = register(Op(
     vjp=lambda m, p, g, z, x: (g / x,),
     formula="z = ln x", local=("1/x",),
     gate="log divides by its input",
+    gate_ko="log 노드는 입력으로 나눔",
     explain="A log gate divides the upstream gradient by its input, since (ln x)′ = 1/x.",
+    explain_ko="(ln x)′ = 1/x이므로 log 노드는 상류 기울기를 입력값으로 나눕니다.",
     sample=_uniform(0.2, 8), domain=_log_domain, inputs=("x",),
     tensor_sample=_elementwise(_between(0.2, 8)),
     jacobian=("diagonal, diag(1/x)",),
@@ -301,7 +338,9 @@ TANH = register(Op(
     vjp=lambda m, p, g, z, x: (g * (1 - z * z),),
     formula="z = tanh x", local=("1 − z²",),
     gate="tanh scales by 1 − z²",
+    gate_ko="tanh 노드는 1 − z²를 곱함",
     explain="A tanh gate scales the upstream gradient by 1 − z², which vanishes as z nears ±1.",
+    explain_ko="tanh 노드는 상류 기울기에 1 − z²를 곱합니다. z가 ±1에 가까워질수록 이 값은 0에 가까워집니다.",
     sample=_uniform(-3, 3), inputs=("x",),
     tensor_sample=_elementwise(_between(-3, 3)),
     jacobian=("diagonal, diag(1 − z²)",),
@@ -315,7 +354,9 @@ SIGMOID = register(Op(
     vjp=lambda m, p, g, z, x: (g * z * (1 - z),),
     formula="z = σ(x) = 1/(1 + e⁻ˣ)", local=("z·(1 − z)",),
     gate="sigmoid scales by z(1 − z)",
+    gate_ko="시그모이드 노드는 z(1 − z)를 곱함",
     explain="A sigmoid gate scales the upstream gradient by z(1 − z), at most 0.25.",
+    explain_ko="시그모이드 노드는 상류 기울기에 z(1 − z)를 곱합니다. 이 값은 최대 0.25입니다.",
     sample=_uniform(-5, 5), inputs=("x",),
     tensor_sample=_elementwise(_between(-5, 5)),
     jacobian=("diagonal, diag(z ⊙ (1 − z))",),
@@ -329,7 +370,9 @@ RELU = register(Op(
     vjp=lambda m, p, g, z, x: (g * (x > 0),),
     formula="z = max(x, 0)", local=("1 if x > 0 else 0",),
     gate="ReLU passes or blocks",
+    gate_ko="ReLU 노드는 통과 또는 차단",
     explain="A ReLU gate passes the upstream gradient where its input was positive and blocks it elsewhere.",
+    explain_ko="ReLU 노드는 입력이 양수였던 곳에서는 상류 기울기를 그대로 통과시키고, 나머지에서는 막습니다.",
     sample=_uniform(-5, 5, avoid=(0.0,)), inputs=("x",),
     tensor_sample=_elementwise(_nonzero(0.05, 5)),
     jacobian=("diagonal, 1 where x > 0 else 0",),
@@ -343,7 +386,9 @@ MAX = register(Op(
     vjp=lambda m, p, g, z, x, y: (g * (x >= y), g * (x < y)),
     formula="z = max(x, y)", local=("1 if x ≥ y else 0", "1 if y > x else 0"),
     gate="max routes",
+    gate_ko="max 노드는 한쪽으로 보냄",
     explain="A max gate routes the whole upstream gradient to the larger input; the other gets 0.",
+    explain_ko="max 노드는 상류 기울기 전체를 더 큰 입력 쪽으로 보내고, 다른 입력은 0을 받습니다.",
     sample=_apart,
     tensor_sample=_elementwise(_on_grid(0.25), _on_grid(0.0)),
     jacobian=("diagonal, 1 where x ≥ y else 0", "diagonal, 1 where y > x else 0"),
@@ -356,7 +401,9 @@ MIN = register(Op(
     vjp=lambda m, p, g, z, x, y: (g * (x <= y), g * (x > y)),
     formula="z = min(x, y)", local=("1 if x ≤ y else 0", "1 if y < x else 0"),
     gate="min routes",
+    gate_ko="min 노드는 한쪽으로 보냄",
     explain="A min gate routes the whole upstream gradient to the smaller input; the other gets 0.",
+    explain_ko="min 노드는 상류 기울기 전체를 더 작은 입력 쪽으로 보내고, 다른 입력은 0을 받습니다.",
     sample=_apart,
     tensor_sample=_elementwise(_on_grid(0.25), _on_grid(0.0)),
     jacobian=("diagonal, 1 where x ≤ y else 0", "diagonal, 1 where y < x else 0"),
@@ -370,11 +417,21 @@ class Pattern:
 
     name: str
     explain: str
+    name_ko: str = ""
+    explain_ko: str = ""
+
+    def gate_in(self, lang: str = "en") -> str:
+        return _localized(lang, self.name, self.name_ko)
+
+    def explain_in(self, lang: str = "en") -> str:
+        return _localized(lang, self.explain, self.explain_ko)
 
 
 FANOUT = Pattern(
     "copy adds",
     "A value used in several places receives the sum of the gradients flowing back from each use.",
+    name_ko="복사(분기)는 더함",
+    explain_ko="여러 곳에 쓰인 값은 각 사용처에서 돌아온 기울기를 모두 더한 값을 받습니다.",
 )
 
 
@@ -419,19 +476,39 @@ def _matmul_sample(rng):
     return tuple(rng.normal(size=s) for s in shapes), None
 
 
+def _matmul_shapes(input_shapes, output_shape) -> tuple[str, str]:
+    """The shapes in dL/dX = dL/dY · Wᵀ and dL/dW = Xᵀ · dL/dY, a vector written as the notes
+    write it: x of shape (k,) is a row, so xᵀ is (k, 1) and dL/dy is (1, n) beside it."""
+    x, w = (tuple(s) for s in input_shapes)
+    y = tuple(output_shape)
+    if len(x) == 1 and len(w) == 1:  # an inner product: dL/dz is one number
+        return f"{x} = () · {w}", f"{w} = {x} · ()"
+    if len(w) == 1:  # X · w with w a vector: dL/dX = dL/dy (as a column) · wᵀ (a row)
+        w_t, y_col = (1,) + w, y + (1,)
+        return f"{x} = {y_col} · {w_t}", f"{w} = {x[-1:] + x[-2:-1] if len(x) > 1 else x} · {y}"
+    w_t = w[:-2] + (w[-1], w[-2])
+    x_t = x[:-2] + (x[-1], x[-2]) if len(x) > 1 else (x[0], 1)
+    y_row = y if len(x) > 1 else (1,) + y
+    summed = ", summed over the batch" if len(x) > len(w) else ""
+    return f"{x} = {y} · {w_t}", f"{w} = {x_t} · {y_row}{summed}"
+
+
 MATMUL = register(Op(
     "matmul", "·", 2,
     forward=lambda m, p, x, y: m.matmul(x, y),
     vjp=_matmul_vjp, partial=True,
     formula="Y = X · W", local=("Wᵀ", "Xᵀ"),
     gate="matmul multiplies by the other input, transposed",
+    gate_ko="행렬 곱 노드는 상대편 입력의 전치를 곱함",
     explain="A matrix-multiply gate sends X the upstream times Wᵀ and W the Xᵀ times the upstream.",
+    explain_ko="행렬 곱 노드는 X에는 상류 기울기 · Wᵀ를, W에는 Xᵀ · 상류 기울기를 보냅니다.",
     sample=None, tensor_sample=_matmul_sample, inputs=("X", "W"),
     jacobian=(
         "block diagonal: one Wᵀ block per row of X (∂Yᵢⱼ/∂Xᵢₖ = Wₖⱼ)",
         "Xᵀ blocks: ∂Yᵢⱼ/∂Wₖⱼ = Xᵢₖ, zero across different output columns",
     ),
     backward=("dL/dX = dL/dY · Wᵀ", "dL/dW = Xᵀ · dL/dY"),
+    backward_shapes=_matmul_shapes,
 ))
 
 
@@ -452,7 +529,9 @@ TRANSPOSE = register(Op(
     vjp=lambda m, p, g, z, x: (m.transpose(g, None if p is None else _inverse_axes(p)),),
     formula="z = xᵀ", local=("a permutation",),
     gate="transpose puts each gradient back in its place",
+    gate_ko="전치 노드는 기울기를 제자리로 돌려놓음",
     explain="A transpose gate moves each upstream element back to where its input element came from.",
+    explain_ko="전치 노드는 상류 기울기의 각 원소를 입력 원소가 원래 있던 자리로 옮깁니다.",
     sample=None, tensor_sample=_transpose_sample, inputs=("x",),
     jacobian=("a permutation matrix: each output element is one input element",),
     backward=("dL/dx = (dL/dz)ᵀ, the inverse permutation",),
@@ -474,7 +553,9 @@ RESHAPE = register(Op(
     vjp=lambda m, p, g, z, x: (m.reshape(g, x.shape),),
     formula="z = reshape(x)", local=("1",),
     gate="reshape passes the gradient, reshaped back",
+    gate_ko="reshape 노드는 기울기를 원래 모양으로 되돌림",
     explain="A reshape gate passes the upstream gradient unchanged, laid out in the input's shape.",
+    explain_ko="reshape 노드는 상류 기울기의 값은 그대로 두고 입력의 모양으로 다시 배열합니다.",
     sample=None, tensor_sample=_reshape_sample, inputs=("x",),
     jacobian=("identity I (row-major order is the same before and after)",),
     backward=("dL/dx = dL/dz reshaped to x's shape",),
@@ -515,7 +596,9 @@ GETITEM = register(Op(
     vjp=_getitem_vjp,
     formula="z = x[i]", local=("1 at the picked elements",),
     gate="indexing routes the gradient back to the picked elements",
+    gate_ko="인덱싱 노드는 고른 원소로 기울기를 보냄",
     explain="An indexing gate sends each upstream element to the input element it read; elements read twice add up.",
+    explain_ko="인덱싱 노드는 상류 기울기의 각 원소를 그 값을 읽어 온 입력 원소로 보냅니다. 두 번 읽힌 원소에는 기울기가 더해집니다.",
     sample=None, tensor_sample=_getitem_sample, inputs=("x",),
     jacobian=("a selection matrix: in each row a single 1, at the element that output reads",),
     backward=("dL/dx = zeros with dL/dz added at the index (repeats add up)",),
@@ -546,7 +629,9 @@ CONCATENATE = register(Op(
     vjp=_concatenate_vjp,
     formula="z = [x1, x2, …] along an axis", local=("1 on its own block",),
     gate="concatenate hands each input its slice of the gradient",
+    gate_ko="연결 노드는 각 입력에 제 몫의 기울기를 줌",
     explain="A concatenate gate cuts the upstream gradient into the pieces its inputs filled.",
+    explain_ko="연결(concatenate) 노드는 상류 기울기를 각 입력이 채웠던 조각대로 잘라서 돌려줍니다.",
     sample=None, tensor_sample=_concatenate_sample, inputs=("x",),
     jacobian=("[0 … I … 0]: identity on the block this input fills, zero elsewhere",),
     backward=("dL/dxₖ = the block of dL/dz that xₖ filled",),
@@ -570,7 +655,9 @@ STACK = register(Op(
     vjp=_stack_vjp,
     formula="z = stack(x1, x2, …) on a new axis", local=("1 on its own slice",),
     gate="stack hands each input its slice of the gradient",
+    gate_ko="stack 노드는 각 입력에 제 몫의 기울기를 줌",
     explain="A stack gate gives each input the slice of the upstream gradient at its position.",
+    explain_ko="stack 노드는 각 입력에 그 입력이 놓였던 위치의 상류 기울기 조각을 줍니다.",
     sample=None, tensor_sample=_stack_sample, inputs=("x",),
     jacobian=("[0 … I … 0]: identity on the slice this input fills, zero elsewhere",),
     backward=("dL/dxₖ = dL/dz[k] along the new axis",),
@@ -615,7 +702,9 @@ SUM = register(Op(
     vjp=lambda m, p, g, z, x: (_spread(m, p, g, x),),
     formula="z = Σ x", local=("1",),
     gate="sum copies the gradient to every summed element",
+    gate_ko="합 노드는 더해진 모든 원소에 기울기를 복사",
     explain="A sum gate hands the same upstream gradient to every element it added up.",
+    explain_ko="합(sum) 노드는 더해진 모든 원소에 같은 상류 기울기를 나눠 줍니다.",
     sample=None, tensor_sample=_reduction_sample(), inputs=("x",),
     jacobian=("a row of ones per output element, over the elements it sums",),
     backward=("dL/dx = dL/dz broadcast back to x's shape",),
@@ -627,7 +716,9 @@ MEAN = register(Op(
     vjp=lambda m, p, g, z, x: (_spread(m, p, g * (z.size / x.size), x),),
     formula="z = (1/n) Σ x", local=("1/n",),
     gate="mean copies the gradient, divided by n",
+    gate_ko="평균 노드는 기울기를 n으로 나눠 복사",
     explain="A mean gate hands every averaged element the upstream gradient divided by their count n.",
+    explain_ko="평균(mean) 노드는 평균에 들어간 모든 원소에 상류 기울기를 원소 개수 n으로 나눈 값을 줍니다.",
     sample=None, tensor_sample=_reduction_sample(), inputs=("x",),
     jacobian=("a row of 1/n per output element, over the n elements it averages",),
     backward=("dL/dx = dL/dz / n broadcast back to x's shape",),
@@ -647,7 +738,9 @@ AMAX = register(Op(
     vjp=_amax_vjp,
     formula="z = max x", local=("1 at the maximum, 0 elsewhere",),
     gate="max routes",
+    gate_ko="max 노드는 한쪽으로 보냄",
     explain="A max-over-elements gate routes the upstream gradient to the largest element; the rest get 0.",
+    explain_ko="원소 중 최댓값을 고르는 max 노드는 상류 기울기를 가장 큰 원소로 보내고, 나머지 원소는 0을 받습니다.",
     sample=None, tensor_sample=_reduction_sample(distinct=True), inputs=("x",),
     jacobian=("one 1 per row, at the maximum (ties share it equally); zero elsewhere",),
     backward=("dL/dx = dL/dz at the maxima, 0 elsewhere",),
@@ -664,7 +757,9 @@ LEAKY_RELU = register(Op(
     vjp=lambda m, p, g, z, x: (m.where(x > 0, g, p * g),),
     formula="z = x if x > 0 else α·x", local=("1 if x > 0 else α",),
     gate="leaky ReLU passes or shrinks",
+    gate_ko="Leaky ReLU 노드는 통과 또는 축소",
     explain="A leaky ReLU gate passes the upstream gradient where x > 0 and scales it by α elsewhere.",
+    explain_ko="Leaky ReLU 노드는 x > 0인 곳에서는 상류 기울기를 그대로 통과시키고, 나머지에서는 α를 곱해 줄입니다.",
     sample=None, tensor_sample=_elementwise(_nonzero(0.05, 5), param=_alpha(0.01, 0.5)), inputs=("x",),
     jacobian=("diagonal, 1 where x > 0 else α",),
     backward=("dL/dx = dL/dz ⊙ (1 where x > 0 else α)",),
@@ -677,7 +772,9 @@ ELU = register(Op(
     vjp=lambda m, p, g, z, x: (m.where(x > 0, g, g * (z + p)),),
     formula="z = x if x > 0 else α(eˣ − 1)", local=("1 if x > 0 else z + α",),
     gate="ELU passes or scales by z + α",
+    gate_ko="ELU 노드는 통과 또는 z + α를 곱함",
     explain="An ELU gate passes the upstream gradient where x > 0 and scales it by z + α = αeˣ elsewhere.",
+    explain_ko="ELU 노드는 x > 0인 곳에서는 상류 기울기를 그대로 통과시키고, 나머지에서는 z + α = αeˣ를 곱합니다.",
     sample=None, tensor_sample=_elementwise(_nonzero(0.05, 4), param=_alpha(0.5, 2)), inputs=("x",),
     jacobian=("diagonal, 1 where x > 0 else z + α",),
     backward=("dL/dx = dL/dz ⊙ (1 where x > 0 else z + α)",),
@@ -707,7 +804,9 @@ SOFTMAX = register(Op(
     vjp=lambda m, p, g, y, x: (y * (g - m.sum(g * y, axis=p, keepdims=True)),),
     formula="yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ)", local=("diag(y) − y yᵀ",),
     gate="softmax mixes: every output depends on every input",
+    gate_ko="소프트맥스 노드는 섞음: 모든 출력이 모든 입력에 의존",
     explain="A softmax gate's Jacobian is diag(y) − y yᵀ: each input gets yᵢ times its upstream minus the y-weighted average upstream.",
+    explain_ko="소프트맥스 노드의 야코비 행렬은 diag(y) − y yᵀ입니다. 입력 i는 yᵢ × (자기 상류 기울기 − y로 가중 평균한 상류 기울기)를 받습니다.",
     sample=None, tensor_sample=_axis_sample, inputs=("x",),
     jacobian=("diag(y) − y yᵀ along the softmax axis: one full block per row, zero across rows",),
     backward=("dL/dx = y ⊙ (dL/dy − Σ(dL/dy ⊙ y))",),
@@ -719,7 +818,9 @@ LOG_SOFTMAX = register(Op(
     vjp=lambda m, p, g, z, x: (g - m.exp(z) * m.sum(g, axis=p, keepdims=True),),
     formula="zᵢ = xᵢ − log Σⱼ exp(xⱼ)", local=("I − 1 softmax(x)ᵀ",),
     gate="log-softmax subtracts the softmax-weighted total",
+    gate_ko="로그 소프트맥스 노드는 소프트맥스 가중 합을 뺌",
     explain="A log-softmax gate passes the upstream gradient minus softmax(x) times its total.",
+    explain_ko="로그 소프트맥스 노드는 상류 기울기에서 softmax(x) × (상류 기울기의 합)을 빼서 보냅니다.",
     sample=None, tensor_sample=_axis_sample, inputs=("x",),
     jacobian=("I − 1 softmax(x)ᵀ along the axis: one full block per row, zero across rows",),
     backward=("dL/dx = dL/dz − softmax(x) · Σ dL/dz",),
@@ -760,7 +861,9 @@ SOFTMAX_CROSS_ENTROPY = register(Op(
     forward=_softmax_cross_entropy, vjp=_softmax_cross_entropy_vjp, saves=True,
     formula="L = −(1/N) Σ t · log softmax(x)", local=("(y − t)/N", "none: labels take no gradient"),
     gate="softmax with cross-entropy sends back (y − t)/N",
+    gate_ko="소프트맥스와 교차 엔트로피는 (y − t)/N을 돌려보냄",
     explain="Softmax and cross-entropy together have the simplest backward there is: prediction minus target, over N.",
+    explain_ko="소프트맥스와 교차 엔트로피 오차를 함께 쓰면 역전파가 가장 단순해집니다: (예측 − 정답) / N.",
     sample=None, tensor_sample=_classification_sample, inputs=("x", "t"),
     jacobian=("a single row (the loss is one number): (y − t)ᵀ/N", "none: labels take no gradient"),
     backward=("dL/dx = (y − t) / N · upstream", "none"),
@@ -784,7 +887,9 @@ MSE = register(Op(
     vjp=_mse_vjp,
     formula="L = (1/n) Σ (y − t)²", local=("2(y − t)/n", "−2(y − t)/n"),
     gate="squared error sends back 2(y − t)/n",
+    gate_ko="제곱 오차는 2(y − t)/n을 돌려보냄",
     explain="A mean-squared-error gate sends the prediction 2(y − t)/n and the target its negative.",
+    explain_ko="평균 제곱 오차 노드는 예측에는 2(y − t)/n을, 정답에는 그 음수를 보냅니다.",
     sample=None, tensor_sample=_mse_sample, inputs=("y", "t"),
     jacobian=("a single row (the loss is one number): 2(y − t)ᵀ/n", "a single row: −2(y − t)ᵀ/n"),
     backward=("dL/dy = 2(y − t)/n · upstream", "dL/dt = −dL/dy"),

@@ -146,3 +146,18 @@ def test_tensor_traces_run_on_every_array_module(xp, name):
     assert all(check.ok for check in t.checks)
     assert all(f.agrees in (True, None) for s in t.steps for f in s.flows)
     assert backend.to_host(t.graph.root.value).shape == root.shape
+
+
+def test_matmul_rules_carry_the_shapes_of_their_terms():
+    shapes = ops.MATMUL.backward_shapes
+    # the notes' affine layer: dL/dx (2,) = dL/dy (3,) · Wᵀ (3, 2); dL/dW (2, 3) = xᵀ (2, 1) · dL/dy (1, 3)
+    assert shapes(((2,), (2, 3)), (3,)) == ("(2,) = (3,) · (3, 2)", "(2, 3) = (2, 1) · (1, 3)")
+    assert shapes(((4, 2), (2, 3)), (4, 3)) == ("(4, 2) = (4, 3) · (3, 2)", "(2, 3) = (2, 4) · (4, 3)")
+    assert shapes(((5, 4, 2), (2, 3)), (5, 4, 3))[1].endswith("summed over the batch")
+    for x_shape, w_shape in [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 2, 3), (2, 3, 4))]:
+        x, w = Tensor(np.ones(x_shape)), Tensor(np.ones(w_shape))
+        out = x @ w
+        out.backward()
+        # the left side of each rule is the shape of the gradient the engine computed
+        for text, leaf in zip(shapes((x_shape, w_shape), out.shape), (x, w)):
+            assert text.split(" = ")[0] == str(leaf.grad.shape)

@@ -82,6 +82,8 @@ def rule_cell(step, slot: int) -> Text:
     """The engine's efficient rule for one input and whether upstream · J gave the same."""
     op = step.op
     rule = op.backward[min(slot, len(op.backward) - 1)] if op.backward else ""
+    if op.backward_shapes is not None:
+        rule += "\n" + op.backward_shapes(step.input_shapes, step.output_shape)[slot]
     flow = step.flows[slot]
     if flow.agrees is None:
         return Text(rule)

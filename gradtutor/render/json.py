@@ -127,6 +127,8 @@ def _add_tensor_fields(trace, data: dict) -> None:
             item["via_jacobian"] = value(flow.via_jacobian)
             item["agrees"] = flow.agrees
             item["rule"] = op.backward[min(slot, len(op.backward) - 1)] if op.backward else None
+            if op.backward_shapes is not None:
+                item["rule_shapes"] = op.backward_shapes(step.input_shapes, step.output_shape)[slot]
 
 
 def dumps(trace, indent: int | None = 2) -> str:
