@@ -77,6 +77,26 @@ def matmul_flops(name: str) -> float:
     return 2 * per_step * t * 2 + 2 * n * t * h * h * gates  # x and h products, their weight grads
 
 
+def mlp_matmuls(module):
+    """Only the eight matrix products of one MLP step (forward 3, backward 5), with `module`
+    numpy or torch: the floor under any MLP step built on that library's BLAS."""
+    rng = np.random.default_rng(0)
+    sizes = [784, 256, 256, 10]
+    xs = [rng.standard_normal((128, n), dtype=np.float32) for n in sizes]
+    ws = [rng.standard_normal((a, b), dtype=np.float32) for a, b in zip(sizes[:-1], sizes[1:])]
+    if module != "numpy":
+        xs, ws = [module.from_numpy(a) for a in xs], [module.from_numpy(a) for a in ws]
+
+    def step():
+        for layer in range(3):
+            xs[layer] @ ws[layer]  # forward
+            xs[layer].T @ xs[layer + 1]  # dW
+            if layer:
+                xs[layer + 1] @ ws[layer].T  # dX (none for the input batch)
+
+    return step
+
+
 # -- gradtutor --------------------------------------------------------------------------------------
 
 
@@ -169,6 +189,10 @@ def main() -> None:
     rate = gemm_rate(args.repeat)
     print(f"float32 GEMM rate (512³, 2 threads): {rate / 1e9:.1f} GFLOP/s")
     print(f"torch: {torch.__version__ if torch else 'not installed, column skipped'}")
+    if torch:
+        ours, theirs = timed(mlp_matmuls("numpy"), mlp_matmuls(torch), repeat=args.repeat * 3)
+        print(f"the MLP step's 8 matmuls alone: numpy {ours * 1e3:.2f} ms, PyTorch {theirs * 1e3:.2f} ms "
+              f"({ours / theirs:.2f}×: the BLAS floor under the mlp ratio)")
     header = f"{'model':<6}{'gradtutor ms':>14}{'of GEMM rate':>14}"
     if torch:
         header += f"{'PyTorch ms':>12}{'of GEMM rate':>14}{'ratio':>8}{'goal':>7}  met"
