@@ -161,7 +161,9 @@ LINEAR = register(Op(
     formula="Y = X·W + b",
     local=("Wᵀ", "Xᵀ", "1"),
     gate="affine layer",
+    gate_ko="Affine 계층",
     explain="An affine gate sends dL/dY·Wᵀ to X, Xᵀ·dL/dY to W and the batch sum of dL/dY to b.",
+    explain_ko="Affine 노드는 X에 dL/dY·Wᵀ를, W에 Xᵀ·dL/dY를, b에 dL/dY의 배치 합을 보냅니다.",
     sample=None, inputs=("X", "W", "b"), tensor_sample=_linear_sample,
     jacobian=("Wᵀ blocks, one per row of X", "Xᵀ blocks, one per column of W", "ones, summed over the batch"),
     backward=("dX = dY·Wᵀ", "dW = Xᵀ·dY", "db = Σ_rows dY"),
@@ -217,11 +219,13 @@ CONV2D = register(Op(
     formula="Y[n,f] = Σ_c W[f,c] ⋆ X[n,c] + b[f]  (im2col: Y = [W b]·[cols(X); 1])",
     local=("col2im(Wᵀ·dY)", "dY·cols(X)ᵀ", "Σ_{n,h,w} dY"),
     gate="convolution: an affine gate over every window",
+    gate_ko="합성곱: 모든 윈도우에 적용한 Affine 노드",
     explain=(
         "A convolution is an affine gate applied to every window: im2col lays the windows out as "
         "columns, one matrix product computes them all, and col2im adds each column's gradient "
         "back onto the pixels it came from."
     ),
+    explain_ko="합성곱은 모든 윈도우에 적용한 Affine 노드입니다. im2col이 윈도우를 열로 펼치고, 행렬 곱 한 번으로 모두 계산하며, 역전파 때는 col2im이 각 열의 기울기를 원래 픽셀 자리에 더해 돌려놓습니다.",
     sample=None, inputs=("X", "W", "b"), tensor_sample=_conv_sample,
     jacobian=("a shifted copy of W for every window", "the windows of X", "ones, summed over batch and positions"),
     backward=("dX = col2im(Wᵀ·dY)", "dW = dY·colsᵀ", "db = Σ dY"),
@@ -276,7 +280,9 @@ MAX_POOL2D = register(Op(
     formula="Y[n,c,i,j] = max over the window of X",
     local=("1 at each window's maximum, 0 elsewhere",),
     gate="max pooling routes",
+    gate_ko="최대 풀링은 한쪽으로 보냄",
     explain="Max pooling is a max gate per window: the whole upstream gradient goes to the window's largest input.",
+    explain_ko="최대 풀링은 윈도우마다 놓인 max 노드입니다. 상류 기울기 전체가 윈도우에서 가장 큰 입력으로 갑니다.",
     sample=None, inputs=("X",), tensor_sample=_pool_sample,
     jacobian=("one 1 per output row, at the column of its window's maximum",),
     backward=("dX: dY routed to the first maximum of each window",),
@@ -312,7 +318,9 @@ AVG_POOL2D = register(Op(
     formula="Y[n,c,i,j] = mean over the window of X",
     local=("1/(KH·KW) for every input in the window",),
     gate="average pooling shares",
+    gate_ko="평균 풀링은 나눠 줌",
     explain="Average pooling shares the upstream gradient equally among the inputs of each window.",
+    explain_ko="평균 풀링은 상류 기울기를 윈도우의 입력들에 똑같이 나눠 줍니다.",
     sample=None, inputs=("X",),
     tensor_sample=lambda rng: ((rng.normal(size=(2, 2, 5, 6)),), _pool_sample(rng)[1]),
     jacobian=("1/(KH·KW) at every (output, input-in-its-window) pair",),
@@ -390,11 +398,13 @@ BATCH_NORM = register(Op(
     formula="Y = γ·(X − μ)/√(σ² + ε) + β, μ and σ² per channel over the batch",
     local=("(γ/σ)·(1 − 1/N − x̂·x̂ᵀ/N)", "x̂", "1"),
     gate="batch normalisation",
+    gate_ko="배치 정규화",
     explain=(
         "Batch normalisation standardises each channel with the batch's own mean and variance; "
         "because those statistics depend on every input, each input's gradient loses the batch "
         "mean of the gradient and its projection on x̂."
     ),
+    explain_ko="배치 정규화는 채널마다 그 배치의 평균과 분산으로 표준화합니다. 이 통계량이 모든 입력에 의존하므로, 각 입력의 기울기에서 기울기의 배치 평균과 x̂ 방향 성분이 빠집니다.",
     sample=None, inputs=("X", "γ", "β"), tensor_sample=_batch_norm_sample,
     jacobian=("(γ/σ)(I − 11ᵀ/N − x̂x̂ᵀ/N) per channel", "x̂, summed over the batch", "ones, summed over the batch"),
     backward=("dX = (1/σ)(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))", "dγ = Σ dY·x̂", "dβ = Σ dY"),
@@ -429,7 +439,9 @@ LAYER_NORM = register(Op(
     formula="Y = γ·(X − μ)/√(σ² + ε) + β, μ and σ² per example over its features",
     local=("(γ/σ)·(1 − 1/D − x̂·x̂ᵀ/D)", "x̂", "1"),
     gate="layer normalisation",
+    gate_ko="계층 정규화",
     explain="Layer normalisation is batch normalisation turned sideways: each example is standardised over its own features.",
+    explain_ko="계층 정규화는 배치 정규화를 옆으로 돌린 것입니다. 각 샘플을 그 샘플 자신의 특징들로 표준화합니다.",
     sample=None, inputs=("X", "γ", "β"), tensor_sample=_layer_norm_sample,
     jacobian=("(γ/σ)(I − 11ᵀ/D − x̂x̂ᵀ/D) per example", "x̂, summed over examples", "ones, summed over examples"),
     backward=("dX = (1/σ)(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))", "dγ = Σ dY·x̂", "dβ = Σ dY"),
@@ -455,10 +467,12 @@ DROPOUT = register(Op(
     formula="Y = X ⊙ mask, mask ∈ {0, 1/(1 − p)}",
     local=("mask",),
     gate="dropout gates",
+    gate_ko="드롭아웃은 기울기를 막거나 통과시킴",
     explain=(
         "Dropout multiplies by a random mask: a dropped unit passes no gradient, a kept one passes "
         "it scaled by 1/(1 − p), the same scale its output was given."
     ),
+    explain_ko="드롭아웃은 무작위 마스크를 곱합니다. 삭제된 뉴런은 기울기를 전혀 전달하지 않고, 남은 뉴런은 출력에 곱했던 것과 같은 1/(1 − p)를 곱해 전달합니다.",
     sample=None, inputs=("X",), tensor_sample=_dropout_sample,
     jacobian=("diagonal: diag(mask)",),
     backward=("dX = dY ⊙ mask",),
@@ -484,7 +498,9 @@ EMBEDDING = register(Op(
     formula="Y[i] = W[index_i]",
     local=("1 at the looked-up row",),
     gate="lookup gathers, backward scatters",
+    gate_ko="조회는 모으고, 역전파는 흩뿌림",
     explain="An embedding lookup copies rows of W; its backward adds each upstream row back onto the row it came from.",
+    explain_ko="임베딩 조회는 W의 행을 복사합니다. 역전파 때는 상류 기울기의 각 행을 그 행을 가져온 W의 행에 더합니다.",
     sample=None, inputs=("W",), tensor_sample=_embedding_sample,
     jacobian=("one 1 per output element, at its table entry",),
     backward=("dW[index_i] += dY[i]",),
@@ -572,10 +588,12 @@ RNN = register(Op(
     formula="h_t = tanh(x_t·W_xh + h_{t−1}·W_hh + b), all steps in one gate",
     local=("W_xhᵀ per step", "W_hhᵀ·(1 − h₁²)", "Σ_t x_tᵀ·da_t", "Σ_t h_{t−1}ᵀ·da_t", "Σ_t da_t"),
     gate="recurrent: backprop through time",
+    gate_ko="순환: 시간 방향 역전파(BPTT)",
     explain=(
         "A vanilla RNN applies the same tanh gate at every step; backprop through time multiplies "
         "the gradient by W_hhᵀ·diag(1 − h²) once per step, so over long sequences it vanishes or explodes."
     ),
+    explain_ko="기본 RNN은 매 시각 같은 tanh 노드를 적용합니다. BPTT는 시각마다 기울기에 W_hhᵀ·diag(1 − h²)를 한 번씩 곱하므로, 시퀀스가 길면 기울기가 소실되거나 폭발합니다.",
     sample=None, inputs=("x", "h0", "W_xh", "W_hh", "b"), tensor_sample=_recurrent_sample(1),
     jacobian=("block lower-triangular in time", "a product of W_hhᵀ·diag(1 − h²) over steps",
               "Σ over steps", "Σ over steps", "Σ over steps"),
@@ -700,10 +718,12 @@ LSTM = register(Op(
     formula="i,f,o = σ(·), g = tanh(·); c_t = f⊙c_{t−1} + i⊙g; h_t = o⊙tanh(c_t), all steps in one gate",
     local=("W_xᵀ per step", "through W_hᵀ", "f₁⊙…", "Σ_t x_tᵀ·da_t", "Σ_t h_{t−1}ᵀ·da_t", "Σ_t da_t"),
     gate="LSTM: the cell path carries the gradient",
+    gate_ko="LSTM: 기억 셀 경로가 기울기를 나름",
     explain=(
         "An LSTM adds a cell state updated by addition: on the way back the gradient along the "
         "cell is multiplied only by the forget gate, so it can cross many steps without vanishing."
     ),
+    explain_ko="LSTM은 덧셈으로 갱신되는 기억 셀을 둡니다. 역전파 때 셀을 따라가는 기울기에는 망각 게이트만 곱해지므로, 소실되지 않고 여러 시각을 건너갈 수 있습니다.",
     sample=None, inputs=("x", "h0", "c0", "W_x", "W_h", "b"), tensor_sample=_recurrent_sample(4, True),
     jacobian=("block lower-triangular in time",) * 3 + ("Σ over steps",) * 3,
     backward=("dx_t = da_t·W_xᵀ", "dh0 = da_1·W_hᵀ", "dc0 = dc_1⊙f_1", "dW_x = Σ x_tᵀ·da_t",
@@ -778,10 +798,12 @@ GRU = register(Op(
     formula="r,z = σ(·); n = tanh(x·W_xn + r⊙(h·W_hn + b_hn)); h_t = (1 − z)⊙n + z⊙h_{t−1}, all steps in one gate",
     local=("W_xᵀ per step", "z⊙… + W_hᵀ…", "Σ_t x_tᵀ·da_t", "Σ_t h_{t−1}ᵀ·dhw_t", "Σ_t da_t", "Σ_t r⊙dn"),
     gate="GRU: the update gate interpolates",
+    gate_ko="GRU: 업데이트 게이트가 보간함",
     explain=(
         "A GRU mixes the old state and a candidate with the update gate z; on the way back the "
         "gradient to h_{t−1} has a direct term z⊙dh that is not squashed, so it survives many steps."
     ),
+    explain_ko="GRU는 업데이트 게이트 z로 이전 상태와 후보 상태를 섞습니다. 역전파 때 h_{t−1}로 가는 기울기에는 찌그러지지 않는 직접 항 z⊙dh가 있어 여러 시각을 지나도 살아남습니다.",
     sample=None, inputs=("x", "h0", "W_x", "W_h", "b", "b_hn"), tensor_sample=_recurrent_sample(3),
     jacobian=("block lower-triangular in time", "a product over steps") + ("Σ over steps",) * 4,
     backward=("dx_t = da_t·W_xᵀ", "dh0 = z₁⊙dh₁ + dhw_1·W_hᵀ", "dW_x = Σ x_tᵀ·da_t",
