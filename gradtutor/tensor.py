@@ -426,8 +426,10 @@ def _shape_error(op: ops.Op, xs, error: ValueError) -> ShapeError:
         return ShapeError(
             f"matmul needs the inner sizes to match: {shapes[0]} · {shapes[1]} ({shapes[0][-1]} ≠ {inner})"
         )
-    listed = " and ".join(str(shape) for shape in shapes)
     reason = str(error).splitlines()[0]
+    if len(shapes) == 1:
+        return ShapeError(f"{op.name} cannot take shape {shapes[0]}: {reason}")
+    listed = " and ".join(str(shape) for shape in shapes)
     if "broadcast" in reason:
         reason = "they do not broadcast together (sizes must match or be 1, counted from the right)"
     return ShapeError(f"{op.name} cannot combine shapes {listed}: {reason}")

@@ -215,3 +215,10 @@ def test_the_engine_runs_on_every_array_module(xp):
     expected.backward()
     for got, want in zip(results, (expected.data, Wn.grad, bn.grad)):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_a_reshape_that_does_not_fit_names_the_shape():
+    with pytest.raises(ShapeError, match=r"^reshape cannot take shape \(2, 3\): cannot reshape array of size 6"):
+        Tensor(np.ones((2, 3))).reshape(4)
+    with pytest.raises(ShapeError, match="not a permutation of the axes of shape"):
+        Tensor(np.ones((2, 3))).transpose(0, 0)
