@@ -108,8 +108,11 @@ def trace(root, upstream=1.0, *, exact: bool = False, check: bool = False) -> Tr
     exact: replay the graph in rational arithmetic (1.1 is taken as 11/10), so the apple
     example's 2.2 is exactly 11/5. Only graphs of + − × ÷ and integer powers qualify.
     check: add a central-difference estimate for every leaf beside its autodiff gradient.
+
+    A Tensor root is traced with shapes and Jacobians (see the module doc); its upstream may be
+    an array of the root's shape or one number for every element (the default: ones).
     """
-    if hasattr(root.data, "shape"):
+    if hasattr(root.data, "shape"):  # a Tensor (a Value holds a plain float)
         if exact:
             raise NotExact("exact mode works on scalar graphs only; this graph is made of tensors")
         return _trace_tensors(root, upstream, check)
