@@ -602,15 +602,11 @@ RNN = register(Op(
 ))
 
 
-def _sigmoid(m, x):
-    return 0.5 * (1.0 + m.tanh(0.5 * x))  # never overflows, unlike 1/(1 + e⁻ˣ)
-
-
 def _half_scale(m, hidden, gates, sigmoids, dtype):
     """Column scale (G·H,): 0.5 on the sigmoid gates' columns, 1 on the tanh ones.
 
-    σ(a) = 0.5 + 0.5·tanh(a/2): scaling those pre-activations by 0.5 lets ONE tanh call per step
-    cover every gate, sigmoids included.
+    σ(a) = 0.5 + 0.5·tanh(a/2) (which, unlike 1/(1 + e⁻ᵃ), never overflows): scaling those
+    pre-activations by 0.5 lets one tanh call per step cover the sigmoid gates too.
     """
     scale = m.ones((gates * hidden,), dtype=dtype)
     scale[: sigmoids * hidden] = 0.5
@@ -738,23 +734,34 @@ def gru_steps(m, x, h0, weight_x, weight_h, bias, bias_hn):
     Columns: reset r, update z (sigmoids), candidate n (tanh). As in cuDNN and PyTorch, the reset
     gate multiplies h·W_hn + b_hn, so one GEMM per step covers all three gates.
     """
-    pre = _project_inputs(x, weight_x, bias)  # (T, N, 3H)
-    steps, hidden = pre.shape[0], h0.shape[1]
-    gates = m.empty_like(pre)
-    hidden_n = m.empty((steps,) + h0.shape, dtype=pre.dtype)  # h·W_hn + b_hn, needed by dr
+    hidden = h0.shape[1]
+    scale = _half_scale(m, hidden, 3, 2, x.dtype)
+    gates = _project_inputs(x, weight_x, bias)  # (T, N, 3H), becomes the activations in place
+    gates *= scale
+    weight_h = weight_h * scale  # r and z columns halved: σ(a) = 0.5 + 0.5·tanh(a/2)
+    steps = gates.shape[0]
+    hidden_n = m.empty((steps,) + h0.shape, dtype=gates.dtype)  # h·W_hn + b_hn, needed by dr
     hs = m.empty_like(hidden_n)
     h = h0
     for step in range(steps):
         hw = h @ weight_h  # (N, 3H)
         gate = gates[step]
-        gate[:, : 2 * hidden] = _sigmoid(m, pre[step, :, : 2 * hidden] + hw[:, : 2 * hidden])
-        hn = hw[:, 2 * hidden :] + bias_hn
-        hidden_n[step] = hn
+        rz = gate[:, : 2 * hidden]
+        rz += hw[:, : 2 * hidden]
+        m.tanh(rz, out=rz)
+        rz *= 0.5
+        rz += 0.5
         r, z = gate[:, :hidden], gate[:, hidden : 2 * hidden]
-        gate[:, 2 * hidden :] = m.tanh(pre[step, :, 2 * hidden :] + r * hn)
+        hn = hidden_n[step]
+        m.add(hw[:, 2 * hidden :], bias_hn, out=hn)
         n = gate[:, 2 * hidden :]
-        h = n + z * (h - n)  # (1 − z)·n + z·h
-        hs[step] = h
+        n += r * hn
+        m.tanh(n, out=n)
+        h_new = hs[step]
+        m.subtract(h, n, out=h_new)
+        h_new *= z
+        h_new += n  # (1 − z)·n + z·h
+        h = h_new
     return hs, gates, hidden_n
 
 
@@ -763,29 +770,50 @@ def _gru_forward(m, p, x, h0, weight_x, weight_h, bias, bias_hn):
     return hs.transpose(1, 0, 2), (hs, gates, hidden_n)
 
 
+def _gru_factors(m, gates, hs, hidden_n, h0, start, stop):
+    """What dh multiplies, per step start..stop−1, to give each pre-activation gradient:
+
+        dn_pre = dh·a          a = (1 − z)(1 − n²)             through the candidate's tanh
+        dr_pre = dh·a·hn·σ′(r)                                   hn = h·W_hn + b_hn
+        dz_pre = dh·(h_{t−1} − n)·σ′(z)
+        dhn    = dh·a·r                                          the h·W_hn part of the candidate
+
+    Returned as by_dh_x (t, N, 3, H) = [r, z, n] for the input projections and by_dh_h for h·W_h
+    ([r, z, a·r]). Computed a few steps at a time, so the arrays stay in cache.
+    """
+    gate = gates[start:stop]
+    steps, n, width = gate.shape
+    hidden = width // 3
+    r, z, cand = gate[:, :, :hidden], gate[:, :, hidden : 2 * hidden], gate[:, :, 2 * hidden :]
+    h_prev = hs[start - 1 : stop - 1] if start else _previous_states(m, h0, hs[:stop])
+    by_dh_x = m.empty_like(gate).reshape(steps, n, 3, hidden)  # (t, N, 3, H)
+    a = (1.0 - z) * (1.0 - cand * cand)
+    by_dh_x[:, :, 0] = a * hidden_n[start:stop] * r * (1.0 - r)
+    by_dh_x[:, :, 1] = (h_prev - cand) * z * (1.0 - z)
+    by_dh_x[:, :, 2] = a
+    by_dh_h = by_dh_x.copy()
+    by_dh_h[:, :, 2] *= r
+    return by_dh_x, by_dh_h
+
+
 def _gru_vjp(m, p, g, out, x, h0, weight_x, weight_h, bias, bias_hn, saved, needs=(True,) * 6):
     hs, gates, hidden_n = saved
-    hidden = h0.shape[1]
+    steps, n, hidden = hs.shape
     g = g.transpose(1, 0, 2)  # (T, N, H)
     dpre = m.empty_like(gates)  # (T, N, 3H): gradients of the input projections
     dhw = m.empty_like(gates)  # (T, N, 3H): gradients of h·W_h
     dh = m.zeros_like(h0)
     weight_h_t = weight_h.T.copy()
-    for step in range(gates.shape[0] - 1, -1, -1):
-        gate = gates[step]
-        r, z, n = gate[:, :hidden], gate[:, hidden : 2 * hidden], gate[:, 2 * hidden :]
-        h_prev = hs[step - 1] if step else h0
-        dh = dh + g[step]
-        dn = dh * (1.0 - z) * (1.0 - n * n)  # through the candidate's tanh
-        da, dw = dpre[step], dhw[step]
-        da[:, :hidden] = dn * hidden_n[step]  # d r
-        da[:, hidden : 2 * hidden] = dh * (h_prev - n)  # d z
-        sig = gate[:, : 2 * hidden]
-        da[:, : 2 * hidden] *= sig * (1.0 - sig)
-        da[:, 2 * hidden :] = dn
-        dw[:, : 2 * hidden] = da[:, : 2 * hidden]
-        dw[:, 2 * hidden :] = dn * r
-        dh = dh * z + dw @ weight_h_t
+    for stop in range(steps, 0, -CHUNK_STEPS):
+        start = max(0, stop - CHUNK_STEPS)
+        by_dh_x, by_dh_h = _gru_factors(m, gates, hs, hidden_n, h0, start, stop)
+        for step in range(stop - 1, start - 1, -1):
+            k = step - start
+            dh = dh + g[step]
+            m.multiply(dh[:, None, :], by_dh_x[k], out=dpre[step].reshape(n, 3, hidden))
+            m.multiply(dh[:, None, :], by_dh_h[k], out=dhw[step].reshape(n, 3, hidden))
+            dh *= gates[step, :, hidden : 2 * hidden]  # the direct path z·dh: not squashed
+            dh += dhw[step] @ weight_h_t
     dwh = _previous_states(m, h0, hs).reshape(-1, hidden).T @ dhw.reshape(-1, 3 * hidden)
     dbhn = dhw[:, :, 2 * hidden :].sum(axis=(0, 1))
     dx, dwx, db = _finish_inputs(m, dpre, x, weight_x, needs)
