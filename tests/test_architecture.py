@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gradtutor"
 RANKS = {
     "numbers": 0,
     "backend": 0,
+    "lang": 0,
     "ops": 1,
     "engine": 2,
     "tensor": 2,

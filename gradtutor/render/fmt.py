@@ -1,5 +1,5 @@
-"""Text shared by every renderer: values, gate symbols, local gradients, and which backward
-step a view stops at.
+"""Text shared by every renderer: values, gate symbols, local gradients, the renderers' words in
+each language, and which backward step a view stops at.
 
 `show` is the one place a value becomes text on one line (numbers, small arrays written out,
 larger ones by their shape); `block` is its multi-line form for table cells, where vectors and
@@ -9,6 +9,7 @@ small matrices are laid out as matrices.
 from __future__ import annotations
 
 from gradtutor import ops
+from gradtutor.lang import check_language, load_strings
 from gradtutor.numbers import human
 
 TABLE_DIGITS = 6  # significant digits in tables and diagrams: enough for every textbook number
@@ -16,6 +17,11 @@ INLINE_LIMIT = 6  # arrays up to this many elements are written out on one line 
 # more would make diagram wires too long to read
 PENDING = "?"  # a gradient a step view (table or diagram frame) has not computed yet
 MATRIX_LIMIT = 64  # arrays up to this many elements are laid out as matrices in tables
+
+
+def words(lang: str, key: str, **params) -> str:
+    """One of the renderers' texts (render/strings.toml) in `lang`, placeholders filled in."""
+    return load_strings("gradtutor.render")[key][check_language(lang)].format(**params)
 
 
 def show(x, digits: int = TABLE_DIGITS) -> str:

@@ -13,17 +13,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from gradtutor.render.fmt import MATRIX_LIMIT, block, check_step, gate_text, shape_text, shaped
+from gradtutor.render.fmt import MATRIX_LIMIT, block, check_step, gate_text, shape_text, shaped, words
 
 DIGITS = 4  # significant digits in matrices: four keep a 3×3 softmax Jacobian inside a table
 
 GRADIENT = "red"
 CURRENT = "bold reverse"
 MARK = "▶"
-ORDER_NOTE = (
-    "Jacobian: one row per output element, one column per input element, both counted in "
-    "row-major (C) order. Downstream = upstream (flattened) · J, reshaped to the input's shape."
-)
 
 
 def _table(title: str) -> Table:
@@ -41,44 +37,44 @@ def _with_shape(value, digits: int) -> str:
     return text if "(" in text.split("\n")[0] else f"{shape_text(getattr(value, 'shape', ()))} = {text}"
 
 
-def structure(step, slot: int) -> str:
+def structure(step, slot: int, lang: str = "en") -> str:
     """The Jacobian of one input in words, from the op record, noting a broadcast input."""
     op = step.op
-    words = op.jacobian[min(slot, len(op.jacobian) - 1)] if op.jacobian else op.local[0]
+    described = op.jacobian[min(slot, len(op.jacobian) - 1)] if op.jacobian else op.local[0]
     shape = step.input_shapes[slot]
-    if words.startswith(("diagonal", "identity", "−I")) and shape != step.output_shape:
-        words += f"; then summed back to {shape_text(shape)} (broadcast: copy adds)"
-    return words
+    if described.startswith(("diagonal", "identity", "−I")) and shape != step.output_shape:
+        described += words(lang, "broadcast_sum", shape=shape_text(shape))
+    return described
 
 
-def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIMIT) -> Text:
+def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIMIT, lang: str = "en") -> Text:
     """The Jacobian as a matrix when it has at most `limit` entries; else its structure in
     words (the full matrix of a gate with up to 64 inputs and outputs is in the JSON)."""
     flow = step.flows[slot]
     if flow.jacobian is None:
-        return Text(structure(step, slot))
+        return Text(structure(step, slot, lang))
     rows, columns = flow.jacobian.shape
     if flow.jacobian.size > limit:
-        return Text(f"{rows}×{columns}: {structure(step, slot)}")
+        return Text(f"{rows}×{columns}: {structure(step, slot, lang)}")
     shape = step.input_shapes[slot]
     if rows == 1 and len(shape) > 0:
         # The output is one number: J is a single row, the gradient, written in x's shape.
         matrix = block(flow.jacobian.reshape(shape), digits, limit)
-        return Text(f"1×{columns}, one row, in {shape_text(shape)} layout\n{matrix}", no_wrap=True)
+        return Text(f"{words(lang, 'jacobian_row', columns=columns, shape=shape_text(shape))}\n{matrix}", no_wrap=True)
     # A matrix must not wrap: no_wrap makes the column as wide as the matrix's widest row.
     return Text(f"{rows}×{columns}\n{block(flow.jacobian, digits, limit)}", no_wrap=True)
 
 
-def downstream_cell(source, flow, digits: int = DIGITS) -> Text:
+def downstream_cell(source, flow, digits: int = DIGITS, lang: str = "en") -> Text:
     """The downstream gradient; for an input used by several gates, also its running sum."""
     text = Text(block(flow.downstream, digits), style=GRADIENT)
     if source.uses > 1:
-        text.append("\ncopy adds: sum so far\n", style="italic")
+        text.append(f"\n{words(lang, 'running_sum')}\n", style="italic")
         text.append(block(flow.after, digits), style=GRADIENT)
     return text
 
 
-def rule_cell(step, slot: int) -> Text:
+def rule_cell(step, slot: int, lang: str = "en") -> Text:
     """The engine's efficient rule for one input and whether upstream · J gave the same."""
     op = step.op
     rule = op.backward[min(slot, len(op.backward) - 1)] if op.backward else ""
@@ -87,29 +83,34 @@ def rule_cell(step, slot: int) -> Text:
     flow = step.flows[slot]
     if flow.agrees is None:
         return Text(rule)
-    mark = Text(" ✓ = upstream · J", style="green") if flow.agrees else Text(" ✗ differs from upstream · J", style="bold red")
+    if flow.agrees:
+        mark = Text(words(lang, "agrees"), style="green")
+    else:
+        mark = Text(words(lang, "differs"), style="bold red")
     return Text.assemble(rule, "\n", mark)
 
 
-def tensor_trace_table(trace, step: int | None = None, digits: int = DIGITS):
+def tensor_trace_table(trace, step: int | None = None, digits: int = DIGITS, lang: str = "en"):
     """The backward pass of a tensor graph: one small table per gate, one row per input (see
     the module doc). step=k shows steps 1..k with step k marked, as the scalar table does."""
     step = check_step(trace, step)
     root = trace.graph.root
     last = len(trace.steps) if step is None else step
     title = Text(
-        f"Backward pass from {root.label} {shape_text(root.value.shape)}, "
-        f"upstream dL/d{root.label} {shape_text(trace.upstream.shape)}",
+        words(
+            lang, "tensor_title", output=root.label, shape=shape_text(root.value.shape),
+            upstream_shape=shape_text(trace.upstream.shape),
+        ),
         style="italic",
     )
     parts = [title]
     for s in trace.steps[:last]:
-        parts.append(step_table(trace, s, current=step is not None and s.index == step, digits=digits))
-    parts.append(Text(ORDER_NOTE))
+        parts.append(step_table(trace, s, current=step is not None and s.index == step, digits=digits, lang=lang))
+    parts.append(Text(words(lang, "order_note")))
     return Group(*parts)
 
 
-def step_table(trace, s, current: bool = False, digits: int = DIGITS) -> Table:
+def step_table(trace, s, current: bool = False, digits: int = DIGITS, lang: str = "en") -> Table:
     """One tensor gate: a header with shapes and the upstream, then a row per input."""
     nodes = trace.nodes
     gate = nodes[s.node]
@@ -119,50 +120,51 @@ def step_table(trace, s, current: bool = False, digits: int = DIGITS) -> Table:
     )
     marker = f"{MARK} " if current else ""
     table = _table(
-        f"{marker}Step {s.index}: {gate_text(gate)} {gate.label} = {s.op.formula}   ({s.op.gate})\n"
+        f"{marker}{words(lang, 'tensor_step', index=s.index)}"
+        f"{gate_text(gate)} {gate.label} = {s.op.formula}   ({s.op.gate_in(lang)})\n"
         f"{inputs} → {gate.label} {shape_text(s.output_shape)}\n"
-        f"upstream dL/d{gate.label} {_with_shape(s.upstream, digits)}"
+        + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(s.upstream, digits))
     )
-    table.add_column("Input", no_wrap=True)
-    table.add_column("Local Jacobian ∂out/∂input", max_width=60)
-    table.add_column("Downstream\nupstream · J", no_wrap=True, style=GRADIENT)
-    table.add_column("Rule the engine runs", min_width=18, max_width=24)
+    table.add_column(words(lang, "col_input"), no_wrap=True)
+    table.add_column(words(lang, "col_jacobian"), max_width=60)
+    table.add_column(words(lang, "col_tensor_downstream"), no_wrap=True, style=GRADIENT)
+    table.add_column(words(lang, "col_rule"), min_width=18, max_width=24)
     for slot, flow in enumerate(s.flows):
         table.add_row(
             Text(f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(s.input_shapes[slot])}"),
-            jacobian_cell(s, slot, digits),
-            downstream_cell(nodes[flow.node], flow, digits),
-            rule_cell(s, slot),
+            jacobian_cell(s, slot, digits, lang=lang),
+            downstream_cell(nodes[flow.node], flow, digits, lang),
+            rule_cell(s, slot, lang),
             style=CURRENT if current else None,
             end_section=True,
         )
     return table
 
 
-def jacobian_view(step, nodes, digits: int = DIGITS) -> Table:
+def jacobian_view(step, nodes, digits: int = DIGITS, lang: str = "en") -> Table:
     """One gate on its own: each input's Jacobian, upstream · J and the rule the engine runs."""
     gate = nodes[step.node]
     inputs = ", ".join(
         f"{nodes[f.node].label} {shape_text(shape)}" for f, shape in zip(step.flows, step.input_shapes)
     )
     table = _table(
-        f"{gate_text(gate)} {gate.label} = {step.op.formula}   ({step.op.gate})\n"
+        f"{gate_text(gate)} {gate.label} = {step.op.formula}   ({step.op.gate_in(lang)})\n"
         f"{inputs} → {gate.label} {shape_text(step.output_shape)}\n"
-        f"upstream dL/d{gate.label} {_with_shape(step.upstream, digits)}"
+        + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(step.upstream, digits))
     )
-    table.add_column("Input", no_wrap=True)
-    table.add_column("Local Jacobian ∂out/∂input")
-    table.add_column("upstream · J", no_wrap=True, style=GRADIENT)
-    table.add_column("Rule the engine runs", min_width=20, max_width=26)
+    table.add_column(words(lang, "col_input"), no_wrap=True)
+    table.add_column(words(lang, "col_jacobian"))
+    table.add_column(words(lang, "col_via_jacobian"), no_wrap=True, style=GRADIENT)
+    table.add_column(words(lang, "col_rule"), min_width=20, max_width=26)
     names = step.op.input_names(len(step.flows))
     for slot, flow in enumerate(step.flows):
         table.add_row(
             Text(f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(step.input_shapes[slot])}"),
-            jacobian_cell(step, slot, digits, limit=64 * 64),  # asked for one gate: every entry
+            jacobian_cell(step, slot, digits, limit=64 * 64, lang=lang),  # asked for one gate: every entry
             Text(block(flow.via_jacobian if flow.via_jacobian is not None else flow.downstream, digits)),
-            rule_cell(step, slot),
+            rule_cell(step, slot, lang),
             end_section=True,
         )
-    table.caption = Text(ORDER_NOTE)
+    table.caption = Text(words(lang, "order_note"))
     table.caption_justify = "left"
     return table

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradtutor import ops
-from gradtutor.render.fmt import PENDING, TABLE_DIGITS, check_step, gate_text, local_text, operand, shaped, show
+from gradtutor.render.fmt import PENDING, TABLE_DIGITS, check_step, gate_text, local_text, operand, shaped, show, words
 from gradtutor.render.jacobian import tensor_trace_table
 
 GRADIENT = "red"  # gradients in the terminal, as in the diagrams' second colour
@@ -29,22 +29,22 @@ def _table(title: str) -> Table:
     )
 
 
-def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS):
-    """The backward pass, one row per gate input.
+def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS, lang: str = "en"):
+    """The backward pass, one row per gate input, with headers and gate patterns in `lang`.
 
     step=k shows steps 1..k, with step k marked and highlighted: the table grows like a slide
     build as a teacher walks through the pass. step=0 shows no rows (forward pass only).
     With numeric checks in the trace, a second table compares them with autodiff per leaf.
     """
     if trace.is_tensor:  # Jacobians instead of numbers: one table per gate
-        backward = tensor_trace_table(trace, step)
-        return backward if trace.checks is None else Group(backward, checks_table(trace, digits))
+        backward = tensor_trace_table(trace, step, lang=lang)
+        return backward if trace.checks is None else Group(backward, checks_table(trace, digits, lang))
     step = check_step(trace, step)
     # A narrow terminal gets the same rows with the chain rule in one column, not a cropped table.
-    table = FitWidth(_steps_table(trace, step, digits), _steps_table(trace, step, digits, narrow=True))
+    table = FitWidth(_steps_table(trace, step, digits, lang), _steps_table(trace, step, digits, lang, narrow=True))
     if trace.checks is None:
         return table
-    return Group(table, checks_table(trace, digits))
+    return Group(table, checks_table(trace, digits, lang))
 
 
 class FitWidth:
@@ -67,38 +67,37 @@ class FitWidth:
         return Measurement.get(console, options, self._pick(console, options))
 
 
-def _steps_table(trace, step: int | None, digits: int, narrow: bool = False) -> Table:
+def _steps_table(trace, step: int | None, digits: int, lang: str, narrow: bool = False) -> Table:
     """The scalar backward pass, one row per gate input. narrow=True puts the local gradient,
     up × local = downstream and the running sum under each other in one column."""
     nodes = trace.nodes
     root = trace.graph.root
     last = len(trace.steps) if step is None else step
     table = _table(
-        f"Backward pass from {root.label} = {show(root.value, digits)}, "
-        f"upstream {show(trace.upstream, digits)}"
-        + (" (exact arithmetic)" if trace.exact else "")
+        words(lang, "backward_title", output=root.label, value=show(root.value, digits), upstream=show(trace.upstream, digits))
+        + (words(lang, "exact_note") if trace.exact else "")
     )
     has_fanout = any(nodes[f.node].uses > 1 for s in trace.steps[:last] for f in s.flows)
-    table.add_column("Step", justify="right", no_wrap=True)
+    table.add_column(words(lang, "col_step"), justify="right", no_wrap=True)
     if narrow:
-        table.add_column("Gate\npattern", max_width=17)
-        table.add_column("Input", overflow="fold")
-        table.add_column("Local\nup × local = downstream" + ("\nsum: copy adds" if has_fanout else ""))
+        table.add_column(words(lang, "col_gate"), max_width=17)
+        table.add_column(words(lang, "col_input"), overflow="fold")
+        table.add_column(words(lang, "col_chain") + (words(lang, "col_chain_sum") if has_fanout else ""))
     else:
-        table.add_column("Gate\npattern", min_width=15, max_width=17)
-        table.add_column("Upstream", justify="right", style=GRADIENT, overflow="fold")
-        table.add_column("Input", overflow="fold")
-        table.add_column("Local\n∂z/∂input", min_width=12)
-        table.add_column("Downstream\nup × local", min_width=12)
+        table.add_column(words(lang, "col_gate"), min_width=15, max_width=17)
+        table.add_column(words(lang, "col_upstream"), justify="right", style=GRADIENT, overflow="fold")
+        table.add_column(words(lang, "col_input"), overflow="fold")
+        table.add_column(words(lang, "col_local"), min_width=12)
+        table.add_column(words(lang, "col_downstream"), min_width=12)
         if has_fanout:
-            table.add_column("Sum\ncopy adds", min_width=12)
+            table.add_column(words(lang, "col_sum"), min_width=12)
 
     for s in trace.steps[:last]:
         gate = nodes[s.node]
         current = step is not None and s.index == step
         names = s.op.input_names(len(s.flows))
         upstream = show(s.upstream, digits)
-        pattern = Text(s.op.gate, style="italic")
+        pattern = Text(s.op.gate_in(lang), style="italic")
         gate_cells = [Text(f"{gate_text(gate)} {gate.label}"), pattern]
         if len(s.flows) == 1 or narrow:  # one cell: the pattern goes under the gate's name
             gate_cells = [Text("\n").join(gate_cells)]
@@ -114,7 +113,7 @@ def _steps_table(trace, step: int | None, digits: int, narrow: bool = False) -> 
                 gate_cells[slot] if slot < len(gate_cells) else "",
             ]
             if narrow:
-                lines = [Text(local), chain] + ([Text.assemble("sum ", running)] if running else [])
+                lines = [Text(local), chain] + ([Text.assemble(words(lang, "sum_prefix"), running)] if running else [])
                 row += [f"{source.label} ({names[slot]})", Text("\n").join(lines)]
             else:
                 row += [upstream if first else "", f"{source.label} ({names[slot]})", local, chain]
@@ -123,7 +122,7 @@ def _steps_table(trace, step: int | None, digits: int, narrow: bool = False) -> 
             last_row = slot == len(s.flows) - 1
             table.add_row(*row, style=CURRENT if current else None, end_section=last_row)
     if has_fanout:
-        table.caption = f"Sum: before + downstream = after. {ops.FANOUT.explain}"
+        table.caption = words(lang, "sum_caption", explain=ops.FANOUT.explain_in(lang))
         table.caption_justify = "left"
     return table
 
@@ -137,12 +136,12 @@ def _running_sum(source, flow, digits: int):
     )
 
 
-def checks_table(trace, digits: int = TABLE_DIGITS) -> Table:
+def checks_table(trace, digits: int = TABLE_DIGITS, lang: str = "en") -> Table:
     """Autodiff gradient against the central-difference estimate, per leaf, with ✓ or ✗."""
-    table = _table("Gradient check")
-    table.add_column("Leaf")
-    table.add_column("Autodiff", justify="right", style=GRADIENT)
-    table.add_column("Central\ndifference", justify="right")
+    table = _table(words(lang, "checks_title"))
+    table.add_column(words(lang, "col_leaf"))
+    table.add_column(words(lang, "col_autodiff"), justify="right", style=GRADIENT)
+    table.add_column(words(lang, "col_numeric"), justify="right")
     table.add_column("", justify="center")
     for check in trace.checks:
         if trace.nodes[check.node].is_constant:  # a number in the formula, not an input to learn
@@ -156,16 +155,16 @@ def checks_table(trace, digits: int = TABLE_DIGITS) -> Table:
     return table
 
 
-def forward_table(trace, digits: int = TABLE_DIGITS) -> Table:
+def forward_table(trace, digits: int = TABLE_DIGITS, lang: str = "en") -> Table:
     """The forward pass: every node in topological order with its formula and value."""
     nodes = trace.nodes
-    table = _table("Forward pass")
-    table.add_column("Node")
-    table.add_column("Computed as")
-    table.add_column("Value", justify="right")
+    table = _table(words(lang, "forward_title"))
+    table.add_column(words(lang, "col_node"))
+    table.add_column(words(lang, "col_computed_as"))
+    table.add_column(words(lang, "col_value"), justify="right")
     for node in nodes:
         if node.op is None:
-            how = "constant" if node.is_constant else "input"
+            how = words(lang, "constant" if node.is_constant else "input")
         else:
             args = [nodes[p].label for p in node.parents]
             how = f"{gate_text(node)}({', '.join(args)})"
@@ -173,7 +172,7 @@ def forward_table(trace, digits: int = TABLE_DIGITS) -> Table:
     return table
 
 
-def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None) -> Table:
+def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None, lang: str = "en") -> Table:
     """The result in brief: the output's value, then each named leaf's value and gradient.
 
     step=k is the summary after backward step k: a gradient still waiting for a later step
@@ -186,9 +185,9 @@ def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None) -> Table
             complete_at[flow.node] = s.index
     root = trace.graph.root
     table = _table(f"{root.label} = {show(root.value, digits)}")  # a shape when it is a large array
-    table.add_column("Leaf")
-    table.add_column("Value", justify="right")
-    table.add_column(f"∂{root.label}/∂leaf", justify="right", style=GRADIENT)
+    table.add_column(words(lang, "col_leaf"))
+    table.add_column(words(lang, "col_value"), justify="right")
+    table.add_column(words(lang, "col_gradient", output=root.label), justify="right", style=GRADIENT)
     for node in trace.graph.leaves():
         if node.is_constant:
             continue

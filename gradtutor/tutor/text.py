@@ -1,4 +1,4 @@
-"""Languages and the tutor's own words.
+"""The tutor's own words (the languages themselves are in gradtutor.lang).
 
 Every string the tutor shows (prompts, confirmations, feedback, table headers) lives in
 `strings.toml` beside this module, in English and Korean side by side, so a translation is
@@ -7,31 +7,13 @@ reviewed next to its original and a missing one is caught by the tests, not by a
 
 from __future__ import annotations
 
-import os
-import tomllib
-from functools import cache
-from importlib import resources
+from gradtutor.lang import LANGUAGES, default_language, load_strings
 
-LANGUAGES = ("en", "ko")
+__all__ = ["LANGUAGES", "default_language", "strings", "ui", "pick", "pattern_synonyms", "pattern_name"]
 
 
-def default_language(environ=None) -> str:
-    """The language the locale asks for: ko when it starts with "ko" (ko_KR.UTF-8), else en.
-
-    The variables are read in the order POSIX gives them priority; the first one set decides.
-    """
-    environ = os.environ if environ is None else environ
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(variable)
-        if value:
-            return "ko" if value.lower().startswith("ko") else "en"
-    return "en"
-
-
-@cache
 def strings() -> dict:
-    text = resources.files("gradtutor.tutor").joinpath("strings.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return load_strings("gradtutor.tutor")
 
 
 def ui(lang: str, key: str, **params) -> str:
