@@ -223,11 +223,26 @@ def prepare(config: TrainConfig) -> Run:
     config = resolve(config)
     dataset = _make_data(config)
     test_fraction = config.settings["test"]
-    if test_fraction:
+    if config.data == "chars":
+        train_set, test_set = _split_text(dataset, test_fraction, config.settings)
+    elif test_fraction:
         train_set, test_set = split(dataset, test_fraction, seed=config.seed)
     else:
         train_set, test_set = dataset, None
     return Run(config, _make_model(config, dataset), train_set, test_set, dict(dataset.info))
+
+
+def _split_text(dataset, test_fraction: float, settings: dict):
+    """Hold out the END of the corpus: the windows are in text order and overlap (stride <
+    length), so a random split would test on text the model trained on. Windows that reach
+    into the held-out part are dropped from training."""
+    count = len(dataset)
+    held_out = max(1, int(round(count * test_fraction)))
+    overlap = -(-settings["length"] // settings["stride"])  # windows sharing text with the next one
+    if count - held_out - overlap < 1:
+        raise TrainError(f"the corpus gives {count} windows, too few to hold {held_out} out")
+    return (dataset.subset(list(range(count - held_out - overlap)), "chars-train"),
+            dataset.subset(list(range(count - held_out, count)), "chars-test"))
 
 
 def make_optimizer(run: Run):
