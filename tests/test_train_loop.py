@@ -194,3 +194,13 @@ def test_train_runs_as_a_real_process():
     assert completed.returncode == 0, completed.stderr
     metrics = json.loads(completed.stdout)
     assert metrics["accuracy"] is None and metrics["test_loss"] > 0
+
+
+def test_the_char_model_is_tested_on_text_it_never_saw():
+    run = C.prepare(small(model="lstm", data="chars", length=32))
+    stride = run.config.settings["stride"]
+    train_windows, test_windows = len(run.train_set), len(run.test_set)
+    last_trained_char = (train_windows - 1) * stride + 32 + 1  # windows start every `stride`; y reaches one further
+    first_tested_char = (train_windows + 32 // stride) * stride
+    assert last_trained_char <= first_tested_char
+    assert test_windows == round(0.1 * (train_windows + test_windows + 32 // stride))
