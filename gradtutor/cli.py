@@ -127,6 +127,11 @@ ExportFormat = enum.Enum("ExportFormat", {name: name for name in EXPORT_FORMATS}
 ThemeName = enum.Enum("ThemeName", {name: name for name in THEMES}, type=str)
 
 
+class Language(str, enum.Enum):
+    en = "en"
+    ko = "ko"
+
+
 # -- shared options --------------------------------------------------------------------------
 
 Target = Annotated[
@@ -165,6 +170,20 @@ Step = Annotated[
     Optional[int],
     typer.Option(help="Show backward steps 1..K with step K highlighted (0: forward pass only).", show_default=False),
 ]
+Lang = Annotated[
+    Optional[Language],
+    typer.Option("--lang", help="Language (default: from the locale, LANG=ko_KR… gives ko).", show_default=False),
+]
+
+
+def _lang(lang: Optional[Language]) -> Optional[str]:
+    return lang.value if lang is not None else None
+
+
+def _lang_or_locale(lang: Optional[Language]) -> str:
+    from gradtutor.lang import default_language
+
+    return lang.value if lang is not None else default_language()
 
 
 def build_target(target: str, at: list[str] | None = None):
@@ -243,9 +262,11 @@ def trace(
         bool, typer.Option("--exact", help="Rational arithmetic (graphs of + − × ÷ and integer powers only).")
     ] = False,
     upstream: Upstream = None,
+    lang: Lang = None,
 ) -> None:
     """Trace backpropagation gate by gate: upstream × local = downstream."""
     result, _ = traced(target, at, upstream=upstream, exact=exact, check=check)
+    lang = _lang_or_locale(lang)
     if format is TraceFormat.json:
         from gradtutor.render.json import dumps
 
@@ -255,15 +276,15 @@ def trace(
     elif format is TraceFormat.dot:
         from gradtutor.render.dot import to_dot
 
-        typer.echo(to_dot(result, step=step), nl=False)
+        typer.echo(to_dot(result, step=step, lang=lang), nl=False)
     else:
         from rich.console import Group
 
         from gradtutor.render.term import forward_table, summary, trace_table
 
         # Step 0 is the forward pass: its table, not an empty table of backward steps.
-        steps = forward_table(result) if step == 0 else trace_table(result, step=step)
-        _print(Group(steps, "", summary(result, step=step)))
+        steps = forward_table(result, lang=lang) if step == 0 else trace_table(result, step=step, lang=lang)
+        _print(Group(steps, "", summary(result, step=step, lang=lang)))
 
 
 @app.command()
@@ -288,6 +309,7 @@ def export(
     at: At = None,
     step: Step = None,
     upstream: Upstream = None,
+    lang: Lang = None,
 ) -> None:
     """Draw the graph with values and gradients as SVG, PNG, PDF or DOT (Graphviz included)."""
     from gradtutor.render import export as exporting
@@ -297,7 +319,9 @@ def export(
     out = out if out is not None else Path(f"{name}.{fmt or 'svg'}")
     if step is not None and frames:
         _refuse("--step picks one frame and --frames writes them all: give one of the two")
-    written = exporting.export(result, fmt, out, frames=frames, step=step, theme=theme.value, dpi=dpi)
+    written = exporting.export(
+        result, fmt, out, frames=frames, step=step, theme=theme.value, dpi=dpi, lang=_lang_or_locale(lang)
+    )
     for path in written:
         typer.echo(str(path))
 
@@ -359,19 +383,10 @@ def examples() -> None:
 # -- the tutor -------------------------------------------------------------------------------
 
 
-class Language(str, enum.Enum):
-    en = "en"
-    ko = "ko"
-
-
 class ProgressExport(str, enum.Enum):
     json = "json"
 
 
-Lang = Annotated[
-    Optional[Language],
-    typer.Option("--lang", help="Language (default: from the locale, LANG=ko_KR… gives ko).", show_default=False),
-]
 Home = Annotated[
     Optional[Path],
     typer.Option(
@@ -381,10 +396,6 @@ Home = Annotated[
     ),
 ]
 LessonName = Annotated[str, typer.Argument(metavar="LESSON", help="A lesson id, e.g. backprop (see `gradtutor lessons`).")]
-
-
-def _lang(lang: Optional[Language]) -> Optional[str]:
-    return lang.value if lang is not None else None
 
 
 @app.command()

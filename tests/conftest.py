@@ -20,6 +20,16 @@ def _array_modules():
     return modules
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """Commands take their default language from the locale: tests run in a neutral one, so a
+    Korean desktop does not turn the English expectations Korean. Tests of the default set
+    LANG themselves."""
+    for variable in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture(params=_array_modules())
 def xp(request):
     """The active array module for one test: numpy, the strict stand-in, or cupy. The previous

@@ -269,3 +269,30 @@ def test_every_listed_user_error_exists_and_bugs_are_not_among_them():
     assert len(caught) == len(USER_ERRORS)
     # Plain ValueError/TypeError are bugs: they keep their traceback.
     assert not any(error in (ValueError, TypeError, KeyError, RuntimeError) for error in caught)
+
+
+def test_trace_speaks_korean_with_lang_ko():
+    out = ok("trace", "apple", "--lang", "ko")
+    for header in ("역전파: price = 220에서 시작", "단계", "상류", "국소적 미분", "하류 기울기", "곱셈 노드는 교환", "입력 변수"):
+        assert header in out, header
+    assert "Upstream" not in out and "multiply swaps" not in out
+    english = ok("trace", "apple", "--lang", "en")
+    assert "Upstream" in english and "역전파" not in english
+    assert ok("trace", "apple", "--step", "0", "--lang", "ko").startswith("순전파")
+
+
+def test_trace_and_export_take_their_language_from_the_locale(monkeypatch, tmp_path):
+    monkeypatch.setenv("LANG", "ko_KR.UTF-8")
+    assert "역전파" in ok("trace", "apple")
+    assert "역전파 1/2단계" in ok("trace", "apple", "--format", "dot", "--step", "1")
+    assert "Backward pass" in ok("trace", "apple", "--lang", "en")  # the option wins
+    out = tmp_path / "apple.dot"
+    ok("export", "apple", "--out", str(out), "--step", "2")
+    assert "역전파 2/2단계: × apple_price, 곱셈 노드는 교환" in out.read_text(encoding="utf-8")
+    ok("export", "apple", "--out", str(out), "--step", "2", "--lang", "en")
+    assert "step 2 of 2: × apple_price, multiply swaps" in out.read_text(encoding="utf-8")
+
+
+def test_an_unknown_language_is_a_usage_error():
+    result = run("trace", "apple", "--lang", "kr")
+    assert result.exit_code == 2 and "--lang" in result.stderr and "Traceback" not in result.stderr

@@ -100,3 +100,11 @@ def test_bare_command_shows_the_help():
     result = gradtutor()
     assert result.stderr.startswith("Usage: gradtutor") and "trace" in result.stderr
     assert "error:" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_trace_in_korean():
+    result = gradtutor("trace", "apple", "--lang", "ko")
+    assert result.returncode == 0, result.stderr
+    for header in ("역전파: price = 220에서 시작", "국소적 미분", "하류 기울기", "곱셈 노드는 교환"):
+        assert header in result.stdout, header
+    assert "Upstream" not in result.stdout

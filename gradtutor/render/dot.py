@@ -17,10 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from gradtutor.render.fmt import PENDING, check_step, gate_text, is_array, shape_text, show
+from rich.cells import cell_len
+
+from gradtutor.lang import check_language
+from gradtutor.render.fmt import PENDING, check_step, gate_text, is_array, shape_text, show, words
 from gradtutor.render.theme import Theme, get_theme
 
 FONT = "Helvetica"
+# Helvetica has no Hangul. Korean diagrams name fonts that do, in order, as one family list
+# (Graphviz hands it to Pango/fontconfig, which take the first one installed); sans-serif last,
+# so a system without any of them still gets its default font.
+FONTS = {"en": FONT, "ko": "Noto Sans CJK KR, Noto Sans KR, NanumGothic, Malgun Gothic, Apple SD Gothic Neo, sans-serif"}
 WIRE_FONT_SIZE = 12
 CHAR_WIDTH = 7.5  # points per character at WIRE_FONT_SIZE, generous so no text overflows its cell
 TEXT_HEIGHT = 16  # points per line of a wire label
@@ -72,18 +79,19 @@ def _wires(trace) -> list[Wire]:
     return wires
 
 
-def to_dot(trace, step: int | None = None, theme: str = "light") -> str:
-    """The trace as DOT text; step=k draws frame k (0 = forward pass only)."""
+def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en") -> str:
+    """The trace as DOT text; step=k draws frame k (0 = forward pass only); captions in `lang`."""
     step = check_step(trace, step)
+    font = FONTS[check_language(lang)]
     colors = get_theme(theme)
     nodes = trace.nodes
     wires = _wires(trace)
     current = trace.steps[step - 1] if step else None
     lines = [
         "digraph gradtutor {",
-        f'  graph [rankdir=LR, bgcolor="{colors.background}", fontname="{FONT}", '
-        f'nodesep=0.25, ranksep=0.12, pad=0.25, labelloc=b, label={_caption(trace, step, colors)}];',
-        f'  node [fontname="{FONT}", fontsize=14, fontcolor="{colors.text}", color="{colors.text}"];',
+        f'  graph [rankdir=LR, bgcolor="{colors.background}", fontname="{font}", '
+        f'nodesep=0.25, ranksep=0.12, pad=0.25, labelloc=b, label={_caption(trace, step, colors, lang)}];',
+        f'  node [fontname="{font}", fontsize=14, fontcolor="{colors.text}", color="{colors.text}"];',
         f'  edge [color="{colors.text}", penwidth={RULE}, arrowsize=0.7];',
     ]
     for node in nodes:
@@ -143,11 +151,12 @@ def _wire_lines(wire: Wire, step: int | None, colors: Theme) -> list[str]:
     ]
 
 
-def _caption(trace, step: int | None, colors: Theme) -> str:
+def _caption(trace, step: int | None, colors: Theme, lang: str) -> str:
     """A one-line caption in a cell of fixed width, so it never moves the drawing."""
-    texts = [_caption_text(trace, k) for k in [None, *range(len(trace.steps) + 1)]]
-    width = max(len(t) for t in texts) * CHAR_WIDTH + 12
-    text = _caption_text(trace, step)
+    texts = [_caption_text(trace, k, lang) for k in [None, *range(len(trace.steps) + 1)]]
+    # Hangul takes two cells (as in a terminal), so it gets twice a Latin letter's width.
+    width = max(cell_len(t) for t in texts) * CHAR_WIDTH + 12
+    text = _caption_text(trace, step, lang)
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
         f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="24">'
@@ -156,16 +165,18 @@ def _caption(trace, step: int | None, colors: Theme) -> str:
     )
 
 
-def _caption_text(trace, step: int | None) -> str:
+def _caption_text(trace, step: int | None, lang: str = "en") -> str:
     root = trace.graph.root
-    count = len(trace.steps)
     if step is None:
-        return f"{root.label} = {show(root.value)}: values above the wires, gradients below"
+        return words(lang, "caption_whole", output=root.label, value=show(root.value))
     if step == 0:
-        return f"forward pass: {root.label} = {show(root.value)}"
+        return words(lang, "caption_forward", output=root.label, value=show(root.value))
     current = trace.steps[step - 1]
     gate = trace.nodes[current.node]
-    return f"step {step} of {count}: {gate_text(gate)} {gate.label}, {current.op.gate}"
+    return words(
+        lang, "caption_step", step=step, count=len(trace.steps),
+        gate=f"{gate_text(gate)} {gate.label}", pattern=current.op.gate_in(lang),
+    )
 
 
 def _shape_line(node) -> str:

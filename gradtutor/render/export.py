@@ -134,14 +134,15 @@ def frame_paths(out: Path, count: int, fmt: str) -> list[Path]:
 
 
 def export(
-    trace, fmt: str | None, out: Path, *, frames: bool = False, step: int | None = None, theme="light", dpi=None
+    trace, fmt: str | None, out: Path, *, frames: bool = False, step: int | None = None, theme="light", dpi=None,
+    lang: str = "en",
 ) -> list[Path]:
     """Write the trace's diagram to `out` and return the paths written.
 
     fmt None takes the format from `out`'s ending (see `format_for`); fmt "dot" writes DOT text.
     step=k writes frame k alone (0 = forward pass, k = backward step k highlighted).
     frames=True writes one file per frame instead (see `frame_paths` for the names); it cannot
-    be combined with step.
+    be combined with step. lang is the captions' language ("en" or "ko").
     """
     out = Path(out)
     fmt = format_for(out, fmt)
@@ -155,7 +156,7 @@ def export(
     # Render everything before writing anything, so a failure leaves no half-written set.
     contents = []
     for step in steps:
-        dot_text = to_dot(trace, step=step, theme=theme)
+        dot_text = to_dot(trace, step=step, theme=theme, lang=lang)
         contents.append(dot_text.encode() if fmt == "dot" else render(dot_text, fmt, dpi))
     for path, data in zip(paths, contents):
         _write(path, data)

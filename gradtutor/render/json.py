@@ -2,7 +2,8 @@
 
 Values are stored exactly (`numbers.exact`): the float 220.00000000000003 stays that float, a
 Fraction from exact mode becomes the text "11/5". Tables and diagrams round for people; JSON is
-for programs and must not.
+for programs and must not. The data is the same in every language; texts in words (the gate
+patterns) carry every language side by side.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 
+from gradtutor.lang import LANGUAGES
 from gradtutor.numbers import exact
 from gradtutor.render.fmt import local_formula
 
@@ -80,6 +82,8 @@ def to_dict(trace) -> dict:
                 "symbol": step.op.symbol,
                 "formula": step.op.formula,
                 "gate": step.op.gate,
+                "gate_text": {lang: step.op.gate_in(lang) for lang in LANGUAGES},
+                "explain_text": {lang: step.op.explain_in(lang) for lang in LANGUAGES},
                 "upstream": value(step.upstream),
                 "inputs": [
                     {

@@ -164,7 +164,7 @@ def forward_table(trace, digits: int = TABLE_DIGITS, lang: str = "en") -> Table:
     table.add_column(words(lang, "col_value"), justify="right")
     for node in nodes:
         if node.op is None:
-            how = words(lang, "constant" if node.is_constant else "input")
+            how = words(lang, "constant") if node.is_constant else words(lang, "input")
         else:
             args = [nodes[p].label for p in node.parents]
             how = f"{gate_text(node)}({', '.join(args)})"

@@ -76,7 +76,8 @@ def check_step(step: Step) -> list[str]:
                 f"solution_step {step.solution_step} is out of range: the trace has {len(the_key.trace.steps)} steps"
             )
         else:
-            _render(_solution_table(the_key))
+            for lang in LANGUAGES:
+                _render(_solution_table(the_key, lang))
     return problems
 
 
@@ -95,29 +96,31 @@ def describe(value) -> str:
     return human(value)
 
 
-def view(step: Step, trace):
+def view(step: Step, trace, lang: str = "en"):
     """The renderable a show step displays (diagram steps show the table in a terminal)."""
     from gradtutor.render import term
 
     if step.view == "forward":
-        return term.forward_table(trace)
+        return term.forward_table(trace, lang=lang)
     if step.view == "summary":
-        return term.summary(trace)
-    return term.trace_table(trace, step=step.backward_step if step.view == "step" else None)
+        return term.summary(trace, lang=lang)
+    return term.trace_table(trace, step=step.backward_step if step.view == "step" else None, lang=lang)
 
 
 def render_view(step: Step, trace) -> list[str]:
-    """Render what a show step shows; every show step's diagram must render to DOT as well
-    (teachers export any of them), and a diagram step's must also lay out."""
+    """Render what a show step shows, in every language; every show step's diagram must render
+    to DOT as well (teachers export any of them), and a diagram step's must also lay out."""
     from gradtutor.render import dot
 
     if step.view == "step" and step.backward_step > len(trace.steps):
         return [f"backward_step {step.backward_step} is out of range: the trace has {len(trace.steps)} steps"]
-    _render(view(step, trace))
-    text = dot.to_dot(trace, step=step.backward_step if step.view == "step" else None)
-    if step.view == "diagram":
-        return _check_layout(text)
-    return []
+    problems = []
+    for lang in LANGUAGES:
+        _render(view(step, trace, lang))
+        text = dot.to_dot(trace, step=step.backward_step if step.view == "step" else None, lang=lang)
+        if step.view == "diagram":
+            problems += [f"{lang}: {problem}" for problem in _check_layout(text)]
+    return problems
 
 
 def _check_layout(text: str) -> list[str]:
@@ -133,10 +136,10 @@ def _check_layout(text: str) -> list[str]:
     return []
 
 
-def _solution_table(the_key):
+def _solution_table(the_key, lang: str):
     from gradtutor.render import term
 
-    return term.trace_table(the_key.trace, step=the_key.step)
+    return term.trace_table(the_key.trace, step=the_key.step, lang=lang)
 
 
 def _render(renderable) -> str:

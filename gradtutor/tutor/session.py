@@ -238,9 +238,11 @@ class Session:
         from gradtutor.tutor import answers
 
         trace = answers.solve(step.source)
-        self.console.print(view(step, trace))
+        self.console.print(view(step, trace, self.lang))
         if step.view == "diagram" and step.source.example:
-            self.say("diagram", command=f"gradtutor export {step.source.example} --format svg")
+            # The command draws the diagram in the lesson's language, whatever the locale says.
+            language = "" if self.lang == "en" else f" --lang {self.lang}"
+            self.say("diagram", command=f"gradtutor export {step.source.example} --format svg{language}")
 
     # -- quizzes ------------------------------------------------------------------------------
     def quiz(self, step: Step) -> str:
@@ -333,11 +335,11 @@ class Session:
 
         if the_key.step is not None:
             self.console.print(Text(ui(lang, "solution_step")))
-            self.console.print(term.trace_table(the_key.trace, step=the_key.step))
+            self.console.print(term.trace_table(the_key.trace, step=the_key.step, lang=lang))
         elif step.quantity.kind in ("largest", "smallest"):
-            self.console.print(term.summary(the_key.trace))  # every input's gradient side by side
+            self.console.print(term.summary(the_key.trace, lang=lang))  # every input's gradient side by side
         elif step.quantity.kind in ("value", "shape"):
-            self.console.print(term.forward_table(the_key.trace))
+            self.console.print(term.forward_table(the_key.trace, lang=lang))
 
     def answer_text(self, step: Step, value) -> str:
         if step.quiz == "pattern":
