@@ -350,6 +350,7 @@ def jacobian(
         typer.Option(help='dL/d(output), a number or a list such as "[1,0,0]" (default: all ones).', show_default=False),
     ] = None,
     format: Annotated[JacobianFormat, typer.Option("--format", "-f", help="How to show it.")] = JacobianFormat.table,
+    lang: Lang = None,
 ) -> None:
     """Show one gate's local Jacobian at the given inputs, with upstream · J and the engine's rule."""
     from gradtutor.expr import gate, parse_upstream
@@ -363,7 +364,7 @@ def jacobian(
     else:
         from gradtutor.render.jacobian import jacobian_view
 
-        _print(jacobian_view(result.steps[0], result.nodes))
+        _print(jacobian_view(result.steps[0], result.nodes, lang=_lang_or_locale(lang)))
 
 
 @app.command()

@@ -296,3 +296,8 @@ def test_trace_and_export_take_their_language_from_the_locale(monkeypatch, tmp_p
 def test_an_unknown_language_is_a_usage_error():
     result = run("trace", "apple", "--lang", "kr")
     assert result.exit_code == 2 and "--lang" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_jacobian_speaks_korean_too():
+    out = ok("jacobian", "softmax", "--at", "x=[2,1,0.1]", "--lang", "ko")
+    assert "국소적 야코비 행렬" in out and "소프트맥스 노드는 섞음" in out and "Local Jacobian" not in out

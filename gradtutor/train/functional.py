@@ -161,9 +161,9 @@ LINEAR = register(Op(
     formula="Y = X·W + b",
     local=("Wᵀ", "Xᵀ", "1"),
     gate="affine layer",
-    gate_ko="Affine 계층",
+    gate_ko="어파인 계층",
     explain="An affine gate sends dL/dY·Wᵀ to X, Xᵀ·dL/dY to W and the batch sum of dL/dY to b.",
-    explain_ko="Affine 노드는 X에 dL/dY·Wᵀ를, W에 Xᵀ·dL/dY를, b에 dL/dY의 배치 합을 보냅니다.",
+    explain_ko="어파인 노드는 X에 dL/dY·Wᵀ를, W에 Xᵀ·dL/dY를, b에 dL/dY의 배치 합을 보냅니다.",
     sample=None, inputs=("X", "W", "b"), tensor_sample=_linear_sample,
     jacobian=("Wᵀ blocks, one per row of X", "Xᵀ blocks, one per column of W", "ones, summed over the batch"),
     backward=("dX = dY·Wᵀ", "dW = Xᵀ·dY", "db = Σ_rows dY"),
@@ -219,13 +219,13 @@ CONV2D = register(Op(
     formula="Y[n,f] = Σ_c W[f,c] ⋆ X[n,c] + b[f]  (im2col: Y = [W b]·[cols(X); 1])",
     local=("col2im(Wᵀ·dY)", "dY·cols(X)ᵀ", "Σ_{n,h,w} dY"),
     gate="convolution: an affine gate over every window",
-    gate_ko="합성곱: 모든 윈도우에 적용한 Affine 노드",
+    gate_ko="합성곱: 모든 윈도우에 적용한 어파인 노드",
     explain=(
         "A convolution is an affine gate applied to every window: im2col lays the windows out as "
         "columns, one matrix product computes them all, and col2im adds each column's gradient "
         "back onto the pixels it came from."
     ),
-    explain_ko="합성곱은 모든 윈도우에 적용한 Affine 노드입니다. im2col이 윈도우를 열로 펼치고, 행렬 곱 한 번으로 모두 계산하며, 역전파 때는 col2im이 각 열의 기울기를 원래 픽셀 자리에 더해 돌려놓습니다.",
+    explain_ko="합성곱은 모든 윈도우에 적용한 어파인 노드입니다. im2col이 윈도우를 열로 펼치고, 행렬 곱 한 번으로 모두 계산하며, 역전파 때는 col2im이 각 열의 기울기를 원래 픽셀 자리에 더해 돌려놓습니다.",
     sample=None, inputs=("X", "W", "b"), tensor_sample=_conv_sample,
     jacobian=("a shifted copy of W for every window", "the windows of X", "ones, summed over batch and positions"),
     backward=("dX = col2im(Wᵀ·dY)", "dW = dY·colsᵀ", "db = Σ dY"),
