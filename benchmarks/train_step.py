@@ -12,15 +12,18 @@ Times are the fastest of `--repeat` interleaved rounds (see `timed`). Each step 
 gemm-equiv / step time says how much of the step is spent at the BLAS peak.
 Without torch installed the PyTorch column is skipped.
 
-    python benchmarks/train_step.py [--repeat 30] [--only mlp,cnn]
+    python benchmarks/train_step.py [--repeat 30] [--only mlp,cnn] [--threads 2]
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
+# Threads must be fixed before numpy or torch load their BLAS, so --threads is read here.
+THREADS = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1] else "2"
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_variable] = "2"  # before numpy or torch load their BLAS
+    os.environ[_variable] = THREADS
 
 import argparse  # noqa: E402
 import statistics  # noqa: E402
@@ -174,20 +177,44 @@ def torch_step(name: str):
     return step
 
 
+def cnn_breakdown(repeat: int) -> None:
+    """Where a LeNet step's time goes besides its matmuls: the im2col/col2im copies and pooling."""
+    from gradtutor.train import functional as F
+
+    rng = np.random.default_rng(0)
+    x1 = rng.standard_normal((64, 1, 28, 28), dtype=np.float32)
+    x2 = rng.standard_normal((64, 6, 14, 14), dtype=np.float32)
+    conv1, conv2, pool = F.Window((5, 5), 1, 2), F.Window((5, 5), 1, 0), F.Window((2, 2), 2, 0)
+    dcols2 = rng.standard_normal((6, 5, 5, 64, 10, 10), dtype=np.float32)
+    relu1 = rng.standard_normal((64, 6, 28, 28), dtype=np.float32)
+    pooled = F._max_pool_forward(np, pool, relu1)
+    parts = {
+        "im2col conv1": lambda: F.im2col(np, x1, conv1),
+        "im2col conv2": lambda: F.im2col(np, x2, conv2),
+        "col2im conv2": lambda: F.col2im(np, dcols2, x2.shape, conv2),
+        "max-pool 1 forward": lambda: F._max_pool_forward(np, pool, relu1),
+        "max-pool 1 backward": lambda: F._max_pool_vjp(np, pool, pooled, pooled, relu1),
+    }
+    times = timed(*parts.values(), repeat=repeat)
+    print("cnn data movement: " + ", ".join(f"{name} {t * 1e3:.2f} ms" for name, t in zip(parts, times))
+          + f"; total {sum(times) * 1e3:.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--only", default="mlp,cnn,rnn,lstm")
+    parser.add_argument("--threads", default="2", help="BLAS/OpenMP threads on both sides (default 2)")
     args = parser.parse_args()
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     try:
         import torch
 
-        torch.set_num_threads(2)
+        torch.set_num_threads(int(THREADS))
     except ImportError:
         torch = None
     rate = gemm_rate(args.repeat)
-    print(f"float32 GEMM rate (512³, 2 threads): {rate / 1e9:.1f} GFLOP/s")
+    print(f"float32 GEMM rate (512³, {THREADS} threads): {rate / 1e9:.1f} GFLOP/s")
     print(f"torch: {torch.__version__ if torch else 'not installed, column skipped'}")
     if torch:
         ours, theirs = timed(mlp_matmuls("numpy"), mlp_matmuls(torch), repeat=args.repeat * 3)
@@ -209,6 +236,8 @@ def main() -> None:
             met = "yes" if ratio <= GOALS[name] else "no"
             row += f"{theirs * 1e3:>12.2f}{ideal / theirs:>14.1%}{ratio:>7.2f}×{GOALS[name]:>6.1f}×  {met}"
         print(row)
+    if "cnn" in names:
+        cnn_breakdown(args.repeat)
 
 
 if __name__ == "__main__":
