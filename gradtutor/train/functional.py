@@ -12,8 +12,10 @@ this module never imports an array library. Ops that save intermediate results (
 return `(out, saved)` from forward and receive `saved=` in their VJP. Registering the records
 below puts them in `ops.OPS`, so the generic op tests gradient-check them with `tensor_sample`.
 
-Layouts: images are (N, C, H, W); sequences are batch-first (N, T, D) at the op boundary and
-time-major (T, N, ·) inside the recurrent ops, so that each time step is one contiguous block.
+Layouts: images are (N, C, H, W) by shape (a convolution's output is such a view of (N, OH, OW, F)
+memory, the layout its single GEMM writes); sequences are batch-first (N, T, D) at the op
+boundary and time-major (T, N, ·) inside the recurrent ops, so that each time step is one
+contiguous block.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def im2col(m, x, window: Window, ones_row: bool = False):
     out_h, out_w = window.output_size(h, w)
     padded = _padded(m, x, window.padding).transpose(1, 0, 2, 3)  # (C, N, H + 2P, W + 2P) view
     rows = c * kh * kw
-    cols = m.empty((rows + ones_row, n * out_h * out_w), dtype=x.dtype)
+    cols = m.empty((rows + int(ones_row), n * out_h * out_w), dtype=x.dtype)
     windows = cols[:rows].reshape(c, kh, kw, n, out_h, out_w)
     for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w)):
         windows[:, i, j] = padded[where]
