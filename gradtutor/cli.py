@@ -481,7 +481,7 @@ def dev_check(
 
 # -- training ----------------------------------------------------------------------------------
 
-from gradtutor.train.command import BackendName, DataName, InitName, ModelKind, OptimizerName  # noqa: E402
+from gradtutor.train.command import BackendName, DataName, InitName, ModelKind, OptimizerName, ScheduleName  # noqa: E402
 
 
 @app.command()
@@ -496,6 +496,7 @@ def train(
     batch_size: Annotated[Optional[int], typer.Option("--batch-size", "-b", help="Examples per step.", show_default=False)] = None,
     optimizer: Annotated[OptimizerName, typer.Option("--optimizer", "-o", help="Update rule.")] = OptimizerName.adam,
     lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate (default: the recipe's).", show_default=False)] = None,
+    schedule: Annotated[ScheduleName, typer.Option(help="Learning-rate decay over the epochs.")] = ScheduleName.constant,
     init: Annotated[Optional[InitName], typer.Option(help="Weight initializer (default: he for ReLU nets, xavier for recurrent ones).",
                                                      show_default=False)] = None,
     seed: Annotated[int, typer.Option(help="Seed for data, weights and batch order.")] = 0,
@@ -520,7 +521,8 @@ def train(
 
     config = TrainConfig(model=model.value, data=data.value if data else None, epochs=epochs, batch_size=batch_size,
                          optimizer=optimizer.value, lr=lr, init=init.value if init else None, seed=seed, hidden=hidden,
-                         samples=samples, length=length, clip=clip, weight_decay=weight_decay, l1=l1)
+                         samples=samples, length=length, clip=clip, weight_decay=weight_decay, l1=l1,
+                         schedule=schedule.value)
     metrics = run_command(config, backend.value if backend else None, json, plot, save, load)
     if json:
         typer.echo(json_module.dumps(metrics))

@@ -204,3 +204,14 @@ def test_the_char_model_is_tested_on_text_it_never_saw():
     first_tested_char = (train_windows + 32 // stride) * stride
     assert last_trained_char <= first_tested_char
     assert test_windows == round(0.1 * (train_windows + test_windows + 32 // stride))
+
+
+def test_schedule_and_penalties_reach_the_optimizer():
+    run = C.prepare(small(model="mlp", samples=20, epochs=6, schedule="step", weight_decay=0.01, l1=0.001))
+    optimizer = C.make_optimizer(run)
+    assert (optimizer.weight_decay, optimizer.l1) == (0.01, 0.001)
+    lrs = [e.lr for e in C.train(run).history.epochs]
+    assert lrs == [0.01, 0.01, 0.005, 0.005, 0.0025, 0.0025]
+    result = runner.invoke(app, ["train", "mlp", "--epochs", "2", "--samples", "10", "--schedule", "cosine",
+                                 "--weight-decay", "0.1", "--json"])
+    assert result.exit_code == 0, result.output

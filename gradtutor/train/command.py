@@ -56,6 +56,14 @@ class InitName(str, enum.Enum):
     he = "he"
 
 
+class ScheduleName(str, enum.Enum):
+    constant = "constant"
+    step = "step"
+    exponential = "exponential"
+    inverse_time = "inverse-time"
+    cosine = "cosine"
+
+
 class BackendName(str, enum.Enum):
     numpy = "numpy"
     cupy = "cupy"
@@ -113,6 +121,7 @@ class TrainConfig:
     clip: float | None = None
     weight_decay: float = 0.0
     l1: float = 0.0
+    schedule: str = "constant"  # learning-rate decay over the epochs (gradtutor.train.schedules)
     settings: dict = field(default_factory=dict)  # the resolved recipe, filled by prepare()
 
     def setting(self, name: str):
@@ -175,7 +184,8 @@ def resolve(config: TrainConfig) -> TrainConfig:
         raise TrainError(f"--epochs must be 0 (evaluate only) or more, got {settings['epochs']}")
     if settings["lr"] <= 0:
         raise TrainError(f"--lr must be positive, got {settings['lr']}")
-    return replace(config, model=model, data=data, optimizer=_value(config.optimizer), settings=settings)
+    return replace(config, model=model, data=data, optimizer=_value(config.optimizer),
+                   schedule=_value(config.schedule), settings=settings)
 
 
 def _make_data(config: TrainConfig):
@@ -265,16 +275,17 @@ def baseline(run: Run) -> dict:
 
 def train(run: Run, on_batch=None, on_epoch=None) -> Result:
     """Train the prepared run; evaluate on the held-out part; sample text for the char model."""
-    from gradtutor.train import loop
+    from gradtutor.train import loop, schedules
 
     config = run.config
     optimizer = make_optimizer(run)
+    schedule = schedules.make(config.schedule, config.settings["lr"], config.settings["epochs"])
     started = time.perf_counter()
     history = loop.History()
     if config.settings["epochs"]:  # 0 epochs: only evaluate (a loaded checkpoint, say)
         history = loop.fit(
             run.model, run.train_set, optimizer, config.settings["epochs"], config.settings["batch_size"],
-            seed=config.seed, clip=config.settings["clip"], validation=run.test_set,
+            seed=config.seed, clip=config.settings["clip"], schedule=schedule, validation=run.test_set,
             on_batch=on_batch, on_epoch=on_epoch,
         )
     loss, accuracy = loop.evaluate(run.model, run.train_set)
@@ -330,7 +341,8 @@ def describe(run: Run, backend_name: str) -> str:
     return (
         f"{run.config.model} on {run.config.data}: {len(run.train_set)} examples{held_out}, "
         f"{run.model.parameter_count()} parameters, {s['epochs']} epochs of batch {s['batch_size']}, "
-        f"{run.config.optimizer} lr {s['lr']:g}, init {s['init']}, seed {run.config.seed}, backend {backend_name}"
+        f"{run.config.optimizer} lr {s['lr']:g} ({run.config.schedule}), init {s['init']}, seed {run.config.seed}, "
+        f"backend {backend_name}"
     )
 
 
