@@ -30,12 +30,42 @@ class Quantity:
     input: str | None = None  # local / downstream: the gate's input
     of: str | None = None  # shape: value|grad; largest/smallest: value|grad
     nodes: tuple[str, ...] = ()  # largest / smallest: the candidates
-    inner: "Quantity | None" = None  # sign: what the sign is taken of
+    inner: "Quantity | None" = None  # sign, above, below: what it is taken of
+    index: int | None = None  # layer:<i> (1-based), gradnorm:<steps>
+    threshold: float | None = None  # above, below
+
+    @property
+    def family(self) -> str:
+        """Which kind of source answers it: "trace" (example, circuit), "network" (layer,
+        model) or "training"."""
+        if self.inner is not None:
+            return self.inner.family
+        if self.kind in NETWORK_KINDS and (self.of in ("output", "layer") or self.kind in ("params", "gradnorm")):
+            return "network"
+        if self.kind in TRAINING_KINDS:
+            return "training"
+        return "trace"
+
+
+# Quantities of layers and models (gradtutor.tutor.networks) and of training runs (training.py).
+NETWORK_KINDS = ("shape", "width", "height", "channels", "size", "params", "gradnorm")
+TRAINING_KINDS = ("loss", "accuracy", "test_loss", "test_accuracy", "baseline")
+_NUMBERS = _NUMERIC + NETWORK_KINDS[1:] + TRAINING_KINDS  # kinds whose value is one number
+_NUMBER = r"-?\d+(\.\d+)?(e-?\d+)?"
 
 
 def parse_quantity(text: str) -> Quantity:
     kind, _, rest = text.strip().partition(":")
     parts = rest.split(":") if rest else []
+    network = _network_quantity(kind, parts, text)
+    if network is not None:
+        return network
+    if kind in TRAINING_KINDS and not parts:
+        return Quantity(kind, text)
+    if kind in ("above", "below") and len(parts) >= 2 and re.fullmatch(_NUMBER, parts[0]):
+        inner = parse_quantity(":".join(parts[1:]))
+        if inner.kind in _NUMBERS:
+            return Quantity(kind, text, inner=inner, threshold=float(parts[0]))
     if kind in ("value", "grad", "upstream", "gate") and len(parts) == 1 and re.fullmatch(_NAME, parts[0]):
         return Quantity(kind, text, node=parts[0])
     if kind in ("local", "downstream") and len(parts) == 2 and all(re.fullmatch(_NAME, p) for p in parts):
@@ -48,12 +78,32 @@ def parse_quantity(text: str) -> Quantity:
             return Quantity(kind, text, of=parts[0], nodes=names)
     if kind == "sign" and rest:
         inner = parse_quantity(rest)
-        if inner.kind in _NUMERIC:
+        if inner.kind in _NUMBERS:
             return Quantity(kind, text, inner=inner)
     raise QuantityError(
         f"cannot read the quantity {text!r}; forms are value:N, grad:N, upstream:N, local:G:I, "
-        "downstream:G:I, shape:value:N, shape:grad:N, gate:N, largest:grad:A,B, smallest:grad:A,B, sign:<quantity>"
+        "downstream:G:I, shape:value:N, shape:grad:N, gate:N, largest:grad:A,B, smallest:grad:A,B, sign:<quantity>; "
+        "for a layer or model shape:output, shape:layer:I, width/height/channels/size:output or :layer:I, "
+        "params, params:layer:I, gradnorm:T; for a training run loss, accuracy, test_loss, test_accuracy, "
+        "baseline; above:X:<quantity>, below:X:<quantity>"
     )
+
+
+def _network_quantity(kind: str, parts: list[str], text: str) -> Quantity | None:
+    """shape:output, shape:layer:2, width:output, params, params:layer:1, gradnorm:50 …"""
+    if kind not in NETWORK_KINDS:
+        return None
+    if kind == "params" and not parts:
+        return Quantity(kind, text)
+    if kind == "gradnorm":
+        if len(parts) == 1 and parts[0].isdigit() and int(parts[0]) >= 1:
+            return Quantity(kind, text, index=int(parts[0]))
+        return None
+    if parts == ["output"] and kind != "params":
+        return Quantity(kind, text, of="output")
+    if len(parts) == 2 and parts[0] == "layer" and parts[1].isdigit() and int(parts[1]) >= 1:
+        return Quantity(kind, text, of="layer", index=int(parts[1]))
+    return None
 
 
 # -- sources -------------------------------------------------------------------------------------
@@ -64,6 +114,16 @@ def solve(source):
 
 @lru_cache(maxsize=64)
 def _solve(source):
+    """A Trace for an example or circuit; a networks.Report for a layer or model; a
+    training.Outcome for a training run."""
+    if getattr(source, "network", None) is not None:
+        from gradtutor.tutor import networks
+
+        return networks.inspect(source.network)
+    if getattr(source, "training", None) is not None:
+        from gradtutor.tutor import training
+
+        return training.run(source.training)
     from gradtutor.tracer import trace
 
     if source.example is not None:
@@ -146,8 +206,23 @@ def _flow(trace, gate_name: str, input_name: str):
 
 
 def compute(quantity: Quantity, trace):
-    """The quantity's value: a number, a shape tuple, a nested list, a pattern or a node name."""
+    """The quantity's value: a number, a shape tuple, a nested list, a pattern, a node name,
+    or yes/no. `trace` is what `solve` gave for the step's source."""
     kind = quantity.kind
+    if kind in ("above", "below"):
+        value = compute(quantity.inner, trace)
+        if isinstance(value, (list, tuple, str)):
+            raise QuantityError(f"{quantity.text}: {quantity.inner.text} is not one number")
+        beyond = value > quantity.threshold if kind == "above" else value < quantity.threshold
+        return "yes" if beyond else "no"
+    if quantity.inner is None and quantity.family == "network":
+        from gradtutor.tutor import networks
+
+        return networks.quantity(quantity, trace)
+    if quantity.inner is None and quantity.family == "training":
+        from gradtutor.tutor import training
+
+        return training.quantity(quantity, trace)
     if kind == "value":
         return plain(_node(trace, quantity.node).value)
     if kind == "grad":
@@ -202,6 +277,8 @@ def plain(x):
 def solution_step(quantity: Quantity, trace) -> int | None:
     """The backward step a worked solution should show: the one that completes the quantity."""
     kind = quantity.kind
+    if quantity.family != "trace":
+        return None
     if kind == "sign":
         return solution_step(quantity.inner, trace)
     if kind in ("upstream", "local", "downstream"):
@@ -228,7 +305,7 @@ def known_mistakes(quantity: Quantity, trace) -> list[tuple[object, str]]:
     """Wrong numbers a learner is likely to give for this quantity, each with the UI message
     that names the slip: the forward value for a gradient, the local gradient without the
     upstream factor, one use's share of a fanned-out gradient."""
-    if quantity.kind not in _NUMERIC or quantity.kind == "value":
+    if quantity.family != "trace" or quantity.kind not in _NUMERIC or quantity.kind == "value":
         return []
     answer = compute(quantity, trace)
     if isinstance(answer, list):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from gradtutor.tutor import answers, grading, lessons
+from gradtutor.tutor import answers, grading, lessons, networks, training
 from gradtutor.tutor.lessons import Lesson, LessonError, Step
 from gradtutor.tutor.text import LANGUAGES
 
@@ -44,6 +44,10 @@ def check_lesson(lesson: Lesson) -> list[str]:
 
 
 def check_step(step: Step) -> list[str]:
+    if step.kind in ("show", "quiz") and step.source is not None and step.source.training is not None:
+        too_slow = training.too_slow(step.source.training)
+        if too_slow:
+            return [too_slow]  # not run: the check itself stays fast
     if step.kind == "show":
         trace = answers.solve(step.source)
         return render_view(step, trace)
@@ -70,7 +74,7 @@ def check_step(step: Step) -> list[str]:
     for mistake in the_key.mistakes[: len(step.mistakes)]:  # the lesson's own, listed first
         if grading.judge(step, mistake.value, the_key).right:
             problems.append(f"a listed mistake ({describe(mistake.value)}) is in fact a right answer")
-    if the_key.trace is not None:
+    if the_key.trace is not None and step.source.family == "trace":
         if step.solution_step is not None and step.solution_step > len(the_key.trace.steps):
             problems.append(
                 f"solution_step {step.solution_step} is out of range: the trace has {len(the_key.trace.steps)} steps"
@@ -97,9 +101,14 @@ def describe(value) -> str:
 
 
 def view(step: Step, trace, lang: str = "en"):
-    """The renderable a show step displays (diagram steps show the table in a terminal)."""
+    """The renderable a show step displays (diagram steps show the table in a terminal).
+    `trace` is what answers.solve gave: a Trace, a networks.Report or a training.Outcome."""
     from gradtutor.render import term
 
+    if step.view == "layers":
+        return networks.layers_table(trace, lang)
+    if step.view == "train":
+        return training.view(trace, lang)
     if step.view == "forward":
         return term.forward_table(trace, lang=lang)
     if step.view == "summary":
@@ -112,6 +121,10 @@ def render_view(step: Step, trace) -> list[str]:
     to DOT as well (teachers export any of them), and a diagram step's must also lay out."""
     from gradtutor.render import dot
 
+    if step.view in ("layers", "train"):
+        for lang in LANGUAGES:
+            _render(view(step, trace, lang))
+        return []
     if step.view == "step" and step.backward_step > len(trace.steps):
         return [f"backward_step {step.backward_step} is out of range: the trace has {len(trace.steps)} steps"]
     problems = []

@@ -17,6 +17,8 @@ from importlib.resources.abc import Traversable
 
 from gradtutor.tutor import quiz as quizzes
 from gradtutor.tutor.answers import Quantity, QuantityError, parse_quantity
+from gradtutor.tutor.networks import Network, SpecError, network
+from gradtutor.tutor.training import Training, TrainingError
 from gradtutor.tutor.text import LANGUAGES
 
 FORMAT_VERSION = 1
@@ -24,14 +26,16 @@ MANIFEST = "lesson.toml"
 PACKAGE = "gradtutor.lessons"
 STEP_KINDS = ("explain", "show", "quiz")
 QUIZ_KINDS = ("numeric", "choice", "shape", "matrix", "pattern")
-VIEWS = ("forward", "table", "step", "diagram", "summary")
+VIEWS = ("forward", "table", "step", "diagram", "summary", "layers", "train")
+TRACE_VIEWS = VIEWS[:5]  # views of an example or circuit; "layers" shows a layer or model, "train" a run
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _CHOICE_ID = re.compile(r"[a-z0-9_-]+")
 _SECTION = re.compile(r"^##\s+(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
 
 Localized = dict  # {"en": text, "ko": text}
 
-_SOURCE_KEYS = {"example", "circuit", "exact"}
+_SOURCE_KEYS = {"example", "circuit", "exact", "layer", "model", "input_shape", "training"}
+_SOURCES = ("example", "circuit", "layer", "model", "training")
 _KEYS = {
     "explain": {"id", "kind"},
     "show": {"id", "kind", "view", "backward_step"} | _SOURCE_KEYS,
@@ -60,11 +64,23 @@ class Circuit:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a step's numbers come from: a built-in example or a lesson circuit."""
+    """Where a step's numbers come from: a built-in example or a lesson circuit (traced), a
+    layer or model (networks.Network), or a training run (training.Training)."""
 
     example: str | None = None
     circuit: Circuit | None = None
     exact: bool = False
+    network: Network | None = None
+    training: Training | None = None
+
+    @property
+    def family(self) -> str:
+        """"trace", "network" or "training": which quantities and views it answers."""
+        if self.network is not None:
+            return "network"
+        if self.training is not None:
+            return "training"
+        return "trace"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +131,7 @@ class Lesson:
     steps: list[Step]
     circuits: dict[str, Circuit]
     where: str  # for messages: lessons/<id>
+    trainings: dict[str, Training] = field(default_factory=dict)
 
     def index(self, step_id: str | None) -> int:
         """Position of a step by id; 0 for None or an id this version no longer has."""
@@ -174,6 +191,7 @@ class _Loader:
         self.where = f"lessons/{name}"
         self.problems: list[str] = []
         self.context = ""
+        self.trainings: dict[str, Training] = {}
 
     def problem(self, message: str) -> None:
         self.problems.append(f"{self.where}/{self.context}: {message}".replace("/: ", ": "))
@@ -198,9 +216,10 @@ class _Loader:
         if not isinstance(order, int) or isinstance(order, bool):
             self.problem(f"order must be an integer, got {order!r}")
             order = 100
-        for key in set(manifest) - {"format_version", "id", "order", "circuits", "step"}:
+        for key in set(manifest) - {"format_version", "id", "order", "circuits", "training", "step"}:
             self.problem(f"unknown key {key!r}")
         circuits = self.circuits(manifest.get("circuits", {}))
+        self.trainings = self.training_tables(manifest.get("training", {}))
         raw_steps = manifest.get("step", [])
         if not isinstance(raw_steps, list) or not raw_steps:
             self.problem("a lesson needs at least one [[step]]")
@@ -217,7 +236,7 @@ class _Loader:
             titles[lang], intros[lang] = self.markdown(lang, steps)
         if self.problems:
             raise LessonError(self.problems)
-        return Lesson(self.name, order, titles, intros, steps, circuits, self.where)
+        return Lesson(self.name, order, titles, intros, steps, circuits, self.where, self.trainings)
 
     # -- circuits ---------------------------------------------------------------------------
     def circuits(self, raw) -> dict[str, Circuit]:
@@ -245,6 +264,22 @@ class _Loader:
             upstream = self.number(spec.get("upstream", 1), "upstream")
             circuits[name] = Circuit(name, expression, tuple(at.items()), 1.0 if upstream is None else upstream)
         return circuits
+
+    def training_tables(self, raw) -> dict[str, Training]:
+        from gradtutor.tutor import training
+
+        self.context = MANIFEST
+        if not isinstance(raw, dict):
+            self.problem("[training] must be a table of training runs: [training.<name>]")
+            return {}
+        runs = {}
+        for name, table in raw.items():
+            self.context = f"{MANIFEST}: training {name}"
+            try:
+                runs[name] = training.spec(name, table)
+            except TrainingError as exc:
+                self.problem(str(exc))
+        return runs
 
     def number(self, value, what: str):
         """A number written as a TOML number or as text ("11/10", "−4")."""
@@ -281,9 +316,12 @@ class _Loader:
         step = Step(step_id, kind, {}, {})
         if kind == "show":
             step.source = self.source(raw, circuits, required=True)
-            step.view = raw.get("view", "table")
+            family = step.source.family if step.source is not None else "trace"
+            step.view = raw.get("view", {"trace": "table", "network": "layers", "training": "train"}[family])
             if step.view not in VIEWS:
                 self.problem(f"view {step.view!r} must be one of {', '.join(VIEWS)}")
+            elif step.source is not None and _view_family(step.view) != family:
+                self.problem(f"view {step.view!r} does not show a {_SOURCE_NAMES[family]}; {_VIEW_HINT[family]}")
             step.backward_step = self.positive(raw, "backward_step")
             if step.view == "step" and step.backward_step is None:
                 self.problem('view = "step" needs backward_step = k')
@@ -301,14 +339,19 @@ class _Loader:
         return value
 
     def source(self, raw, circuits, required: bool) -> Source | None:
-        example, circuit = raw.get("example"), raw.get("circuit")
+        named = [key for key in _SOURCES if raw.get(key) is not None]
         exact = raw.get("exact", False)
         if not isinstance(exact, bool):
             self.problem(f"exact must be true or false, got {exact!r}")
             exact = False
-        if example is not None and circuit is not None:
-            self.problem("name either an example or a circuit, not both")
+        if len(named) > 1:
+            self.problem(f"name one source, not {' and '.join(named)}")
             return None
+        if "input_shape" in raw and named not in (["layer"], ["model"]):
+            self.problem("input_shape goes with layer = \"…\" or model = \"…\"")
+        if "exact" in raw and named not in (["example"], ["circuit"]):
+            self.problem("exact goes with an example or a circuit")
+        example, circuit = raw.get("example"), raw.get("circuit")
         if example is not None:
             from gradtutor import examples
 
@@ -322,9 +365,32 @@ class _Loader:
                 self.problem(f"unknown circuit {circuit!r} (circuits: {known})")
                 return None
             return Source(circuit=circuits[circuit], exact=exact)
+        for what in ("layer", "model"):
+            if raw.get(what) is not None:
+                return self.network(what, raw.get(what), raw.get("input_shape"))
+        if raw.get("training") is not None:
+            name = raw["training"]
+            if name not in self.trainings:
+                known = ", ".join(self.trainings) or "none defined"
+                self.problem(f"unknown training {name!r} (trainings: {known})")
+                return None
+            return Source(training=self.trainings[name])
         if required:
-            self.problem("needs example = \"…\" or circuit = \"…\"")
+            self.problem("needs a source: example, circuit, layer, model or training = \"…\"")
         return None
+
+    def network(self, what: str, text, input_shape) -> Source | None:
+        if not isinstance(text, str):
+            self.problem(f"{what} must be text like \"conv2d(in=3, out=6, kernel=5)\", got {text!r}")
+            return None
+        if input_shape is not None and not isinstance(input_shape, list):
+            self.problem(f"input_shape must be a list like [3, 32, 32], got {input_shape!r}")
+            return None
+        try:
+            return Source(network=network(what, text, input_shape))
+        except SpecError as exc:
+            self.problem(str(exc))
+            return None
 
     def localized(self, raw, key: str, required: bool = True) -> Localized | None:
         value = raw.get(key)
@@ -376,10 +442,13 @@ class _Loader:
         quantity = raw.get("quantity")
         worded_choice = step.quiz == "choice" and quantity is None
         step.source = self.source(raw, circuits, required=not worded_choice)
+        if step.solution_step is not None and step.source is not None and step.source.family != "trace":
+            self.problem("solution_step applies to examples and circuits only")
         if worded_choice and step.source is not None:
             self.problem("a choice without a quantity must not name an example or circuit")
         if quantity is not None:
             step.quantity = self.quantity(quantity, "quantity")
+            self.fits(step.quantity, step.source, "quantity")
         elif not worded_choice:
             self.problem("needs quantity = \"…\" (what is asked, computed with the engine)")
         if step.quiz == "choice":
@@ -409,6 +478,7 @@ class _Loader:
                 mistake = MistakeSpec(feedback, answer=parsed)
             else:
                 mistake = MistakeSpec(feedback, quantity=self.quantity(spec["quantity"], f"{what}.quantity"))
+                self.fits(mistake.quantity, step.source, f"{what}.quantity")
             if feedback is not None:
                 step.mistakes.append(mistake)
 
@@ -421,6 +491,16 @@ class _Loader:
         except QuantityError as exc:
             self.problem(f"{what}: {exc}")
             return None
+
+    def fits(self, quantity: Quantity | None, source: Source | None, what: str) -> None:
+        """A quantity is read off its own kind of source: grad:x off a trace, params off a
+        layer or model, accuracy off a training run."""
+        if quantity is None or source is None or quantity.family == source.family:
+            return
+        self.problem(
+            f"{what} {quantity.text!r} is asked of a {_SOURCE_NAMES[quantity.family]}, "
+            f"but the step names a {_SOURCE_NAMES[source.family]}"
+        )
 
     def choices(self, step: Step, raw) -> None:
         if not isinstance(raw, list) or len(raw) < 2:
@@ -512,6 +592,18 @@ class _Loader:
                     missing = [lang for lang in LANGUAGES if lang not in has]
                     self.problem(f"step {step.id} has prose in {', '.join(has)} but not in {', '.join(missing)}")
         return title, intro
+
+
+_SOURCE_NAMES = {"trace": "traced example or circuit", "network": "layer or model", "training": "training run"}
+_VIEW_HINT = {
+    "trace": f"its views are {', '.join(TRACE_VIEWS)}",
+    "network": 'its view is "layers"',
+    "training": 'its view is "train"',
+}
+
+
+def _view_family(view: str) -> str:
+    return {"layers": "network", "train": "training"}.get(view, "trace")
 
 
 def _sections(text: str) -> tuple[str, str, dict]:

@@ -237,12 +237,38 @@ class Session:
     def show(self, step: Step) -> None:
         from gradtutor.tutor import answers
 
+        if step.source.training is not None:
+            self.train(step.source.training)
         trace = answers.solve(step.source)
         self.console.print(view(step, trace, self.lang))
         if step.view == "diagram" and step.source.example:
             # The command draws the diagram in the lesson's language, whatever the locale says.
             language = "" if self.lang == "en" else f" --lang {self.lang}"
             self.say("diagram", command=f"gradtutor export {step.source.example} --format svg{language}")
+
+    def train(self, run) -> None:
+        """Run a lesson's training now, with a live progress bar at a terminal (scripted output
+        shows only the result, so transcripts are the same on every run)."""
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from gradtutor.tutor import training
+
+        if training.cached(run) or self.input.scripted:
+            return
+        progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]}"),
+            console=self.console, transient=True,
+        )
+        epochs = training.resolved(run).settings["epochs"]
+        with progress:
+            task = progress.add_task(ui(self.lang, "train_progress", epoch=1, epochs=epochs), total=None, loss="…")
+
+            def on_batch(epoch, batch, batches, loss):
+                if batch == batches or batch % 10 == 1:  # reading the loss syncs a GPU: not every batch
+                    label = ui(self.lang, "train_progress", epoch=epoch, epochs=epochs)
+                    progress.update(task, completed=batch, total=batches, description=label, loss=f"{float(loss.data):.4f}")
+
+            training.run(run, on_batch=on_batch)
 
     # -- quizzes ------------------------------------------------------------------------------
     def quiz(self, step: Step) -> str:
@@ -330,6 +356,17 @@ class Session:
         self.say("answer_is", answer=self.answer_text(step, the_key.value))
         self.text(step.why)
         if the_key.trace is None:
+            return
+        if step.source.family == "network":
+            from gradtutor.tutor import networks
+
+            upto = step.quantity.index if step.quantity.of == "layer" else None
+            self.console.print(networks.layers_table(the_key.trace, lang, upto=upto))
+            return
+        if step.source.family == "training":
+            from gradtutor.tutor import training
+
+            self.console.print(training.final_line(the_key.trace, lang))
             return
         from gradtutor.render import term
 

@@ -1,0 +1,259 @@
+"""Layer, model and training sources in lessons: the format, the quantities, the views.
+
+Every expected number here comes from the training package's own layers and models (parameter
+lists, forward passes) or from a run of its loop, never from a formula typed into the test.
+"""
+
+import textwrap
+
+import pytest
+
+from gradtutor.tutor import answers, check, grading, lessons, networks, training
+from gradtutor.tutor.lessons import LessonError, Source
+
+QUIZ = """
+[[step]]
+id = "{id}"
+kind = "quiz"
+quiz = "{quiz}"
+{source}
+quantity = "{quantity}"
+answer = {answer}
+prompt = {{ en = "Q?", ko = "질문?" }}
+why = {{ en = "Because.", ko = "그래서." }}
+hints = [{{ en = "Look.", ko = "보세요." }}]
+{extra}
+"""
+YES_NO = """choices = [
+  { id = "yes", text = { en = "Yes", ko = "예" }, feedback = { en = "No.", ko = "아니요." } },
+  { id = "no", text = { en = "No", ko = "아니요" }, feedback = { en = "No.", ko = "아니요." } },
+]"""
+HEAD = """
+format_version = 1
+id = "mini"
+
+[training.xor-linear]
+model = "mlp"
+data = "xor"
+hidden = []
+epochs = 5
+samples = 40
+
+[training.xor-net]
+model = "mlp"
+data = "xor"
+hidden = [8]
+epochs = 40
+samples = 40
+lr = 0.05
+"""
+
+
+def quiz(id, quiz, source, quantity, answer, extra=""):
+    return QUIZ.format(id=id, quiz=quiz, source=source, quantity=quantity, answer=answer, extra=extra)
+
+
+def write(tmp_path, steps: list[str], head=HEAD):
+    folder = tmp_path / "mini"
+    folder.mkdir(exist_ok=True)
+    (folder / "lesson.toml").write_text(textwrap.dedent(head) + "".join(steps), encoding="utf-8")
+    ids = [line.split('"')[1] for step in steps for line in step.splitlines() if line.startswith("id = ")]
+    for lang, title in (("en", "Mini"), ("ko", "미니")):
+        text = f"# {title}\n\n" + "".join(f"## {step_id} {{#{step_id}}}\n\n" for step_id in ids)
+        (folder / f"{lang}.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def problems(tmp_path, steps, head=HEAD) -> list[str]:
+    try:
+        lesson = lessons.load("mini", write(tmp_path, steps, head))
+    except LessonError as exc:
+        return exc.problems
+    return check.check_lesson(lesson)
+
+
+CONV = 'layer = "conv2d(in=3, out=10, kernel=5, stride=1, pad=2)"\ninput_shape = [3, 32, 32]'
+
+
+def test_layer_quizzes_are_checked_against_the_real_layer(tmp_path):
+    from gradtutor.train.layers import Conv2d
+
+    layer = Conv2d(3, 10, 5, stride=1, padding=2)
+    params = sum(p.size for p in layer.parameters())
+    steps = [
+        quiz("params", "numeric", CONV, "params", params),
+        quiz("shape", "shape", CONV, "shape:output", '"(10, 32, 32)"'),
+        quiz("width", "numeric", CONV, "width:output", 32),
+    ]
+    assert problems(tmp_path, steps) == []
+    wrong = [quiz("params", "numeric", CONV, "params", params - 10)]
+    assert problems(tmp_path, wrong) == [
+        f"lessons/mini/lesson.toml: step params: answer {params - 10} but the engine computes params = {params}"
+    ]
+
+
+def test_lenet_shapes_come_from_running_the_real_model():
+    from gradtutor.train.models import LeNet
+
+    report = networks.inspect(networks.network("model", "lenet"))
+    model = LeNet(in_channels=1, image_size=32)
+    assert report.params == model.parameter_count()
+    assert report.source.input_shape == (1, 32, 32)
+    # Run the model's own layers one by one and keep the outputs of the counted ones.
+    from gradtutor import backend
+
+    x = backend.xp().zeros((1, 1, 32, 32), dtype="float32")
+    shapes = []
+    for layer in list(model.features) + list(model.classifier):
+        x = layer(x)
+        if type(layer).__name__ not in ("ReLU", "Flatten"):
+            shapes.append(tuple(x.shape[1:]))
+    assert [layer.shape for layer in report.layers] == shapes
+    q = lambda text: answers.compute(answers.parse_quantity(text), report)  # noqa: E731
+    assert q("shape:layer:1") == shapes[0] and q("shape:output") == shapes[-1]
+    assert q("size:layer:4") == shapes[3][0] * shapes[3][1] * shapes[3][2]
+    assert q("channels:layer:3") == shapes[2][0] and q("height:layer:2") == shapes[1][1]
+    first_dense = model.classifier.layers[0]
+    assert q("params:layer:5") == first_dense.parameter_count()
+    with pytest.raises(answers.QuantityError, match="layers 1 to 7"):
+        q("shape:layer:8")
+    with pytest.raises(answers.QuantityError, match="image shape"):
+        q("width:output")
+
+
+def test_gradnorm_follows_the_scale_of_the_recurrent_weights():
+    source = networks.network("layer", "rnn(in=1, hidden=8, scale=0.5)", [30, 1])
+    report = networks.inspect(source)
+    q = lambda text: answers.compute(answers.parse_quantity(text), report)  # noqa: E731
+    # With zero inputs and state tanh's slope is 1, so each step scales by exactly 0.5.
+    for steps in (1, 10, 30):
+        assert q(f"gradnorm:{steps}") == pytest.approx(0.5**steps, rel=1e-9)
+    grows = networks.inspect(networks.network("layer", "rnn(in=1, hidden=8, scale=1.5)", [30, 1]))
+    assert answers.compute(answers.parse_quantity("above:1000:gradnorm:30"), grows) == "yes"
+    assert q("below:0.001:gradnorm:30") == "yes" and q("sign:gradnorm:30") == "positive"
+    with pytest.raises(answers.QuantityError, match="out of range"):
+        q("gradnorm:31")
+    lstm = networks.inspect(networks.network("layer", "lstm(in=1, hidden=8)", [20, 1]))
+    assert 0 < answers.compute(answers.parse_quantity("gradnorm:20"), lstm) < 1
+
+
+def test_gradnorm_is_the_gradient_the_engine_sends_back():
+    """Cross-check with a plain tanh recurrence built from Tensor ops, step by step."""
+    from gradtutor.tensor import Tensor
+
+    source = networks.network("layer", "rnn(in=1, hidden=4, scale=0.8, seed=3)", [6, 1])
+    layer = networks.build(source)
+    W = Tensor(networks.orthogonal_recurrence(4, 1, 0.8, 3), "W", dtype="float64")
+    h0 = Tensor([[0.0] * 4], "h0", dtype="float64")
+    h = h0
+    for _ in range(6):
+        h = (h @ W).tanh()
+    (h * Tensor([[0.5] * 4], dtype="float64", requires_grad=False)).sum().backward()
+    expected = float((h0.grad**2).sum() ** 0.5)
+    assert layer.hidden_size == 4
+    assert networks.gradnorm(source, 6) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("conv2d(in=3, out=10)", "conv2d needs kernel=…"),
+        ("conv2d(in=3, out=10, kernel=5, colour=1)", "conv2d has no argument 'colour'"),
+        ("convolution(in=3)", "unknown layer 'convolution'"),
+        ("conv2d(in=3, out=10, kernel=5, stride=0)", "stride must be ≥ 1"),
+        ("conv2d(in=3; out=10)", "cannot read"),
+        ("__import__('os')", "cannot read"),
+        ("conv2d(in=3, in=4, out=1, kernel=1)", "in is given twice"),
+    ],
+)
+def test_bad_layer_texts_are_one_line_schema_errors(tmp_path, text, message):
+    found = problems(tmp_path, [quiz("q", "numeric", f'layer = "{text}"\ninput_shape = [3, 8, 8]', "params", 1)])
+    assert len(found) == 1 and message in found[0], found
+    assert found[0].startswith("lessons/mini/lesson.toml: step q: ") and "\n" not in found[0]
+
+
+@pytest.mark.parametrize(
+    "source, quantity, message",
+    [
+        (CONV, "grad:x", "'grad:x' is asked of a traced example or circuit, but the step names a layer or model"),
+        ('example = "apple"', "params", "'params' is asked of a layer or model, but the step names a traced"),
+        ('training = "xor-net"', "params", "asked of a layer or model, but the step names a training run"),
+        ('layer = "conv2d(in=3, out=1, kernel=3)"', "params", "conv2d needs input_shape"),
+        ('layer = "linear(in=4, out=2)"\ninput_shape = [3]', "params", "does not take an input of shape [3]"),
+        ('training = "nope"', "accuracy", "unknown training 'nope' (trainings: xor-linear, xor-net)"),
+        ('example = "apple"\ninput_shape = [3]', "grad:tax", "input_shape goes with layer"),
+        ('layer = "relu"\nmodel = "lenet"', "params", "name one source, not layer and model"),
+    ],
+)
+def test_sources_and_quantities_must_fit(tmp_path, source, quantity, message):
+    found = problems(tmp_path, [quiz("q", "numeric", source, quantity, 1)])
+    assert any(message in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ('model = "mlp"\ndata = "digits-x"', "does not train on 'digits-x'"),
+        ('model = "cnn"\ndata = "xor"', "the cnn model does not train on 'xor'"),
+        ('model = "mlp"\nepochs = 0', "epochs must be a whole number ≥ 1"),
+        ('model = "mlp"\ncolour = 1', "unknown key 'colour'"),
+        ('model = "rnn"\nhidden = [4]', "a list of hidden widths applies to the mlp only"),
+        ('data = "xor"', 'needs model = "…"'),
+        ('model = "mlp"\nlr = -1', "lr must be a number > 0"),
+    ],
+)
+def test_training_tables_are_checked(tmp_path, table, message):
+    head = f'format_version = 1\nid = "mini"\n\n[training.bad]\n{table}\n'
+    found = problems(tmp_path, ['[[step]]\nid = "intro"\nkind = "explain"\n'], head)
+    assert any(p.startswith("lessons/mini/lesson.toml: training bad: ") and message in p for p in found), found
+
+
+def test_views_must_fit_their_source(tmp_path):
+    show = '[[step]]\nid = "s"\nkind = "show"\n{source}\nview = "{view}"\n'
+    found = problems(tmp_path, [show.format(source=CONV, view="table")])
+    assert any("view 'table' does not show a layer or model" in p for p in found), found
+    found = problems(tmp_path, [show.format(source='example = "apple"', view="train")])
+    assert any("view 'train' does not show a traced example" in p for p in found), found
+
+
+def test_a_slow_training_run_is_refused_without_running_it(tmp_path):
+    head = HEAD + '\n[training.huge]\nmodel = "cnn"\ndata = "digits"\nsamples = 50000\nepochs = 20\n'
+    show = '[[step]]\nid = "s"\nkind = "show"\ntraining = "huge"\n'
+    found = problems(tmp_path, [show], head)
+    assert len(found) == 1 and "training huge is estimated at" in found[0] and "more than the 5 s" in found[0]
+    small = training.spec("x", {"model": "mlp", "data": "xor", "epochs": 5})
+    assert training.too_slow(small) is None
+    more = training.spec("x", {"model": "mlp", "data": "xor", "epochs": 50})
+    assert training.estimate_seconds(more) > training.estimate_seconds(small)
+
+
+def test_training_quizzes_ask_about_a_real_run(tmp_path):
+    steps = [
+        '[[step]]\nid = "live"\nkind = "show"\ntraining = "xor-net"\n',
+        quiz("linear", "choice", 'training = "xor-linear"', "above:0.9:accuracy", '"no"', YES_NO),
+        quiz("net", "choice", 'training = "xor-net"', "above:0.9:accuracy", '"yes"', YES_NO),
+    ]
+    assert problems(tmp_path, steps) == []
+    lesson = lessons.load("mini", write(tmp_path, steps))
+    net = lesson.trainings["xor-net"]
+    outcome = training.run(net)
+    from gradtutor.train import command, loop, models
+
+    # The same run, by hand, through gradtutor train's own functions.
+    run = command.prepare(training.resolved(net))
+    run.model = models.MLP([2, 8, 2], seed=0)
+    result = command.train(run)
+    assert (outcome.loss, outcome.accuracy) == (result.loss, result.accuracy)
+    assert outcome.accuracy == loop.evaluate(run.model, run.train_set)[1]
+    key = grading.key(lesson.steps[2])
+    assert key.value == ("yes" if result.accuracy > 0.9 else "no")
+    flipped = [steps[0], steps[1].replace('answer = "no"', 'answer = "yes"')]
+    assert any("answer yes but the engine computes above:0.9:accuracy = no" in p for p in problems(tmp_path, flipped))
+
+
+def test_a_regression_run_has_no_accuracy(tmp_path):
+    head = HEAD + '\n[training.add]\nmodel = "rnn"\ndata = "adding"\nsamples = 40\nlength = 5\nepochs = 1\nhidden = 4\n'
+    found = problems(tmp_path, [quiz("q", "numeric", 'training = "add"', "accuracy", 1)], head)
+    assert any("a regression run has no accuracy" in p for p in found), found
+    baseline = [quiz("q", "choice", 'training = "add"', "below:0.5:baseline", '"yes"', YES_NO)]
+    assert problems(tmp_path, baseline, head) == []
