@@ -174,3 +174,44 @@ def test_the_format_comes_from_the_file_ending_and_never_belies_it(tmp_path):
     with pytest.raises(ExportError, match=r"^cannot write gif \(a\.gif\); formats are: svg, png, pdf, dot$"):
         export(traced("apple"), None, tmp_path / "a.gif")
     assert [p.name for p in tmp_path.iterdir()] == ["a.png"]
+
+
+def test_skipped_ranks_count_the_hidden_nodes_of_long_edges():
+    import pygraphviz
+
+    from gradtutor.render.export import skipped_ranks
+
+    assert skipped_ranks(pygraphviz.AGraph(string="digraph { a -> b; b -> c; a -> c }")) == 1
+    assert skipped_ranks(pygraphviz.AGraph(string="digraph { a -> b; b -> a }")) == 0  # a cycle: no estimate
+
+
+def test_layout_limits_leave_the_examples_as_they_were():
+    import pygraphviz
+
+    from gradtutor import examples
+    from gradtutor.render.export import LAYOUT_LIMITS
+
+    for name, example in examples.EXAMPLES.items():
+        if example.kind != "scalar":
+            continue
+        layouts = []
+        for limits in ({}, LAYOUT_LIMITS):
+            graph = pygraphviz.AGraph(string=to_dot(traced(name)))
+            graph.graph_attr.update(limits)
+            graph.layout(prog="dot")
+            layouts.append(([n.attr["pos"] for n in graph.nodes()], [e.attr["pos"] for e in graph.edges()]))
+        assert layouts[0] == layouts[1], name
+
+
+def test_a_value_used_by_hundreds_of_gates_far_apart_is_refused_not_left_to_hang(tmp_path):
+    from gradtutor.expr import build
+    from gradtutor.tracer import trace
+
+    fan_out = trace(build("+".join(["x"] * 200), "x=1"), 1.0)  # took Graphviz minutes
+    with pytest.raises(ExportError, match=r"^the diagram is too tangled to lay out .* write it as DOT text"):
+        export(fan_out, "svg", tmp_path / "fan.svg")
+    assert not list(tmp_path.iterdir())
+    (path,) = export(fan_out, "dot", tmp_path / "fan.dot")  # DOT text needs no layout
+    wide = trace(build("+".join(f"x{i}" for i in range(60)), ",".join(f"x{i}=1" for i in range(60))), 1.0)
+    (svg,) = export(wide, "svg", tmp_path / "wide.svg")
+    assert "60" in _svg_texts(svg.read_bytes())

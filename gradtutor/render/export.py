@@ -29,6 +29,14 @@ SUFFIX_FORMATS = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": 
 OTHER_SUFFIXES = ("jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "eps", "ps", "html")
 
 
+# Graphviz's network simplex (ranking and placement) can iterate for minutes on graphs with many
+# long edges; one pass per node leaves every built-in example's layout as it was.
+LAYOUT_LIMITS = {"nslimit": "1", "nslimit1": "1"}
+# Layout work grows with the ranks wires skip (one hidden node per skipped rank): a value used by
+# a hundred gates far apart skips ~10,000 and takes seconds; five hundred take hours. Refused.
+SKIPPED_RANKS_LIMIT = 12_000
+
+
 class ExportError(ValueError):
     """An export that cannot be done: unknown format, unwritable path. One-line message."""
 
@@ -70,13 +78,41 @@ def render(dot_text: str, fmt: str, dpi: int | None = None) -> bytes:
     try:
         with _graphviz_messages(messages):
             graph = pygraphviz.AGraph(string=dot_text)
-            if dpi is not None and fmt == "png":
-                graph.graph_attr["dpi"] = str(dpi)
-            graph.layout(prog="dot")
-            return graph.draw(format=fmt)
+            skipped = skipped_ranks(graph)
+            if skipped <= SKIPPED_RANKS_LIMIT:
+                graph.graph_attr.update(LAYOUT_LIMITS)
+                if dpi is not None and fmt == "png":
+                    graph.graph_attr["dpi"] = str(dpi)
+                graph.layout(prog="dot")
+                return graph.draw(format=fmt)
     except (ValueError, OSError) as error:  # pygraphviz's DotError is a ValueError
         detail = messages[-1] if messages else (str(error) or type(error).__name__)
         raise ExportError(f"Graphviz could not draw the diagram: {detail}") from None
+    raise ExportError(
+        f"the diagram is too tangled to lay out in reasonable time (its wires skip {skipped} ranks, "
+        f"the limit is {SKIPPED_RANKS_LIMIT}: values used by many gates far apart); "
+        "write it as DOT text or trace it as a table"
+    )
+
+
+def skipped_ranks(graph) -> int:
+    """How many ranks the edges skip when every node sits as far right as it can: about the
+    number of hidden nodes dot adds, which is what makes a layout slow."""
+    from graphlib import CycleError, TopologicalSorter
+
+    heads: dict[str, list[str]] = {}
+    tails: dict[str, list[str]] = {str(node): [] for node in graph.nodes()}
+    for tail, head in graph.edges():
+        heads.setdefault(str(tail), []).append(str(head))
+        tails[str(head)].append(str(tail))
+    try:
+        order = list(TopologicalSorter(tails).static_order())  # every node after its tails
+    except CycleError:  # not one of our diagrams; Graphviz copes with cycles on its own
+        return 0
+    rank: dict[str, int] = {}
+    for node in reversed(order):
+        rank[node] = min((rank[head] - 1 for head in heads.get(node, ())), default=0)
+    return sum(rank[head] - rank[tail] - 1 for tail, out in heads.items() for head in out)
 
 
 @contextlib.contextmanager
