@@ -185,7 +185,7 @@ def cnn_breakdown(repeat: int) -> None:
     x1 = rng.standard_normal((64, 1, 28, 28), dtype=np.float32)
     x2 = rng.standard_normal((64, 6, 14, 14), dtype=np.float32)
     conv1, conv2, pool = F.Window((5, 5), 1, 2), F.Window((5, 5), 1, 0), F.Window((2, 2), 2, 0)
-    dcols2 = rng.standard_normal((6, 5, 5, 64, 10, 10), dtype=np.float32)
+    dcols2 = rng.standard_normal((6, 5, 5, 10, 10, 64), dtype=np.float32)  # (C, KH, KW, OH, OW, N)
     relu1 = rng.standard_normal((64, 6, 28, 28), dtype=np.float32)
     pooled = F._max_pool_forward(np, pool, relu1)
     parts = {

@@ -86,22 +86,25 @@ def _padded(m, x, padding: int, fill: float = 0.0):
 
 
 def im2col(m, x, window: Window, ones_row: bool = False):
-    """Every window position of x as columns: (C·KH·KW, N·OH·OW), read as (C, KH, KW, N, OH, OW).
+    """Every window position of x as columns: (C·KH·KW, OH·OW·N), read as (C, KH, KW, OH, OW, N).
 
     The batch sits inside the columns, so a convolution over the whole batch is ONE matrix
-    product; `ones_row` appends a row of ones, so that product adds the bias too. One strided
-    slice copy per kernel offset (KH·KW copies, each of the whole batch): the loop is over the
+    product; `ones_row` appends a row of ones, so that product adds the bias too. The batch is
+    the innermost axis: x is first copied to (C, H, W, N), so that each of the KH·KW slice copies
+    below moves runs of OW·N contiguous numbers rather than rows of OW. The loop is over the
     small kernel, never over pixels, and plain slicing behaves the same on every backend.
     """
     n, c, h, w = x.shape
     kh, kw = window.kernel
     out_h, out_w = window.output_size(h, w)
-    padded = _padded(m, x, window.padding).transpose(1, 0, 2, 3)  # (C, N, H + 2P, W + 2P) view
+    p = window.padding
+    source = m.zeros((c, h + 2 * p, w + 2 * p, n), dtype=x.dtype)  # (C, H + 2P, W + 2P, N)
+    source[:, p : p + h, p : p + w] = x.transpose(1, 2, 3, 0)
     rows = c * kh * kw
-    cols = m.empty((rows + int(ones_row), n * out_h * out_w), dtype=x.dtype)
-    windows = cols[:rows].reshape(c, kh, kw, n, out_h, out_w)
-    for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w)):
-        windows[:, i, j] = padded[where]
+    cols = m.empty((rows + int(ones_row), out_h * out_w * n), dtype=x.dtype)
+    windows = cols[:rows].reshape(c, kh, kw, out_h, out_w, n)
+    for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w, batch_last=True)):
+        windows[:, i, j] = source[where]
     if ones_row:
         cols[rows:] = 1.0
     return cols
@@ -110,15 +113,15 @@ def im2col(m, x, window: Window, ones_row: bool = False):
 def col2im(m, cols, shape, window: Window):
     """The adjoint of im2col: add every column entry back onto the pixel it was copied from.
 
-    cols (C, KH, KW, N, OH, OW) -> an (N, C, H, W) array.
+    cols (C, KH, KW, OH, OW, N) -> an (N, C, H, W) array (a view of (C, H, W, N) memory).
     """
     n, c, h, w = shape
     p = window.padding
-    out_h, out_w = cols.shape[-2:]
-    padded = m.zeros((c, n, h + 2 * p, w + 2 * p), dtype=cols.dtype)  # (C, N, …): matches cols
-    for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w)):
-        padded[where] += cols[:, i, j]
-    return padded[:, :, p : p + h, p : p + w].transpose(1, 0, 2, 3)  # (N, C, H, W) view
+    out_h, out_w = cols.shape[3:5]
+    target = m.zeros((c, h + 2 * p, w + 2 * p, n), dtype=cols.dtype)  # (C, H + 2P, W + 2P, N)
+    for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w, batch_last=True)):
+        target[where] += cols[:, i, j]
+    return target[:, p : p + h, p : p + w].transpose(3, 0, 1, 2)  # (N, C, H, W) view
 
 
 def _offsets(window: Window):
@@ -126,12 +129,13 @@ def _offsets(window: Window):
     return [(i, j) for i in range(kh) for j in range(kw)]
 
 
-def _window_slices(window: Window, out_h: int, out_w: int):
-    """For each kernel offset (row-major), the strided slices of a padded (·, ·, H, W) array
-    that the windows read at that offset."""
+def _window_slices(window: Window, out_h: int, out_w: int, batch_last: bool = False):
+    """For each kernel offset (row-major), the strided slices of a padded (N, C, H, W) array, or
+    of a (C, H, W, N) one with batch_last, that the windows read at that offset."""
     s = window.stride
     for i, j in _offsets(window):
-        yield (slice(None), slice(None), slice(i, i + s * out_h, s), slice(j, j + s * out_w, s))
+        rows, columns = slice(i, i + s * out_h, s), slice(j, j + s * out_w, s)
+        yield (slice(None), rows, columns) if batch_last else (slice(None), slice(None), rows, columns)
 
 
 # -- linear ----------------------------------------------------------------------------------------
@@ -180,29 +184,29 @@ def _conv_forward(m, window, x, weight, bias):
     f = weight.shape[0]
     n, _, h, w = x.shape
     out_h, out_w = window.output_size(h, w)
-    cols = im2col(m, x, window, ones_row=True)  # (C·KH·KW + 1, N·OH·OW), the last row ones
+    cols = im2col(m, x, window, ones_row=True)  # (C·KH·KW + 1, OH·OW·N), the last row ones
     weight_and_bias = m.concatenate((weight.reshape(f, -1), bias.reshape(f, 1)), axis=1)  # (F, C·KH·KW + 1)
     # One GEMM for the whole batch, bias included, written as colsᵀ·Wᵀ: with few filters, a long
-    # thin output (N·OH·OW, F) keeps BLAS far busier than a short wide one (F, N·OH·OW).
-    out = cols.T @ weight_and_bias.T  # (N·OH·OW, F)
-    return out.reshape(n, out_h, out_w, f).transpose(0, 3, 1, 2), cols  # (N, F, OH, OW) view
+    # thin output (OH·OW·N, F) keeps BLAS far busier than a short wide one (F, OH·OW·N).
+    out = cols.T @ weight_and_bias.T  # (OH·OW·N, F)
+    return out.reshape(out_h, out_w, n, f).transpose(2, 3, 0, 1), cols  # (N, F, OH, OW) view
 
 
 def _conv_vjp(m, window, g, out, x, weight, bias, saved, needs=(True, True, True)):
-    cols = saved  # (C·KH·KW + 1, N·OH·OW)
+    cols = saved  # (C·KH·KW + 1, OH·OW·N)
     f, c, kh, kw = weight.shape
     n, _, out_h, out_w = g.shape
-    g = g.transpose(0, 2, 3, 1).reshape(n, out_h * out_w, f)  # (N, OH·OW, F), free when g is NHWC
-    # dW and db together (the ones row gives Σ dY): N products over OH·OW each, then a sum —
-    # BLAS splits one product with an N·OH·OW-long inner dimension poorly (30× slower measured).
-    per_image = cols.reshape(-1, n, out_h * out_w).transpose(1, 0, 2) @ g  # (N, C·KH·KW + 1, F)
-    both = per_image.sum(axis=0).T  # (F, C·KH·KW + 1)
+    g = g.transpose(2, 3, 0, 1).reshape(out_h, out_w * n, f)  # (OH, OW·N, F), free if g is laid out like out
+    # dW and db together (the ones row gives Σ dY): OH products over OW·N each, then a sum —
+    # BLAS splits one product with an OH·OW·N-long inner dimension poorly (30× slower measured).
+    per_row = cols.reshape(-1, out_h, out_w * n).transpose(1, 0, 2) @ g  # (OH, C·KH·KW + 1, F)
+    both = per_row.sum(axis=0).T  # (F, C·KH·KW + 1)
     dw = both[:, :-1].reshape(weight.shape)
     db = both[:, -1].copy()
     dx = None
     if needs[0]:
-        dcols = weight.reshape(f, -1).T @ g.reshape(-1, f).T  # (C·KH·KW, N·OH·OW)
-        dx = col2im(m, dcols.reshape(c, kh, kw, n, out_h, out_w), x.shape, window)
+        dcols = weight.reshape(f, -1).T @ g.reshape(-1, f).T  # (C·KH·KW, OH·OW·N)
+        dx = col2im(m, dcols.reshape(c, kh, kw, out_h, out_w, n), x.shape, window)
     return dx, dw, db
 
 
@@ -239,7 +243,7 @@ def _max_pool_forward(m, window, x):
     out_h, out_w = window.output_size(*x.shape[2:])
     padded = _padded(m, x, window.padding, fill=-float("inf"))
     slices = _window_slices(window, out_h, out_w)
-    out = padded[next(slices)].copy()
+    out = padded[next(slices)].copy(order="K")  # keep the input's memory order (a conv's NHWC-like one)
     for where in slices:
         m.maximum(out, padded[where], out=out)  # (N, C, OH, OW): a running max over offsets
     return out
@@ -255,8 +259,8 @@ def _max_pool_vjp(m, window, g, out, x):
     # Windows that tile the input exactly (2×2, stride 2 on an even size) write every input
     # once: the gradient can be stored, not added, into an array that needs no zeroing.
     tiled = kh == kw == s and p == 0 and out_h * s == x.shape[2] and out_w * s == x.shape[3]
-    dx = m.empty(padded.shape, dtype=g.dtype) if tiled else m.zeros(padded.shape, dtype=g.dtype)
-    open_ = m.ones(g.shape, dtype=bool)
+    dx = m.empty_like(padded, dtype=g.dtype) if tiled else m.zeros_like(padded, dtype=g.dtype)
+    open_ = m.ones_like(out, dtype=bool)
     for where in _window_slices(window, out_h, out_w):
         hit = padded[where] == out
         hit &= open_
@@ -303,7 +307,7 @@ def _avg_pool_forward(m, window, x):
     out_h, out_w = window.output_size(*x.shape[2:])
     padded = _padded(m, x, window.padding)  # zero padding counts towards the mean
     slices = _window_slices(window, out_h, out_w)
-    out = padded[next(slices)].copy()
+    out = padded[next(slices)].copy(order="K")
     for where in slices:
         out += padded[where]
     kh, kw = window.kernel
@@ -316,7 +320,7 @@ def _avg_pool_vjp(m, window, g, out, x):
     n, c, out_h, out_w = g.shape
     p = window.padding
     share = g * (1.0 / (kh * kw))
-    dx = m.zeros((n, c, x.shape[2] + 2 * p, x.shape[3] + 2 * p), dtype=g.dtype)
+    dx = m.zeros_like(_padded(m, x, p), dtype=g.dtype)
     for where in _window_slices(window, out_h, out_w):
         dx[where] += share
     return (dx[:, :, p : p + x.shape[2], p : p + x.shape[3]] if p else dx,)
