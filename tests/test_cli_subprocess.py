@@ -54,6 +54,10 @@ def test_trace_expression_as_json():
         (["trace", "1/(x-2)", "--at", "x=2"], "division by zero"),
         (["trace", "apple", "--step", "7"], "step 7 is out of range"),
         (["export", "apple", "--format", "gif"], "'gif' is not one of"),
+        (["export", "apple", "--format", "png", "--out", "a.svg"], "the file name a.svg says svg but the format is png"),
+        (["export", "apple", "--out", "a.pdf", "--dpi", "300"], "dpi sets the resolution of PNG output"),
+        (["trace", "mul-node", "--upstream", "inf"], "--upstream': must be a finite number"),
+        (["trace", "+".join(f"x{i}" for i in range(300))], "--at x0=…,x1=…,x2=…,x3=…,x4=…,x5=…,… (294 more)"),
     ],
 )
 def test_bad_input_one_line_exit_code_2_no_traceback(args, message):

@@ -215,3 +215,10 @@ def test_a_value_used_by_hundreds_of_gates_far_apart_is_refused_not_left_to_hang
     wide = trace(build("+".join(f"x{i}" for i in range(60)), ",".join(f"x{i}=1" for i in range(60))), 1.0)
     (svg,) = export(wide, "svg", tmp_path / "wide.svg")
     assert "60" in _svg_texts(svg.read_bytes())
+
+
+def test_dpi_is_refused_where_it_would_be_ignored(tmp_path):
+    for fmt in ("svg", "pdf", "dot"):
+        with pytest.raises(ExportError, match=f"^dpi sets the resolution of PNG output; {fmt} is"):
+            export(traced("apple"), fmt, tmp_path / f"a.{fmt}", dpi=300)
+    assert not list(tmp_path.iterdir())

@@ -182,6 +182,8 @@ def export(
     """
     out = Path(out)
     fmt = format_for(out, fmt)
+    if dpi is not None and fmt != "png":  # ignoring it would let a teacher expect a sharper file
+        raise ExportError(f"dpi sets the resolution of PNG output; {fmt} is {'text' if fmt == 'dot' else 'a vector drawing'} and has none")
     if frames and step is not None:
         raise ExportError("step picks one frame and frames writes them all: give one of the two")
     if frames:
