@@ -124,9 +124,6 @@ class TrainConfig:
     schedule: str = "constant"  # learning-rate decay over the epochs (gradtutor.train.schedules)
     settings: dict = field(default_factory=dict)  # the resolved recipe, filled by prepare()
 
-    def setting(self, name: str):
-        return self.settings[name]
-
 
 @dataclass
 class Run:
