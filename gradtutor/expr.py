@@ -705,17 +705,20 @@ def _parse_entry(entry: str) -> tuple[str, object]:
 
 def _check_bindings(expression: Expression, bindings: Mapping[str, object]) -> None:
     missing = [name for name in expression.variables if name not in bindings]
-    if missing:
-        example = brief_list([f"{name}=…" for name in missing], ",")
-        noun = "value" if len(missing) == 1 else "values"
-        raise ExprError(f"no {noun} for {brief_list(missing)}; give {'it' if len(missing) == 1 else 'them'} with --at {example}")
     # A name the expression does not use is refused rather than ignored: it is nearly always
     # a typo or the wrong expression, and silently dropping input hides the mistake.
     unused = [name for name in bindings if name not in expression.variables]
-    if unused:
-        known = ", ".join(expression.variables) or "none"
+    if missing:
+        example = brief_list([f"{name}=…" for name in missing], ",")
+        noun = "value" if len(missing) == 1 else "values"
+        typo = f" (--at gives {brief_list(unused)}, which it does not use)" if unused else ""
         raise ExprError(
-            f"--at gives {', '.join(unused)}, but the expression has no such variable "
+            f"no {noun} for {brief_list(missing)}; give {'it' if len(missing) == 1 else 'them'} with --at {example}{typo}"
+        )
+    if unused:
+        known = brief_list(list(expression.variables)) or "none"
+        raise ExprError(
+            f"--at gives {brief_list(unused)}, but the expression has no such variable "
             f"(its variables: {known})"
         )
 

@@ -299,6 +299,11 @@ def test_a_variable_without_a_value_is_named():
         expr.build("x * y + z", "x=1")
 
 
+def test_a_missing_value_beside_an_unused_one_points_at_the_likely_typo():
+    with pytest.raises(expr.ExprError, match=r"^no value for x; give it with --at x=… \(--at gives X, which it does not use\)$"):
+        expr.build("x + 1", "X=1")
+
+
 def test_a_value_for_a_name_the_expression_does_not_use_is_refused():
     with pytest.raises(expr.ExprError, match=r"--at gives q, but .* \(its variables: x, y\)"):
         expr.build("x * y", "x=1,y=2,q=3")
