@@ -257,3 +257,114 @@ def test_a_regression_run_has_no_accuracy(tmp_path):
     assert any("a regression run has no accuracy" in p for p in found), found
     baseline = [quiz("q", "choice", 'training = "add"', "below:0.5:baseline", '"yes"', YES_NO)]
     assert problems(tmp_path, baseline, head) == []
+
+
+# -- what the learner sees ---------------------------------------------------------------------------
+NETS = __import__("pathlib").Path(__file__).resolve().parent / "data" / "lessons" / "nets"
+# Wrong (the shape going in), right; wrong (weights only), right; the linear model's question.
+TYPED = "(6, 28, 28)\n6x14x14\n750\n760\n1\n"
+
+
+def transcript(lang: str, typed: str, home, interactive: bool = False):
+    import io
+
+    from gradtutor.tutor.progress import Progress
+    from gradtutor.tutor.session import Lines, Session, console_for
+
+    lesson = lessons.load("nets", NETS)
+    out = io.StringIO()
+    console = console_for(scripted=True, width=80, file=out)
+    source = Lines(io.StringIO(typed), console)
+    source.scripted = not interactive
+    with Progress.open(home) as progress:
+        progress.seed("nets", "linear-xor", 3)  # a fixed shuffle: No is choice 1
+        code = Session(lesson, lang, progress, console, source).run()
+    return out.getvalue(), code
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_golden_screens_of_layers_and_a_live_training_run(lang, tmp_path):
+    from render_golden import assert_golden
+
+    text, code = transcript(lang, TYPED, tmp_path)
+    assert code == 0
+    assert_golden(f"tutor-nets-{lang}.txt", text)
+
+
+def test_the_screens_say_what_the_slip_was(tmp_path):
+    text, _ = transcript("en", TYPED, tmp_path)
+    assert "(6, 28, 28) is what goes into that layer; what comes out of it?" in text
+    assert "750 counts the weights only" in text
+
+
+def test_the_nets_lesson_checks_out():
+    assert check.check_lesson(lessons.load("nets", NETS)) == []
+
+
+def test_at_a_terminal_the_run_shows_its_progress_and_then_the_same_result(tmp_path, monkeypatch):
+    """The live progress bar follows the batches through loop.fit's callback; the result shown
+    afterwards is the cached run's, identical to what a script sees."""
+    reported = []
+    original = training.run
+
+    def spying(run, on_batch=None, on_epoch=None):
+        def on_batch_spy(epoch, batch, batches, loss):
+            reported.append((epoch, batch, batches))
+            on_batch(epoch, batch, batches, loss)
+
+        return original(run, on_batch=on_batch_spy if on_batch else None, on_epoch=on_epoch)
+
+    training._RUNS.clear()
+    monkeypatch.setattr(training, "run", spying)  # the real run, with its progress reports counted
+    live, _ = transcript("en", "\n" * 3 + TYPED.replace("\n", "\n\n"), tmp_path / "a", interactive=True)
+    monkeypatch.undo()
+    runs = lessons.load("nets", NETS).trainings
+    # Both runs reported their last batch of their last epoch: xor-net in its show step,
+    # xor-linear when its quiz came (at a terminal it trains in view, not as a silent wait).
+    for name in ("xor-net", "xor-linear"):
+        assert any(epoch == runs[name].epochs and batch == batches for epoch, batch, batches in reported), name
+    scripted, _ = transcript("en", TYPED, tmp_path / "b")
+    def shown(text, end):
+        start = text.index("Training mlp")
+        return text[start : text.index(end, start)].rstrip()
+
+    assert shown(live, "Enter: next · b: back") == shown(scripted, "Step 5/5")
+
+
+def test_the_decision_boundary_shows_regions_and_points():
+    from render_golden import console_text
+
+    from gradtutor.train.boundary import MARKS, REGIONS, Grid, terminal_boundary
+
+    grid = Grid(((0, 0, 1, 1), (0, 0, 1, 1), (1, 1, 1, 1)), (0.0, 4.0), (0.0, 3.0))
+    # A class-0 point in the top-left cell, a class-1 point wrongly in the class-0 region, one
+    # class-1 point on the bottom row.
+    text = console_text(terminal_boundary(grid, [(0.5, 2.5), (1.5, 1.5), (3.5, 0.5)], [0, 1, 1]))
+    r0, r1 = REGIONS[0], REGIONS[1]
+    assert text.splitlines() == [
+        (MARKS[0] + r0 + r1 + r1).rstrip(),
+        (r0 + MARKS[1] + r1 + r1).rstrip(),
+        r1 + r1 + r1 + MARKS[1],
+    ]
+    assert grid.cell((0.0, 3.0)) == (0, 0) and grid.cell((4.0, 0.0)) == (2, 3)
+
+
+def test_predicted_grid_comes_from_the_model():
+    from gradtutor import backend
+    from gradtutor.train.boundary import predict_grid
+    from gradtutor.train.models import MLP
+
+    model = MLP([2, 3], seed=1)  # a linear model: its classes are split by one straight line
+    points = backend.host.asarray([[0.0, 0.0], [1.0, 1.0]])
+    grid = predict_grid(model, points, columns=6, rows=4, margin=0.0)
+    logits = model(backend.host.asarray([[1 / 12, 7 / 8]], dtype="float32")).data  # the top-left cell's centre
+    assert grid.rows[0][0] == int(logits.argmax())
+    assert len(grid.rows) == 4 and all(len(row) == 6 for row in grid.rows)
+    assert model.training  # left as it was found
+
+
+def test_new_feedback_keys_have_strings_in_every_language():
+    from gradtutor.tutor.text import LANGUAGES, strings
+
+    for key in ("layer_input", "no_bias", "train_about", "train_boundary", "layers_input"):
+        assert set(strings()["ui"][key]) == set(LANGUAGES)

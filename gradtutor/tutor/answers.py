@@ -305,6 +305,10 @@ def known_mistakes(quantity: Quantity, trace) -> list[tuple[object, str]]:
     """Wrong numbers a learner is likely to give for this quantity, each with the UI message
     that names the slip: the forward value for a gradient, the local gradient without the
     upstream factor, one use's share of a fanned-out gradient."""
+    if quantity.family == "network" and quantity.inner is None:
+        from gradtutor.tutor import networks
+
+        return networks.known_mistakes(quantity, trace)
     if quantity.family != "trace" or quantity.kind not in _NUMERIC or quantity.kind == "value":
         return []
     answer = compute(quantity, trace)

@@ -39,6 +39,10 @@ def check_lesson(lesson: Lesson) -> list[str]:
             answers.build_circuit(circuit)
         except Exception as exc:
             problems.append(f"{lesson.where}/{lessons.MANIFEST}: circuit {circuit.name}: {exc}")
+    for run in lesson.trainings.values():  # also the ones no step uses (yet); estimated, not run
+        too_slow = training.too_slow(run)
+        if too_slow and not any(s.source is not None and s.source.training == run for s in lesson.steps):
+            problems.append(f"{lesson.where}/{lessons.MANIFEST}: {too_slow}")
     problems.extend(_check_prose(lesson))
     return problems
 

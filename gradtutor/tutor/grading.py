@@ -58,7 +58,7 @@ def judge(step: Step, answer, the_key: Key) -> quiz.Verdict:
     if step.quiz == "numeric":
         return quiz.check_number(answer, expected, step.atol, step.rtol, the_key.mistakes)
     if step.quiz == "shape":
-        return quiz.check_shape(tuple(answer), tuple(expected))
+        return quiz.check_shape(tuple(answer), tuple(expected), the_key.mistakes)
     if step.quiz == "matrix":
         if not isinstance(expected, list):
             raise answers.QuantityError(f"{step.quantity.text} is a single number, not a vector or matrix")

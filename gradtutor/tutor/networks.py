@@ -388,6 +388,46 @@ def quantity(q, report: Report):
     return shape[{"channels": 0, "height": 1, "width": 2}[q.kind]]
 
 
+def known_mistakes(q, report: Report) -> list[tuple[object, str]]:
+    """Wrong answers a learner is likely to give, each with the UI message naming the slip:
+    the size going INTO the layer instead of coming out of it, the weights without the biases."""
+    from gradtutor.tutor.answers import QuantityError
+
+    mistakes = []
+    if q.kind == "params":
+        module = build(report.source)
+        weights = sum(p.size for p in module.parameters() if p.ndim > 1)
+        if q.of == "layer":
+            weights = _layer_weights(module, q.index)
+        mistakes.append((weights, "no_bias"))
+    elif q.kind in ("shape", "width", "height", "channels", "size"):
+        index = q.index if q.of == "layer" else len(report.layers)
+        if index is not None and 1 <= index <= len(report.layers):
+            before = report.layers[index - 2].shape if index >= 2 else report.source.input_shape
+            preceding = Report(report.source, report.layers[: index - 1], tuple(before), report.params)
+            try:
+                wrong = quantity(_same_of_output(q), preceding)
+            except QuantityError:  # the input has no such axis (width of a vector): no such slip
+                wrong = None
+            if wrong is not None:
+                mistakes.append((wrong, "layer_input"))
+    answer = quantity(q, report)
+    return [(value, key) for value, key in mistakes if value != answer]
+
+
+def _same_of_output(q):
+    from gradtutor.tutor.answers import Quantity
+
+    return Quantity(q.kind, q.text, of="output")
+
+
+def _layer_weights(module, index: int) -> int:
+    counted = [leaf for leaf in _leaves(module) if type(leaf).__name__ not in _UNCOUNTED]
+    if not 1 <= index <= len(counted):
+        return 0
+    return sum(p.size for p in counted[index - 1].parameters() if p.ndim > 1)
+
+
 # -- the "layers" view ------------------------------------------------------------------------------
 def layers_table(report: Report, lang: str = "en", upto: int | None = None):
     """A rich renderable: the input shape, then one row per layer (output shape, parameters);

@@ -157,10 +157,13 @@ def _is_number(x) -> bool:
     return isinstance(x, (int, float, Fraction)) and not isinstance(x, bool)
 
 
-def check_shape(shape: tuple[int, ...], expected: tuple[int, ...]) -> Verdict:
+def check_shape(shape: tuple[int, ...], expected: tuple[int, ...], mistakes=()) -> Verdict:
     expected = tuple(expected)
     if shape == expected:
         return Verdict(True)
+    for mistake in mistakes:
+        if isinstance(mistake.value, tuple) and tuple(shape) == mistake.value:
+            return Verdict(False, mistake.key, {"value": format_shape(mistake.value)}, mistake.text)
     if len(shape) == len(expected) == 2 and shape == expected[::-1]:
         return Verdict(False, "shape_transposed", {"got": format_shape(shape)})
     if len(shape) != len(expected):

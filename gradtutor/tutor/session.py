@@ -273,6 +273,8 @@ class Session:
     # -- quizzes ------------------------------------------------------------------------------
     def quiz(self, step: Step) -> str:
         lesson_id, lang = self.lesson.id, self.lang
+        if step.source is not None and step.source.training is not None:
+            self.train(step.source.training)  # at a terminal: with its progress bar, not a silent wait
         the_key = grading.key(step)
         record = self.progress.step(lesson_id, step.id)
         self.text(step.prompt)

@@ -129,6 +129,11 @@ MULTIPLY_ADDS_PER_SECOND = 3e9
 
 def estimate_seconds(training: Training) -> float:
     """The run's estimated training time on two cores, from its sizes alone."""
+    return _estimate(training)
+
+
+@lru_cache(maxsize=64)
+def _estimate(training: Training) -> float:
     from dataclasses import replace
 
     from gradtutor.train import command
