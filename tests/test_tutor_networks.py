@@ -368,3 +368,19 @@ def test_new_feedback_keys_have_strings_in_every_language():
 
     for key in ("layer_input", "no_bias", "train_about", "train_boundary", "layers_input"):
         assert set(strings()["ui"][key]) == set(LANGUAGES)
+
+
+def test_layer_questions_and_lesson_runs_work_on_every_backend(xp):
+    """No stray host round-trip: the strict CuPy stand-in refuses silent conversions."""
+    source = networks.network("layer", "conv2d(in=2, out=3, kernel=3, stride=2, pad=1)", [2, 7, 7])
+    report = networks._inspect.__wrapped__(source)  # uncached: built on this backend
+    assert report.output == (3, 4, 4) and report.params == 3 * (2 * 3 * 3 + 1)
+    rnn = networks.network("layer", "gru(in=1, hidden=4, scale=0.7)", [5, 1])
+    assert 0 < networks._gradnorm.__wrapped__(rnn, 5) < 1
+    run = training.spec("tiny", {"model": "mlp", "data": "moons", "samples": 20, "epochs": 2, "hidden": [4]})
+    training._RUNS.pop(run, None)
+    try:
+        outcome = training.run(run)
+    finally:
+        training._RUNS.pop(run, None)  # the next test gets a numpy run of its own
+    assert 0 <= outcome.accuracy <= 1 and len(outcome.boundary.rows) == 20

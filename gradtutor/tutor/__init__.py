@@ -2,6 +2,8 @@
 
 lessons   load and schema-check lesson folders (lessons/README.md documents the format)
 answers   compute answer keys with the engine (sources, quantities, worked-solution steps)
+networks  layer and model sources: the real layers run once, shapes and parameter counts read off
+training  training sources: lesson runs of the real training loop, their figures and the train view
 quiz      read and judge a learner's answer, per quiz kind
 progress  the learner's progress file
 session   the runner: explain, show, ask; interactive or scripted
