@@ -96,7 +96,7 @@ RECIPES = {
                    init="xavier", clip=1.0, test=0.1),
     "copy": dict(samples=4000, length=8, hidden=64, epochs=30, batch_size=64, lr=0.003,
                  init="xavier", clip=1.0, test=0.1),
-    "parity": dict(samples=4000, length=10, hidden=32, epochs=40, batch_size=64, lr=0.003,
+    "parity": dict(samples=4000, length=10, hidden=64, epochs=60, batch_size=64, lr=0.01,
                    init="xavier", clip=1.0, test=0.1),
     "chars": dict(length=64, hidden=128, epochs=20, batch_size=32, lr=0.003, init="xavier",
                   clip=1.0, test=0.1, stride=16),
