@@ -677,23 +677,28 @@ def _lstm_factors(m, gates, cells, cell_tanhs, c0, start, stop):
         dc_by_dh  dc/dh through h = o·tanh c:                             o·(1 − tanh² c)
 
     with slope σ(1 − σ) for i, f, o and 1 − g² for the candidate. Computed a few steps at a time,
-    so the arrays stay in cache between here and their use in the loop.
+    so the arrays stay in cache between here and their use in the loop, and written in place:
+    these are most of the backward's elementwise work.
     """
     steps, n, width = gates[start:stop].shape
     hidden = width // 4
     gate = gates[start:stop]
     i, o, cand = gate[:, :, :hidden], gate[:, :, 2 * hidden : 3 * hidden], gate[:, :, 3 * hidden :]
-    slope = gate * (1.0 - gate)  # (t, N, 4H)
-    slope[:, :, 3 * hidden :] = 1.0 - cand * cand
+    sig = gate[:, :, : 3 * hidden]
+    slope = sig * (1.0 - sig)  # (t, N, 3H): σ′ of i, f, o
     by_dc = m.empty_like(gate).reshape(steps, n, 4, hidden)  # (t, N, 4, H)
-    by_dc[:, :, 0] = cand
-    by_dc[:, :, 1] = cells[start - 1 : stop - 1] if start else _previous_states(m, c0, cells[:stop])
+    m.multiply(cand, slope[:, :, :hidden], out=by_dc[:, :, 0])
+    c_prev = cells[start - 1 : stop - 1] if start else _previous_states(m, c0, cells[:stop])
+    m.multiply(c_prev, slope[:, :, hidden : 2 * hidden], out=by_dc[:, :, 1])
     by_dc[:, :, 2] = 0.0
-    by_dc[:, :, 3] = i
-    by_dc *= slope.reshape(steps, n, 4, hidden)
+    m.multiply(cand, cand, out=by_dc[:, :, 3])
+    m.subtract(1.0, by_dc[:, :, 3], out=by_dc[:, :, 3])  # 1 − g², the candidate's slope
+    by_dc[:, :, 3] *= i
     tanh_c = cell_tanhs[start:stop]
-    by_dh = tanh_c * slope[:, :, 2 * hidden : 3 * hidden]
-    dc_by_dh = o * (1.0 - tanh_c * tanh_c)
+    by_dh = tanh_c * slope[:, :, 2 * hidden :]
+    dc_by_dh = tanh_c * tanh_c
+    m.subtract(1.0, dc_by_dh, out=dc_by_dh)
+    dc_by_dh *= o
     return by_dc, by_dh, dc_by_dh
 
 
