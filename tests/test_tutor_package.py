@@ -1,8 +1,8 @@
 """The lessons ship inside the package: a real, non-editable install finds and runs them.
 
 This builds and installs the project into a temporary folder (pip install --target, no
-dependencies, no build isolation where this interpreter's setuptools can build: a few seconds), then runs the installed copy in a fresh
-interpreter, where the checkout is not importable.
+dependencies, no build isolation where this interpreter's setuptools can build: a few seconds),
+then runs the installed copy in a fresh interpreter, where the checkout is not importable.
 """
 
 import os
