@@ -251,7 +251,8 @@ def _print(renderable) -> None:
 # -- commands --------------------------------------------------------------------------------
 
 
-@app.command()
+# short_help: the command list in `gradtutor --help` cuts a longer first line with "...".
+@app.command(short_help="Trace backprop gate by gate: upstream × local = downstream.")
 def trace(
     target: Target,
     at: At = None,
@@ -287,7 +288,7 @@ def trace(
         _print(Group(steps, "", summary(result, step=step, lang=lang)))
 
 
-@app.command()
+@app.command(short_help="Draw the graph as SVG, PNG, PDF or DOT; --frames for slides.")
 def export(
     target: Target,
     format: Annotated[

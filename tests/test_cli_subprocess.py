@@ -106,6 +106,14 @@ def test_bare_command_shows_the_help():
     assert "error:" not in result.stderr and "Traceback" not in result.stderr
 
 
+def test_the_command_list_shows_trace_and_export_uncut():
+    result = gradtutor("--help", env={**os.environ, "COLUMNS": "80"})
+    listed = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("  ") and line.split()}
+    for command in ("trace", "export"):
+        assert not listed[command].endswith("..."), listed[command]
+        assert len(listed[command]) <= 80
+
+
 def test_trace_in_korean():
     result = gradtutor("trace", "apple", "--lang", "ko")
     assert result.returncode == 0, result.stderr
