@@ -308,7 +308,10 @@ def export(
     theme: Annotated[ThemeName, typer.Option(help="Diagram colours.")] = ThemeName.light,
     dpi: Annotated[Optional[int], typer.Option(min=1, help="Resolution of PNG output.", show_default=False)] = None,
     at: At = None,
-    step: Step = None,
+    step: Annotated[
+        Optional[int],
+        typer.Option(help="Draw frame K alone: backward step K highlighted (0: the forward pass).", show_default=False),
+    ] = None,
     upstream: Upstream = None,
     lang: Lang = None,
 ) -> None:
