@@ -634,9 +634,8 @@ def lstm_steps(m, x, h0, c0, weight_x, weight_h, bias):
     (tanh). `gates` holds the activated values.
     """
     hidden = h0.shape[1]
-    scale = _half_scale(m, hidden, 4, 3, x.dtype)
-    gates = _project_inputs(x, weight_x, bias)  # (T, N, 4H), becomes the activations in place
-    gates *= scale
+    scale = _half_scale(m, hidden, 4, 3, x.dtype)  # a power of two: the scaling is exact
+    gates = _project_inputs(x, weight_x * scale, bias * scale)  # (T, N, 4H), activated in place
     weight_h = weight_h * scale
     steps = gates.shape[0]
     cells = m.empty((steps,) + h0.shape, dtype=gates.dtype)
@@ -754,10 +753,9 @@ def gru_steps(m, x, h0, weight_x, weight_h, bias, bias_hn):
     gate multiplies h·W_hn + b_hn, so one GEMM per step covers all three gates.
     """
     hidden = h0.shape[1]
-    scale = _half_scale(m, hidden, 3, 2, x.dtype)
-    gates = _project_inputs(x, weight_x, bias)  # (T, N, 3H), becomes the activations in place
-    gates *= scale
-    weight_h = weight_h * scale  # r and z columns halved: σ(a) = 0.5 + 0.5·tanh(a/2)
+    scale = _half_scale(m, hidden, 3, 2, x.dtype)  # r and z columns halved: σ(a) = 0.5 + 0.5·tanh(a/2)
+    gates = _project_inputs(x, weight_x * scale, bias * scale)  # (T, N, 3H), activated in place
+    weight_h = weight_h * scale
     steps = gates.shape[0]
     hidden_n = m.empty((steps,) + h0.shape, dtype=gates.dtype)  # h·W_hn + b_hn, needed by dr
     hs = m.empty_like(hidden_n)
