@@ -17,11 +17,13 @@ Bigger gates are described in words instead (the op record's `jacobian` text).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from gradtutor import ops
+from gradtutor.engine import DomainError
 from gradtutor.graph import Graph, Node, record
 from gradtutor.numbers import as_fraction
 
@@ -102,6 +104,11 @@ class NotExact(ValueError):
     """Exact mode was asked for a graph with an op that leaves the rationals (exp, tanh ...)."""
 
 
+class GradientOverflow(DomainError):
+    """A gradient left the floats on the way back (1/x² at x = 1e-170): the forward pass was
+    fine, so this is reported like the forward pass's own overflows, in one line."""
+
+
 def trace(root, upstream=1.0, *, exact: bool = False, check: bool = False) -> Trace:
     """Trace backpropagation from `root`, seeded with `upstream` (∂L/∂root).
 
@@ -130,8 +137,16 @@ def trace(root, upstream=1.0, *, exact: bool = False, check: bool = False) -> Tr
             continue
         g = grads[node.id]
         xs = [graph.nodes[p].value for p in node.parents]
-        downstream = node.op.vjp(m, node.param, g, node.value, *xs)
-        local = node.op.vjp(m, node.param, 1, node.value, *xs)
+        try:
+            downstream = node.op.vjp(m, node.param, g, node.value, *xs)
+            local = node.op.vjp(m, node.param, 1, node.value, *xs)
+        except (ZeroDivisionError, OverflowError):  # y·y or x^(c−1) beyond the floats
+            downstream = local = (math.inf,)
+        if not all(math.isfinite(x) for x in (*downstream, *local)):
+            raise GradientOverflow(
+                f"the gradient overflows at backward step {len(steps) + 1}, the {node.op.name} gate "
+                f"{node.label}: it is too large for a float"
+            )
         flows = []
         for parent, d, loc in zip(node.parents, downstream, local):
             d = _plain(d)

@@ -200,6 +200,7 @@ BAD_INPUT = [
     (["trace", "x", "--at", "x=1,q=2"], "--at gives q"),
     (["trace", "log(x)", "--at", "x=-1"], "log is defined only for positive numbers"),
     (["trace", "1 / (x - 2)", "--at", "x=2"], "division by zero"),
+    (["trace", "tanh(x) / x", "--at", "x=1e-320"], "the gradient overflows at backward step 1, the div gate f"),
     (["trace", "x.real", "--at", "x=1"], "not allowed: attribute access"),
     (["trace", "apple", "--at", "apple=1"], "the example 'apple' has its own numbers"),
     (["trace", "apple", "--step", "9"], "step 9 is out of range"),

@@ -159,3 +159,22 @@ def test_trace_does_not_change_the_engine_values():
     root, _ = examples.get("apple").build()
     trace(root, exact=True)
     assert isinstance(root.data, float)
+
+
+@pytest.mark.parametrize(
+    "build, gate",
+    [
+        (lambda: Value(1.0, "x") / Value(1e-170, "y"), "div"),  # −x/y²: y·y underflows to 0
+        (lambda: Value(1e-160, "x") ** -1, "pow"),  # −x⁻²: beyond the largest float
+        (lambda: Value(1e-320, "x").log(), "log"),  # 1/x: inf
+    ],
+)
+def test_a_gradient_beyond_the_floats_is_a_one_line_domain_error(build, gate):
+    from gradtutor.engine import DomainError
+    from gradtutor.tracer import GradientOverflow
+
+    root = build()
+    assert math.isfinite(root.data)  # the forward pass itself is fine
+    with pytest.raises(GradientOverflow, match=f"^the gradient overflows at backward step 1, the {gate} gate"):
+        trace(root)
+    assert issubclass(GradientOverflow, DomainError)  # the CLI reports domain errors in one line
