@@ -199,14 +199,31 @@ def evaluate(graph: Graph, leaf_values: dict[int, float] | None = None) -> float
 
 
 def numeric_checks(graph: Graph, upstream: float = 1.0) -> list[Check]:
-    """Central differences (f(x + h) − f(x − h)) / 2h for every leaf, times the upstream."""
+    """Central differences (f(x + h) − f(x − h)) / 2h for every leaf, times the upstream.
+
+    h is 1e-6·max(1, |x|), and at most |x|/1000, so x ± h stays well on x's side of 0 (log,
+    1/x, roots). Where x ± h still leaves the function's domain, h shrinks a thousandfold, a
+    few times; a leaf with no usable h gets nan, which fails its check instead of stopping
+    the trace.
+    """
     checks = []
     for node in graph.leaves():
         x = float(node.value)
         h = 1e-6 * max(1.0, abs(x))
-        plus = evaluate(graph, {node.id: x + h})
-        minus = evaluate(graph, {node.id: x - h})
-        checks.append(Check(node.id, float(node.grad), upstream * (plus - minus) / (2 * h)))
+        if x != 0:
+            h = min(h, abs(x) / 1000)
+        numeric = math.nan
+        for _ in range(3):
+            try:
+                plus = evaluate(graph, {node.id: x + h})
+                minus = evaluate(graph, {node.id: x - h})
+            except (ArithmeticError, ValueError):  # math domain error, overflow, x / 0
+                plus = minus = complex(math.nan)
+            if not isinstance(plus, complex) and not isinstance(minus, complex):  # a root of a negative
+                numeric = upstream * (plus - minus) / (2 * h)
+                break
+            h /= 1000
+        checks.append(Check(node.id, float(node.grad), numeric))
     return checks
 
 

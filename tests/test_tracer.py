@@ -178,3 +178,20 @@ def test_a_gradient_beyond_the_floats_is_a_one_line_domain_error(build, gate):
     with pytest.raises(GradientOverflow, match=f"^the gradient overflows at backward step 1, the {gate} gate"):
         trace(root)
     assert issubclass(GradientOverflow, DomainError)  # the CLI reports domain errors in one line
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda x: x.log(),  # x − 1e-6 would be negative: a math domain error
+        lambda x: x ** 0.5,  # ... or a complex root
+        lambda x: 1 / x,  # ... or the other side of the pole
+        lambda x: (x - 3e-7).log(),  # a domain edge away from 0: h shrinks to fit
+    ],
+)
+def test_numeric_checks_stay_inside_the_domain_near_its_edge(build):
+    x = Value(4e-7, "x")
+    root = build(x)
+    traced = trace(root, check=True)
+    (check,) = [c for c in traced.checks if traced.nodes[c.node].name == "x"]
+    assert math.isfinite(check.numeric) and check.ok, (check.autodiff, check.numeric)
