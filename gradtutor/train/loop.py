@@ -20,6 +20,7 @@ from typing import Callable
 from gradtutor import backend
 from gradtutor.tensor import Tensor, mse, softmax_cross_entropy
 from gradtutor.train.datasets.core import Batches
+from gradtutor.train.optim import clip_grad_norm
 
 
 @dataclass
@@ -113,11 +114,11 @@ def fit(model, data, optimizer, epochs: int, batch_size: int = 64, *, seed: int 
     clip: clip the global gradient norm to this value before each update.
     on_batch(epoch, batch, batches, loss) and on_epoch(Epoch) report progress.
     Returns the History; loss and accuracy are the means over the epoch's batches as trained.
+    The loss is the data loss: an L2/L1 penalty the optimizer applies is not in it
+    (`optim.penalty` gives that part).
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch size must be at least 1, got {epochs} and {batch_size}")
-    from gradtutor.train.optim import clip_grad_norm
-
     inputs, targets = _arrays(data)
     xp = backend.xp()
     batches = Batches(inputs, targets, batch_size, shuffle=True, seed=seed)
