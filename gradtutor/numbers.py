@@ -13,6 +13,9 @@ from fractions import Fraction
 # 12 significant digits hide binary noise (which sits near the 16th digit) while keeping every
 # digit a textbook example actually has.
 SIGNIFICANT = 12
+# An exact decimal whose point sits further than this from its first digit is written with an
+# exponent, as floats are (Python's repr switches at 1e16 and 1e-5; a person writes 0.000001).
+LONG_EXPONENT = 15
 
 
 def human(x, digits: int = SIGNIFICANT) -> str:
@@ -58,6 +61,11 @@ def _fraction(q: Fraction) -> str:
     scaled = q * 10**places
     digits = str(abs(scaled.numerator))
     sign = "-" if q < 0 else ""
+    significant = digits.rstrip("0")
+    exponent = len(digits) - 1 - places
+    if abs(exponent) > LONG_EXPONENT:  # 1e-170 exactly, not a line of 170 zeros
+        mantissa = significant[0] + ("." + significant[1:] if len(significant) > 1 else "")
+        return f"{sign}{mantissa}e{exponent:+03d}"
     if places == 0:
         return sign + digits
     digits = digits.rjust(places + 1, "0")

@@ -142,7 +142,8 @@ def trace(root, upstream=1.0, *, exact: bool = False, check: bool = False) -> Tr
             local = node.op.vjp(m, node.param, 1, node.value, *xs)
         except (ZeroDivisionError, OverflowError):  # y·y or x^(c−1) beyond the floats
             downstream = local = (math.inf,)
-        if not all(math.isfinite(x) for x in (*downstream, *local)):
+        # Exact mode's Fractions are always finite (and may be too large to turn into floats).
+        if any(isinstance(x, float) and not math.isfinite(x) for x in (*downstream, *local)):
             raise GradientOverflow(
                 f"the gradient overflows at backward step {len(steps) + 1}, the {node.op.name} gate "
                 f"{node.label}: it is too large for a float"

@@ -195,3 +195,11 @@ def test_numeric_checks_stay_inside_the_domain_near_its_edge(build):
     traced = trace(root, check=True)
     (check,) = [c for c in traced.checks if traced.nodes[c.node].name == "x"]
     assert math.isfinite(check.numeric) and check.ok, (check.autodiff, check.numeric)
+
+
+def test_exact_numbers_far_from_1_are_written_with_an_exponent():
+    t = trace(Value(1.0, "x") / Value(1e-170, "y"), exact=True)
+    assert t.grad("x") == Fraction(10) ** 170  # exact, and shown as a person writes it:
+    assert human(t.grad("x")) == "1e+170" and human(t.value("y")) == "1e-170"
+    assert human(Fraction(27) * 10**170) == "2.7e+171" and human(Fraction(-11, 5)) == "-2.2"
+    assert human(Fraction(1, 10**15)) == "0.000000000000001" and human(Fraction(1, 10**16)) == human(1e-16)
