@@ -228,14 +228,19 @@ def prepare(config: TrainConfig) -> Run:
     from gradtutor.train.datasets import split
 
     config = resolve(config)
-    dataset = _make_data(config)
     test_fraction = config.settings["test"]
-    if config.data == "chars":
-        train_set, test_set = _split_text(dataset, test_fraction, config.settings)
-    elif test_fraction:
-        train_set, test_set = split(dataset, test_fraction, seed=config.seed)
-    else:
-        train_set, test_set = dataset, None
+    try:  # the data generators check their own sizes; what they refuse is bad input here
+        dataset = _make_data(config)
+        if config.data == "chars":
+            train_set, test_set = _split_text(dataset, test_fraction, config.settings)
+        elif test_fraction:
+            train_set, test_set = split(dataset, test_fraction, seed=config.seed)
+        else:
+            train_set, test_set = dataset, None
+    except TrainError:
+        raise
+    except ValueError as error:
+        raise TrainError(str(error)) from None
     return Run(config, _make_model(config, dataset), train_set, test_set, dict(dataset.info))
 
 
