@@ -286,7 +286,7 @@ def parse(source: str) -> Expression:
     if not text:
         raise ExprError("the expression is empty")
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = _ast_parse(text)
     except SyntaxError as exc:
         raise _syntax_error(exc, source, text, indent) from None
     except (RecursionError, MemoryError):
@@ -303,6 +303,14 @@ def _prepared(source: str) -> tuple[str, int]:
     text = source.translate(_TYPOGRAPHY).translate(_WHITESPACE)
     stripped = text.lstrip()
     return stripped.rstrip(), len(text) - len(stripped)
+
+
+def _ast_parse(text: str) -> ast.Expression:
+    """ast.parse in eval mode, with Python's SyntaxWarnings (1if: "invalid decimal literal")
+    raised as the SyntaxErrors they describe: a warning would be a second line on stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SyntaxWarning)
+        return ast.parse(text, mode="eval")
 
 
 def _syntax_error(exc: SyntaxError, source: str, text: str, indent: int) -> ExprError:
@@ -628,7 +636,7 @@ def parse_value(text: str):
 def _parse_array(text: str) -> list:
     """Nested lists of finite numbers, rectangular, at most two levels deep."""
     try:
-        tree = ast.parse(text, mode="eval").body
+        tree = _ast_parse(text).body
     except SyntaxError:
         raise ValueError("not a list of numbers like [1, 2, 3]") from None
 

@@ -48,6 +48,7 @@ def test_trace_expression_as_json():
         (["--bogus"], "No such option: --bogus"),  # gradtutor's own options: handled by main()
         (["trace", "appel"], "unknown example 'appel'"),
         (["trace", "x +* y", "--at", "x=1,y=2"], 'syntax error in "x +* y" at column 4'),
+        (["trace", "1if x", "--at", "x=1"], 'a number runs into a name (write 3*x, not 3x) in "1if x" at column 1'),
         (["trace", "x * y", "--at", "x=1"], "no value for y"),
         (["trace", "x", "--at", "x=abc"], "--at: 'x=abc' is not a number"),
         (["trace", "log(x)", "--at", "x=-1"], "log is defined only for positive numbers"),
