@@ -171,6 +171,8 @@ def test_a_saved_model_loads_back_with_the_same_metrics(tmp_path):
     (["train", "mlp", "--load", "no-such-file.npz"], "no such checkpoint file"),
     (["train", "transformer"], "transformer"),
     (["train", "cnn", "--samples", "1"], "cannot be split"),
+    (["train", "lstm", "--clip", "0"], "--clip must be positive"),
+    (["train", "mlp", "--weight-decay", "-1"], "--weight-decay and --l1 must be 0 or more"),
     (["train", "rnn", "--data", "adding", "--length", "1"], "adding needs length >= 2"),
 ])
 def test_bad_input_is_one_line_and_exit_code_2(args, message):

@@ -181,6 +181,10 @@ def resolve(config: TrainConfig) -> TrainConfig:
         raise TrainError(f"--epochs must be 0 (evaluate only) or more, got {settings['epochs']}")
     if settings["lr"] <= 0:
         raise TrainError(f"--lr must be positive, got {settings['lr']}")
+    if settings["clip"] is not None and settings["clip"] <= 0:
+        raise TrainError(f"--clip must be positive, got {settings['clip']}")
+    if config.weight_decay < 0 or config.l1 < 0:
+        raise TrainError(f"--weight-decay and --l1 must be 0 or more, got {config.weight_decay} and {config.l1}")
     return replace(config, model=model, data=data, optimizer=_value(config.optimizer),
                    schedule=_value(config.schedule), settings=settings)
 
