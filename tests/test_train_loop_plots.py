@@ -58,3 +58,5 @@ def test_save_refuses_other_suffixes(tmp_path):
     with pytest.raises(plots.PlotError, match="use a .svg or .png"):
         plots.save_curves(history(), tmp_path / "curves.pdf")
     assert plots.save_curves(history(), tmp_path / "c.svg").read_text().startswith("<svg")
+    with pytest.raises(plots.PlotError, match="cannot write"):
+        plots.save_curves(history(), tmp_path / "no-such-folder" / "c.svg")

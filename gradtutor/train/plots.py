@@ -188,10 +188,13 @@ def save_curves(history, path, title: str = "training") -> Path:
         raise PlotError(f"cannot save curves as {path.name!r}: use a .svg or .png file name")
     if not history.epochs:
         raise PlotError("there are no epochs to plot")
-    if suffix == ".svg":
-        path.write_text(svg_curves(history, title), encoding="utf-8")
-    else:
-        _png(history, path, title)
+    try:
+        if suffix == ".svg":
+            path.write_text(svg_curves(history, title), encoding="utf-8")
+        else:
+            _png(history, path, title)
+    except OSError as error:
+        raise PlotError(f"cannot write {path}: {error.strerror or error}") from None
     return path
 
 
