@@ -172,6 +172,7 @@ def test_a_saved_model_loads_back_with_the_same_metrics(tmp_path):
     (["train", "transformer"], "transformer"),
     (["train", "cnn", "--samples", "1"], "cannot be split"),
     (["train", "lstm", "--clip", "0"], "--clip must be positive"),
+    (["train", "mlp", "--save", "no-such-folder/m.npz"], "does not exist"),
     (["train", "mlp", "--weight-decay", "-1"], "--weight-decay and --l1 must be 0 or more"),
     (["train", "rnn", "--data", "adding", "--length", "1"], "adding needs length >= 2"),
 ])

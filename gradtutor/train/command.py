@@ -367,6 +367,9 @@ def run_command(config: TrainConfig, backend_name: str | None = None, json_outpu
 
     if plot is not None and Path(plot).suffix.lower() not in (".svg", ".png"):
         raise plots.PlotError(f"cannot save curves as {Path(plot).name!r}: use a .svg or .png file name")
+    for option, path in (("--plot", plot), ("--save", save)):  # refuse before training, not after
+        if path is not None and not Path(path).resolve().parent.is_dir():
+            raise TrainError(f"{option} {path}: the folder {Path(path).resolve().parent} does not exist")
     console = console or Console()
     name = active_backend(backend_name)
     run = prepare(config)
