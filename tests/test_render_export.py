@@ -222,3 +222,13 @@ def test_dpi_is_refused_where_it_would_be_ignored(tmp_path):
         with pytest.raises(ExportError, match=f"^dpi sets the resolution of PNG output; {fmt} is"):
             export(traced("apple"), fmt, tmp_path / f"a.{fmt}", dpi=300)
     assert not list(tmp_path.iterdir())
+
+
+def test_pdf_pages_are_the_drawing_without_a_white_frame():
+    import re
+
+    dot_text = to_dot(traced("apple-orange"), theme="dark")
+    width, height = (float(v) for v in re.search(rb'viewBox="0.00 0.00 ([\d.]+) ([\d.]+)"', render(dot_text, "svg")).groups())
+    pdf = render(dot_text, "pdf")
+    page = [float(v) for v in re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups()]
+    assert page == pytest.approx([width, height], abs=1)

@@ -32,6 +32,9 @@ OTHER_SUFFIXES = ("jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "eps", "ps
 # Graphviz's network simplex (ranking and placement) can iterate for minutes on graphs with many
 # long edges; one pass per node leaves every built-in example's layout as it was.
 LAYOUT_LIMITS = {"nslimit": "1", "nslimit1": "1"}
+# PDF pages get a white 0.5-inch margin by default, a frame around a dark slide; the diagram's
+# own `pad` already keeps the drawing off the edge, as in SVG and PNG.
+PAGE = {"margin": "0"}
 # Layout work grows with the ranks wires skip (one hidden node per skipped rank): a value used by
 # a hundred gates far apart skips ~10,000 and takes seconds; five hundred take hours. Refused.
 SKIPPED_RANKS_LIMIT = 12_000
@@ -81,6 +84,7 @@ def render(dot_text: str, fmt: str, dpi: int | None = None) -> bytes:
             skipped = skipped_ranks(graph)
             if skipped <= SKIPPED_RANKS_LIMIT:
                 graph.graph_attr.update(LAYOUT_LIMITS)
+                graph.graph_attr.update(PAGE)
                 if dpi is not None and fmt == "png":
                     graph.graph_attr["dpi"] = str(dpi)
                 graph.layout(prog="dot")
