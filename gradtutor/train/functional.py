@@ -628,23 +628,32 @@ def _half_scale(m, hidden, gates, sigmoids, dtype):
 
 
 def lstm_steps(m, x, h0, c0, weight_x, weight_h, bias):
-    """Run an LSTM over x; returns (hs, gates, cells, cell_tanhs), all time-major.
+    """Run an LSTM over x; returns (xh, gates, cells, cell_tanhs), all time-major.
 
     Gate order in the 4H columns: input i, forget f, output o (sigmoids), then the candidate g
-    (tanh). `gates` holds the activated values.
+    (tanh); `gates` holds the activated values. xh (T + 1, N, D + H + 1) holds [x_t, h_{t−1}, 1]
+    in row t: each step is ONE matrix product of its row with [W_x; W_h; b], written straight
+    into the gates, and step t writes h_t into row t + 1, where the next step reads it.
     """
+    n, steps, d = x.shape
     hidden = h0.shape[1]
-    scale = _half_scale(m, hidden, 4, 3, x.dtype)  # a power of two: the scaling is exact
-    gates = _project_inputs(x, weight_x * scale, bias * scale)  # (T, N, 4H), activated in place
-    weight_h = weight_h * scale
-    steps = gates.shape[0]
-    cells = m.empty((steps,) + h0.shape, dtype=gates.dtype)
+    xh = m.empty((steps + 1, n, d + hidden + 1), dtype=x.dtype)  # (T + 1, N, D + H + 1)
+    xh[:steps, :, :d] = x.transpose(1, 0, 2)
+    xh[steps, :, :d] = 0.0  # the row after the last step only carries h_T
+    xh[0, :, d : d + hidden] = h0
+    xh[:, :, d + hidden] = 1.0
+    # σ(a) = 0.5 + 0.5·tanh(a/2): with the sigmoid columns halved (exactly: a power of two),
+    # one tanh call per step covers every gate.
+    scale = _half_scale(m, hidden, 4, 3, x.dtype)
+    weights = m.concatenate((weight_x, weight_h, bias.reshape(1, -1)), axis=0) * scale  # (D + H + 1, 4H)
+    gates = m.empty((steps, n, 4 * hidden), dtype=x.dtype)
+    cells = m.empty((steps, n, hidden), dtype=x.dtype)
     cell_tanhs = m.empty_like(cells)
-    hs = m.empty_like(cells)
-    h, c = h0, c0
+    hs = xh[1:, :, d : d + hidden]  # (T, N, H) view: h_t lives in row t + 1
+    c = c0
     for step in range(steps):
         gate = gates[step]  # (N, 4H)
-        gate += h @ weight_h
+        m.matmul(xh[step], weights, out=gate)
         m.tanh(gate, out=gate)
         sig = gate[:, : 3 * hidden]
         sig *= 0.5
@@ -655,14 +664,14 @@ def lstm_steps(m, x, h0, c0, weight_x, weight_h, bias):
         c_new += i * cand
         c = c_new
         m.tanh(c, out=cell_tanhs[step])
-        h = hs[step]
-        m.multiply(o, cell_tanhs[step], out=h)
-    return hs, gates, cells, cell_tanhs
+        m.multiply(o, cell_tanhs[step], out=hs[step])
+    return xh, gates, cells, cell_tanhs
 
 
 def _lstm_forward(m, p, x, h0, c0, weight_x, weight_h, bias):
-    hs, gates, cells, cell_tanhs = lstm_steps(m, x, h0, c0, weight_x, weight_h, bias)
-    return hs.transpose(1, 0, 2), (hs, gates, cells, cell_tanhs)
+    xh, gates, cells, cell_tanhs = lstm_steps(m, x, h0, c0, weight_x, weight_h, bias)
+    d, hidden = x.shape[2], h0.shape[1]
+    return xh[1:, :, d : d + hidden].transpose(1, 0, 2), (xh, gates, cells, cell_tanhs)  # (N, T, H)
 
 
 CHUNK_STEPS = 8  # time steps whose step-independent factors are computed together (cache-sized)
@@ -702,8 +711,9 @@ def _lstm_factors(m, gates, cells, cell_tanhs, c0, start, stop):
 
 
 def _lstm_vjp(m, p, g, out, x, h0, c0, weight_x, weight_h, bias, saved, needs=(True,) * 6):
-    hs, gates, cells, cell_tanhs = saved
-    steps, n, hidden = hs.shape
+    xh, gates, cells, cell_tanhs = saved
+    steps, n, width = gates.shape
+    d, hidden = x.shape[2], h0.shape[1]
     g = g.transpose(1, 0, 2)  # (T, N, H)
     dpre = m.empty_like(gates)  # (T, N, 4H)
     dh = m.zeros_like(h0)
@@ -721,9 +731,11 @@ def _lstm_vjp(m, p, g, out, x, h0, c0, weight_x, weight_h, bias, saved, needs=(T
             m.multiply(dh, by_dh[k], out=da[:, 2 * hidden : 3 * hidden])
             dc *= gates[step, :, hidden : 2 * hidden]  # the cell path: only f scales it, so gradients survive
             dh = da @ weight_h_t
-    dwh = _previous_states(m, h0, hs).reshape(-1, hidden).T @ dpre.reshape(-1, 4 * hidden)
-    dx, dwx, db = _finish_inputs(m, dpre, x, weight_x, needs)
-    return dx, dh, dc, dwx, dwh, db
+    dpre_flat = dpre.reshape(steps * n, width)  # (T·N, 4H)
+    # W_x, W_h and b at once: Σ_t [x_t, h_{t−1}, 1]ᵀ·da_t is one product over the saved rows.
+    both = xh[:steps].reshape(steps * n, -1).T @ dpre_flat  # (D + H + 1, 4H)
+    dx = (dpre_flat @ weight_x.T).reshape(steps, n, d).transpose(1, 0, 2) if needs[0] else None
+    return dx, dh, dc, both[:d], both[d : d + hidden], both[d + hidden]
 
 
 LSTM = register(Op(
