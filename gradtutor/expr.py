@@ -290,7 +290,10 @@ def parse(source: str) -> Expression:
     except SyntaxError as exc:
         raise _syntax_error(exc, source, text, indent) from None
     except (RecursionError, MemoryError):
-        raise ExprError(f"the expression is nested too deeply to parse ({len(source)} characters)") from None
+        raise ExprError(
+            f"the expression is nested too deeply to parse ({len(source)} characters): each operator in a "
+            "chain like x+x+x nests one level, and Python's parser stops near 3,000"
+        ) from None
     checker = _Checker(source, text, indent)
     checker.visit(tree.body)
     return Expression(source, tree, tuple(checker.variables))

@@ -415,3 +415,8 @@ def test_the_parser_never_asks_python_to_run_text():
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     }
     assert not called & {"eval", "exec", "compile", "__import__"}
+
+
+def test_a_chain_too_long_for_pythons_parser_says_why():
+    with pytest.raises(expr.ExprError, match=r"^the expression is nested too deeply to parse \(11999 characters\): each operator"):
+        expr.parse("+".join(["x"] * 6000))
