@@ -14,7 +14,6 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from gradtutor.render.dot import to_dot
 
 ENGINE_FORMATS = ("svg", "png", "pdf")
 FORMATS = (*ENGINE_FORMATS, "dot")
@@ -196,6 +195,8 @@ def export(
     else:
         steps, paths = [step], [out]
     # Render everything before writing anything, so a failure leaves no half-written set.
+    from gradtutor.render.dot import to_dot  # here, not at the top: `gradtutor --help` reads FORMATS
+
     contents = []
     for step in steps:
         dot_text = to_dot(trace, step=step, theme=theme, lang=lang)
