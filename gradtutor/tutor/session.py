@@ -3,7 +3,8 @@
 A `Session` walks a lesson from the learner's saved position. Output goes to a rich Console the
 caller provides (plain, colourless text when scripted); input comes from an `Input`: the
 keyboard, piped lines, or an answers file. Every answer, hint and move is written to progress
-as it happens, so quitting, Ctrl-C or a killed process resumes at the same step.
+as it happens, so quitting, Ctrl-C or a killed process resumes at the same step (or, once a
+quiz's worked solution has been shown, at the step after it).
 
 Scripted input (lessons/README.md, "Running a lesson without a terminal"): explain and show
 steps read nothing; each quiz reads lines as tries; blank lines are skipped; after `tries` wrong
@@ -146,6 +147,9 @@ class Session:
         self.progress = progress
         self.console = console
         self.input = source
+        # The quiz whose worked solution has been shown: the learner is done with it, so
+        # stopping at its "Enter to continue" saves the place after it, not on it.
+        self.finished: str | None = None
 
     # -- output helpers ---------------------------------------------------------------------
     def say(self, key: str, **params) -> None:
@@ -173,8 +177,10 @@ class Session:
             while index < len(lesson.steps):
                 step = lesson.steps[index]
                 self.progress.set_position(lesson.id, step.id)
+                self.finished = None
                 move = self.step(step, index)
                 if move == "quit":
+                    self.save_place_after_finished(index)
                     self.say("quit", lesson=lesson.id)
                     return self.exit_code()
                 if move == "back":
@@ -185,15 +191,28 @@ class Session:
                     index += 1
         except End:
             self.console.print()
+            self.save_place_after_finished(index)
             self.say("input_ended", number=index + 1, total=len(lesson.steps))
             return self.exit_code()
         except KeyboardInterrupt:
             self.console.print()
+            self.save_place_after_finished(index)
             self.say("quit", lesson=lesson.id)
             return self.exit_code()
         self.progress.set_position(lesson.id, None, completed=True)
         self.finish()
         return self.exit_code()
+
+    def save_place_after_finished(self, index: int) -> None:
+        """Stopping after a quiz's worked solution: the next run starts at the step after it
+        (or, after the last step, the lesson counts as reached to its end)."""
+        lesson = self.lesson
+        if self.finished is None or self.finished != lesson.steps[index].id:
+            return
+        if index + 1 < len(lesson.steps):
+            self.progress.set_position(lesson.id, lesson.steps[index + 1].id)
+        else:
+            self.progress.set_position(lesson.id, None, completed=True)
 
     def open_quizzes(self) -> list[Step]:
         record = self.progress.lesson(self.lesson.id)
@@ -293,6 +312,7 @@ class Session:
         if record.status == "passed":
             right = [a["answer"] for a in self.progress.lesson(lesson_id).steps[step.id].answers if a["right"]]
             self.say("already_passed", answer=right[-1] if right else describe(the_key.value))
+            self.finished = step.id
             return self.pause(step)
         if not self.input.scripted:
             self.console.print(Text(ui(lang, "quiz_help"), style="dim"))
@@ -354,6 +374,7 @@ class Session:
 
     def solution(self, step: Step, the_key: grading.Key, order) -> None:
         lang = self.lang
+        self.finished = step.id
         self.console.print(Rule(Text(ui(lang, "solution")), align="left", characters="·"))
         self.say("answer_is", answer=self.answer_text(step, the_key.value))
         self.text(step.why)
