@@ -71,3 +71,26 @@ def test_a_misspelt_lesson_gets_a_suggestion(tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith("error: unknown lesson 'backprp'; did you mean 'backprop'? (lessons: ")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_progress_headings_are_one_line_when_they_fit(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from gradtutor.tutor import commands
+    from gradtutor.tutor.text import ui
+
+    first = lessons.load("backprop").quizzes[0]
+    with Progress.open(tmp_path) as progress:
+        progress.record_answer("backprop", first.id, typed(first), right=True)
+        progress.set_position("gates", lessons.load("gates").steps[0].id)
+    for lang in ("en", "ko"):
+        out = io.StringIO()
+        Console(file=out, width=110, color_system=None).print(commands.progress_report(lang, tmp_path))
+        lines = out.getvalue().splitlines()
+        for lesson in (lessons.load("backprop"), lessons.load("gates")):
+            heading = ui(lang, "progress_title", title=lesson.title[lang], passed=int(lesson.id == "backprop"),
+                                  total=len(lesson.quizzes))
+            assert len(heading) < 110
+            assert heading in [line.rstrip() for line in lines], out.getvalue()

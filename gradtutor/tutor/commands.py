@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from gradtutor.tutor import lessons
 from gradtutor.tutor.progress import Progress
@@ -114,7 +115,7 @@ def progress_report(lang: str | None = None, home: Path | None = None):
     from rich.console import Group
 
     lang = language(lang)
-    tables = []
+    parts = []
     with Progress.open(home) as progress:
         for lesson in lessons.load_all():
             record = progress.lesson(lesson.id)
@@ -122,7 +123,12 @@ def progress_report(lang: str | None = None, home: Path | None = None):
                 continue
             passed = len(record.passed(s.id for s in lesson.quizzes))
             title = ui(lang, "progress_title", title=lesson.title[lang], passed=passed, total=len(lesson.quizzes))
-            table = _table(title)
+            # The heading is its own line, not the table's title: a title is wrapped to the
+            # table's width, which is narrower than the heading for a lesson of short step names.
+            if parts:
+                parts.append(Text(""))
+            parts.append(Text(title, style="bold"))
+            table = _table(None)
             for key in ("col_step", "col_status", "col_attempts", "col_hints"):
                 table.add_column(ui(lang, key), justify="right" if key in ("col_attempts", "col_hints") else "left")
             for step in lesson.quizzes:
@@ -134,11 +140,11 @@ def progress_report(lang: str | None = None, home: Path | None = None):
                     str(done.attempts if done else 0),
                     str(done.hints if done else 0),
                 )
-            tables.append(table)
-    if not tables:
+            parts.append(table)
+    if not parts:
         first = lessons.load_all()[0].id
         return ui(lang, "no_progress", lesson=first)
-    return Group(*tables)
+    return Group(*parts)
 
 
 def export_progress(home: Path | None = None) -> str:
@@ -179,5 +185,5 @@ def dev_check(names: list[str] | None = None) -> list[str]:
     return check(names)
 
 
-def _table(title: str) -> Table:
+def _table(title: str | None) -> Table:
     return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
