@@ -51,9 +51,17 @@ class Op:
     backward: tuple[str, ...] = ()  # each input's efficient rule as the engine runs it
     saves: bool = False  # forward returns (out, saved); vjp receives saved=saved
     partial: bool = False  # vjp accepts needs=(bool per input) and skips the unneeded inputs
-    # backward_shapes(input_shapes, output_shape) -> each input's rule with the terms' shapes,
+    # backward_shapes(input_shapes, output_shape, lang) -> each input's rule with the terms' shapes,
     # "(2,) = (3,) · (3, 2)", for ops whose rule mixes shapes (matmul); None elsewhere
     backward_shapes: Callable | None = None
+    # Korean versions of the worded texts above (formula, local, jacobian, backward), one per
+    # input like the English; left empty where the English is formulas only. Every text a Korean
+    # table shows is checked for English words (tests/test_render_lang.py). Read them through
+    # formula_in/local_in/jacobian_in/backward_in.
+    formula_ko: str = ""
+    local_ko: tuple[str, ...] = ()
+    jacobian_ko: tuple[str, ...] = ()
+    backward_ko: tuple[str, ...] = ()
 
     def input_names(self, count: int | None = None) -> tuple[str, ...]:
         """The inputs' names; a variadic op (arity -1, e.g. concatenate) numbers them x1, x2, …"""
@@ -68,6 +76,34 @@ class Op:
     def explain_in(self, lang: str = "en") -> str:
         """The gate pattern in one sentence, in `lang`."""
         return _localized(lang, self.explain, self.explain_ko)
+
+    def formula_in(self, lang: str = "en") -> str:
+        """The forward rule as text, in `lang`."""
+        return _localized(lang, self.formula, self.formula_ko)
+
+    def local_in(self, slot: int, lang: str = "en") -> str:
+        """Input `slot`'s local-gradient text in `lang` ("" when the op has none); a variadic op
+        (concatenate) has one text for all its inputs."""
+        return _slot_text(lang, self.local, self.local_ko, slot)
+
+    def jacobian_in(self, slot: int, lang: str = "en") -> str | None:
+        """Input `slot`'s Jacobian structure in words, in `lang`; None when the op has none."""
+        return _slot_text(lang, self.jacobian, self.jacobian_ko, slot) or None
+
+    def backward_in(self, slot: int, lang: str = "en") -> str:
+        """Input `slot`'s efficient backward rule as the engine runs it, in `lang`."""
+        return _slot_text(lang, self.backward, self.backward_ko, slot)
+
+    def backward_shapes_in(self, input_shapes, output_shape, lang: str = "en") -> tuple[str, ...] | None:
+        """Each input's backward rule with the terms' shapes, in `lang`; None for ops without."""
+        if self.backward_shapes is None:
+            return None
+        return self.backward_shapes(input_shapes, output_shape, lang)
+
+
+def _slot_text(lang: str, english: tuple[str, ...], korean: tuple[str, ...], slot: int) -> str:
+    texts = (korean or english) if lang == "ko" else english
+    return texts[min(slot, len(texts) - 1)] if texts else ""
 
 
 def _localized(lang: str, english: str, korean: str) -> str:
@@ -224,6 +260,7 @@ ADD = register(Op(
     tensor_sample=_elementwise(_between(-5, 5), _between(-5, 5)),
     jacobian=("identity I", "identity I"),
     backward=("dL/dx = dL/dz", "dL/dy = dL/dz"),
+    jacobian_ko=("항등 행렬 I", "항등 행렬 I"),
 ))
 
 SUB = register(Op(
@@ -239,6 +276,7 @@ SUB = register(Op(
     tensor_sample=_elementwise(_between(-5, 5), _between(-5, 5)),
     jacobian=("identity I", "−I"),
     backward=("dL/dx = dL/dz", "dL/dy = −dL/dz"),
+    jacobian_ko=("항등 행렬 I", "−I"),
 ))
 
 MUL = register(Op(
@@ -254,6 +292,7 @@ MUL = register(Op(
     tensor_sample=_elementwise(_between(-5, 5), _between(-5, 5)),
     jacobian=("diagonal, diag(y)", "diagonal, diag(x)"),
     backward=("dL/dx = dL/dz ⊙ y", "dL/dy = dL/dz ⊙ x"),
+    jacobian_ko=("대각 행렬, diag(y)", "대각 행렬, diag(x)"),
 ))
 
 DIV = register(Op(
@@ -270,6 +309,7 @@ DIV = register(Op(
     tensor_sample=_elementwise(_between(-5, 5), _nonzero(0.3, 5)),
     jacobian=("diagonal, diag(1/y)", "diagonal, diag(−x/y²)"),
     backward=("dL/dx = dL/dz ⊘ y", "dL/dy = −dL/dz ⊙ x ⊘ y²"),
+    jacobian_ko=("대각 행렬, diag(1/y)", "대각 행렬, diag(−x/y²)"),
 ))
 
 NEG = register(Op(
@@ -300,6 +340,7 @@ POW = register(Op(
     tensor_sample=_elementwise(_between(0.2, 4), param=lambda rng: float(rng.choice([2, 3, -1, 0.5, 1.5, -2]))),
     jacobian=("diagonal, diag(c·xᶜ⁻¹)",),
     backward=("dL/dx = dL/dz ⊙ c·xᶜ⁻¹",),
+    jacobian_ko=("대각 행렬, diag(c·xᶜ⁻¹)",),
 ))
 
 EXP = register(Op(
@@ -315,6 +356,7 @@ EXP = register(Op(
     tensor_sample=_elementwise(_between(-4, 4)),
     jacobian=("diagonal, diag(z)",),
     backward=("dL/dx = dL/dz ⊙ z",),
+    jacobian_ko=("대각 행렬, diag(z)",),
 ))
 
 LOG = register(Op(
@@ -330,6 +372,7 @@ LOG = register(Op(
     tensor_sample=_elementwise(_between(0.2, 8)),
     jacobian=("diagonal, diag(1/x)",),
     backward=("dL/dx = dL/dz ⊘ x",),
+    jacobian_ko=("대각 행렬, diag(1/x)",),
 ))
 
 TANH = register(Op(
@@ -345,6 +388,7 @@ TANH = register(Op(
     tensor_sample=_elementwise(_between(-3, 3)),
     jacobian=("diagonal, diag(1 − z²)",),
     backward=("dL/dx = dL/dz ⊙ (1 − z²)",),
+    jacobian_ko=("대각 행렬, diag(1 − z²)",),
 ))
 
 SIGMOID = register(Op(
@@ -361,6 +405,7 @@ SIGMOID = register(Op(
     tensor_sample=_elementwise(_between(-5, 5)),
     jacobian=("diagonal, diag(z ⊙ (1 − z))",),
     backward=("dL/dx = dL/dz ⊙ z ⊙ (1 − z)",),
+    jacobian_ko=("대각 행렬, diag(z ⊙ (1 − z))",),
 ))
 
 RELU = register(Op(
@@ -377,6 +422,8 @@ RELU = register(Op(
     tensor_sample=_elementwise(_nonzero(0.05, 5)),
     jacobian=("diagonal, 1 where x > 0 else 0",),
     backward=("dL/dx = dL/dz ⊙ [x > 0]",),
+    local_ko=("x > 0이면 1, 아니면 0",),
+    jacobian_ko=("대각 행렬, x > 0이면 1, 아니면 0",),
 ))
 
 MAX = register(Op(
@@ -393,6 +440,8 @@ MAX = register(Op(
     tensor_sample=_elementwise(_on_grid(0.25), _on_grid(0.0)),
     jacobian=("diagonal, 1 where x ≥ y else 0", "diagonal, 1 where y > x else 0"),
     backward=("dL/dx = dL/dz ⊙ [x ≥ y]", "dL/dy = dL/dz ⊙ [y > x]"),
+    local_ko=("x ≥ y이면 1, 아니면 0", "y > x이면 1, 아니면 0"),
+    jacobian_ko=("대각 행렬, x ≥ y이면 1, 아니면 0", "대각 행렬, y > x이면 1, 아니면 0"),
 ))
 
 MIN = register(Op(
@@ -408,6 +457,8 @@ MIN = register(Op(
     tensor_sample=_elementwise(_on_grid(0.25), _on_grid(0.0)),
     jacobian=("diagonal, 1 where x ≤ y else 0", "diagonal, 1 where y < x else 0"),
     backward=("dL/dx = dL/dz ⊙ [x ≤ y]", "dL/dy = dL/dz ⊙ [y < x]"),
+    local_ko=("x ≤ y이면 1, 아니면 0", "y < x이면 1, 아니면 0"),
+    jacobian_ko=("대각 행렬, x ≤ y이면 1, 아니면 0", "대각 행렬, y < x이면 1, 아니면 0"),
 ))
 
 
@@ -476,7 +527,7 @@ def _matmul_sample(rng):
     return tuple(rng.normal(size=s) for s in shapes), None
 
 
-def _matmul_shapes(input_shapes, output_shape) -> tuple[str, str]:
+def _matmul_shapes(input_shapes, output_shape, lang: str = "en") -> tuple[str, str]:
     """The shapes in dL/dX = dL/dY · Wᵀ and dL/dW = Xᵀ · dL/dY, a vector written as the notes
     write it: x of shape (k,) is a row, so xᵀ is (k, 1) and dL/dy is (1, n) beside it."""
     x, w = (tuple(s) for s in input_shapes)
@@ -489,7 +540,7 @@ def _matmul_shapes(input_shapes, output_shape) -> tuple[str, str]:
     w_t = w[:-2] + (w[-1], w[-2])
     x_t = x[:-2] + (x[-1], x[-2]) if len(x) > 1 else (x[0], 1)
     y_row = y if len(x) > 1 else (1,) + y
-    summed = ", summed over the batch" if len(x) > len(w) else ""
+    summed = (", 배치에 걸쳐 합산" if lang == "ko" else ", summed over the batch") if len(x) > len(w) else ""
     return f"{x} = {y} · {w_t}", f"{w} = {x_t} · {y_row}{summed}"
 
 
@@ -509,6 +560,10 @@ MATMUL = register(Op(
     ),
     backward=("dL/dX = dL/dY · Wᵀ", "dL/dW = Xᵀ · dL/dY"),
     backward_shapes=_matmul_shapes,
+    jacobian_ko=(
+        "블록 대각 행렬: X의 행마다 Wᵀ 블록 하나 (∂Yᵢⱼ/∂Xᵢₖ = Wₖⱼ)",
+        "Xᵀ 블록: ∂Yᵢⱼ/∂Wₖⱼ = Xᵢₖ, 서로 다른 출력 열 사이는 0",
+    ),
 ))
 
 
@@ -535,6 +590,9 @@ TRANSPOSE = register(Op(
     sample=None, tensor_sample=_transpose_sample, inputs=("x",),
     jacobian=("a permutation matrix: each output element is one input element",),
     backward=("dL/dx = (dL/dz)ᵀ, the inverse permutation",),
+    local_ko=("순열",),
+    jacobian_ko=("순열 행렬: 출력 원소 하나하나가 입력 원소 하나",),
+    backward_ko=("dL/dx = (dL/dz)ᵀ, 역순열로 축을 되돌림",),
 ))
 
 
@@ -559,6 +617,8 @@ RESHAPE = register(Op(
     sample=None, tensor_sample=_reshape_sample, inputs=("x",),
     jacobian=("identity I (row-major order is the same before and after)",),
     backward=("dL/dx = dL/dz reshaped to x's shape",),
+    jacobian_ko=("항등 행렬 I (행 우선 순서가 전후로 같음)",),
+    backward_ko=("dL/dx = dL/dz를 x의 형상으로 되돌림",),
 ))
 
 
@@ -602,6 +662,9 @@ GETITEM = register(Op(
     sample=None, tensor_sample=_getitem_sample, inputs=("x",),
     jacobian=("a selection matrix: in each row a single 1, at the element that output reads",),
     backward=("dL/dx = zeros with dL/dz added at the index (repeats add up)",),
+    local_ko=("고른 원소에서 1",),
+    jacobian_ko=("선택 행렬: 행마다 1이 하나, 그 출력이 읽은 원소 자리에",),
+    backward_ko=("dL/dx = 0으로 채운 배열의 인덱스 자리에 dL/dz를 더함 (같은 자리가 반복되면 합산)",),
 ))
 
 
@@ -635,6 +698,10 @@ CONCATENATE = register(Op(
     sample=None, tensor_sample=_concatenate_sample, inputs=("x",),
     jacobian=("[0 … I … 0]: identity on the block this input fills, zero elsewhere",),
     backward=("dL/dxₖ = the block of dL/dz that xₖ filled",),
+    formula_ko="z = [x1, x2, …], 한 축을 따라 이어 붙임",
+    local_ko=("자기 블록에서 1",),
+    jacobian_ko=("[0 … I … 0]: 이 입력이 채운 블록에서는 항등 행렬, 나머지는 0",),
+    backward_ko=("dL/dxₖ = dL/dz에서 xₖ가 채웠던 블록",),
 ))
 
 
@@ -661,6 +728,10 @@ STACK = register(Op(
     sample=None, tensor_sample=_stack_sample, inputs=("x",),
     jacobian=("[0 … I … 0]: identity on the slice this input fills, zero elsewhere",),
     backward=("dL/dxₖ = dL/dz[k] along the new axis",),
+    formula_ko="z = stack(x1, x2, …), 새 축을 만들어 쌓음",
+    local_ko=("자기 조각에서 1",),
+    jacobian_ko=("[0 … I … 0]: 이 입력이 채운 조각에서는 항등 행렬, 나머지는 0",),
+    backward_ko=("dL/dxₖ = 새 축을 따라 자른 dL/dz[k]",),
 ))
 
 
@@ -708,6 +779,8 @@ SUM = register(Op(
     sample=None, tensor_sample=_reduction_sample(), inputs=("x",),
     jacobian=("a row of ones per output element, over the elements it sums",),
     backward=("dL/dx = dL/dz broadcast back to x's shape",),
+    jacobian_ko=("출력 원소마다 1로 된 행 하나, 그 원소가 더한 원소들 자리에",),
+    backward_ko=("dL/dx = dL/dz를 x의 형상으로 브로드캐스트",),
 ))
 
 MEAN = register(Op(
@@ -722,6 +795,8 @@ MEAN = register(Op(
     sample=None, tensor_sample=_reduction_sample(), inputs=("x",),
     jacobian=("a row of 1/n per output element, over the n elements it averages",),
     backward=("dL/dx = dL/dz / n broadcast back to x's shape",),
+    jacobian_ko=("출력 원소마다 1/n로 된 행 하나, 그 원소가 평균한 n개 원소 자리에",),
+    backward_ko=("dL/dx = dL/dz / n을 x의 형상으로 브로드캐스트",),
 ))
 
 
@@ -744,6 +819,9 @@ AMAX = register(Op(
     sample=None, tensor_sample=_reduction_sample(distinct=True), inputs=("x",),
     jacobian=("one 1 per row, at the maximum (ties share it equally); zero elsewhere",),
     backward=("dL/dx = dL/dz at the maxima, 0 elsewhere",),
+    local_ko=("최댓값 자리에서 1, 나머지는 0",),
+    jacobian_ko=("행마다 최댓값 자리에 1 하나 (최댓값이 여럿이면 똑같이 나눔), 나머지는 0",),
+    backward_ko=("dL/dx = 최댓값 자리에는 dL/dz, 나머지는 0",),
 ))
 
 
@@ -763,6 +841,10 @@ LEAKY_RELU = register(Op(
     sample=None, tensor_sample=_elementwise(_nonzero(0.05, 5), param=_alpha(0.01, 0.5)), inputs=("x",),
     jacobian=("diagonal, 1 where x > 0 else α",),
     backward=("dL/dx = dL/dz ⊙ (1 where x > 0 else α)",),
+    formula_ko="z = x > 0이면 x, 아니면 α·x",
+    local_ko=("x > 0이면 1, 아니면 α",),
+    jacobian_ko=("대각 행렬, x > 0이면 1, 아니면 α",),
+    backward_ko=("dL/dx = dL/dz ⊙ (x > 0이면 1, 아니면 α)",),
 ))
 
 ELU = register(Op(
@@ -778,6 +860,10 @@ ELU = register(Op(
     sample=None, tensor_sample=_elementwise(_nonzero(0.05, 4), param=_alpha(0.5, 2)), inputs=("x",),
     jacobian=("diagonal, 1 where x > 0 else z + α",),
     backward=("dL/dx = dL/dz ⊙ (1 where x > 0 else z + α)",),
+    formula_ko="z = x > 0이면 x, 아니면 α(eˣ − 1)",
+    local_ko=("x > 0이면 1, 아니면 z + α",),
+    jacobian_ko=("대각 행렬, x > 0이면 1, 아니면 z + α",),
+    backward_ko=("dL/dx = dL/dz ⊙ (x > 0이면 1, 아니면 z + α)",),
 ))
 
 
@@ -810,6 +896,7 @@ SOFTMAX = register(Op(
     sample=None, tensor_sample=_axis_sample, inputs=("x",),
     jacobian=("diag(y) − y yᵀ along the softmax axis: one full block per row, zero across rows",),
     backward=("dL/dx = y ⊙ (dL/dy − Σ(dL/dy ⊙ y))",),
+    jacobian_ko=("소프트맥스 축을 따라 diag(y) − y yᵀ: 행마다 꽉 찬 블록 하나, 행 사이는 0",),
 ))
 
 LOG_SOFTMAX = register(Op(
@@ -824,6 +911,7 @@ LOG_SOFTMAX = register(Op(
     sample=None, tensor_sample=_axis_sample, inputs=("x",),
     jacobian=("I − 1 softmax(x)ᵀ along the axis: one full block per row, zero across rows",),
     backward=("dL/dx = dL/dz − softmax(x) · Σ dL/dz",),
+    jacobian_ko=("축을 따라 I − 1 softmax(x)ᵀ: 행마다 꽉 찬 블록 하나, 행 사이는 0",),
 ))
 
 
@@ -867,6 +955,9 @@ SOFTMAX_CROSS_ENTROPY = register(Op(
     sample=None, tensor_sample=_classification_sample, inputs=("x", "t"),
     jacobian=("a single row (the loss is one number): (y − t)ᵀ/N", "none: labels take no gradient"),
     backward=("dL/dx = (y − t) / N · upstream", "none"),
+    local_ko=("(y − t)/N", "없음: 정답 레이블은 기울기를 받지 않음"),
+    jacobian_ko=("한 행 (손실이 숫자 하나이므로): (y − t)ᵀ/N", "없음: 정답 레이블은 기울기를 받지 않음"),
+    backward_ko=("dL/dx = (y − t) / N · 상류 기울기", "없음"),
 ))
 
 
@@ -893,4 +984,6 @@ MSE = register(Op(
     sample=None, tensor_sample=_mse_sample, inputs=("y", "t"),
     jacobian=("a single row (the loss is one number): 2(y − t)ᵀ/n", "a single row: −2(y − t)ᵀ/n"),
     backward=("dL/dy = 2(y − t)/n · upstream", "dL/dt = −dL/dy"),
+    jacobian_ko=("한 행 (손실이 숫자 하나이므로): 2(y − t)ᵀ/n", "한 행: −2(y − t)ᵀ/n"),
+    backward_ko=("dL/dy = 2(y − t)/n · 상류 기울기", "dL/dt = −dL/dy"),
 ))

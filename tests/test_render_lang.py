@@ -12,6 +12,29 @@ from gradtutor.lang import LANGUAGES, load_strings
 
 ALL_OPS = list(ops.OPS.values())
 
+# Names in formulas, not English words: functions (max, tanh, diag …), variables (mask, cols)
+# and differentials (dL, dX …). Any other word of two or more Latin letters is English.
+MATH_NAMES = {
+    "diag", "exp", "ln", "log", "max", "min", "mean", "tanh", "softmax", "reshape", "stack", "cols", "mask",
+    "dL", "dW", "dX", "dY", "db", "dn", "dt", "dx", "dy", "dz", "KH", "KW",
+}
+
+
+def english_words(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"(?<!\w)[A-Za-z]{2,}(?!\w)", text)) - MATH_NAMES
+
+
+def _worded_texts(op, lang):
+    """Every text of the op record a table shows besides the gate pattern, in `lang`."""
+    slots = range(max(len(op.local), len(op.jacobian), len(op.backward), 1))
+    yield "formula", op.formula_in(lang)
+    for slot in slots:
+        yield f"local[{slot}]", op.local_in(slot, lang)
+        yield f"jacobian[{slot}]", op.jacobian_in(slot, lang) or ""
+        yield f"backward[{slot}]", op.backward_in(slot, lang)
+
 
 @pytest.mark.parametrize("op", ALL_OPS, ids=lambda op: op.name)
 def test_every_op_has_its_gate_pattern_in_korean(op):
@@ -23,6 +46,31 @@ def test_every_op_has_its_gate_pattern_in_korean(op):
     for formula in ("c·xᶜ⁻¹", "1 − z²", "z(1 − z)", "Wᵀ", "1/y", "(y − t)/N", "2(y − t)/n", "α"):
         if formula in op.gate + op.explain:
             assert formula in op.gate_ko + op.explain_ko, (op.name, formula)
+    # The formula, local-gradient, Jacobian-structure and rule texts: wherever the English has
+    # words, the Korean record has its own text, one per input like the English.
+    for english, korean in ((op.local, op.local_ko), (op.jacobian, op.jacobian_ko), (op.backward, op.backward_ko)):
+        assert not korean or len(korean) == len(english), (op.name, korean)
+    for field, text in _worded_texts(op, "ko"):
+        assert not english_words(text), f"op {op.name!r} needs Korean for {field}: {text!r}"
+    for (field, english), (_, korean) in zip(_worded_texts(op, "en"), _worded_texts(op, "ko")):
+        if english_words(english):
+            assert any("가" <= ch <= "힣" for ch in korean), (op.name, field)
+        for formula in ("Wᵀ", "Xᵀ", "diag(", "1/y", "(y − t)", "α", "1 − z²"):
+            if formula in english:
+                assert formula in korean, (op.name, field, formula)
+
+
+def test_an_op_missing_korean_for_a_worded_text_is_caught():
+    bare = ops.Op("twice", "2×", 1, forward=None, vjp=None, formula="z = 2x", local=("2 where x > 0",),
+                  gate="doubles", explain="Doubles the gradient.", sample=None, jacobian=("diagonal, 2I",))
+    assert bare.local_in(0, "ko") == "2 where x > 0" and bare.jacobian_in(0, "ko") == "diagonal, 2I"
+    found = {field for field, text in _worded_texts(bare, "ko") if english_words(text)}
+    assert found == {"local[0]", "jacobian[0]"}
+    korean = ops.Op("twice", "2×", 1, forward=None, vjp=None, formula="z = 2x", local=("2 where x > 0",),
+                    gate="doubles", explain="Doubles the gradient.", sample=None, jacobian=("diagonal, 2I",),
+                    local_ko=("x > 0인 곳에서 2",), jacobian_ko=("대각 행렬, 2I",))
+    assert not any(english_words(text) for _, text in _worded_texts(korean, "ko"))
+    assert korean.local_in(0, "en") == "2 where x > 0"
 
 
 def test_fanout_pattern_has_korean_too():
@@ -167,6 +215,47 @@ def test_korean_tensor_tables_name_their_parts_in_korean():
     for term in ("역전파", "국소적 야코비 행렬", "하류 기울기", "엔진이 실제로 쓰는 식", "행 우선"):
         assert term in text, term
     assert "Rule the engine runs" not in text and "Backward pass" not in text
+
+
+def test_korean_affine_table_golden():
+    from gradtutor.render.term import trace_table
+    from render_golden import assert_golden, console_text, traced
+
+    text = console_text(trace_table(traced("affine"), lang="ko"), width=100)
+    assert_golden("table-affine-ko.txt", text)
+    assert "행렬 곱 노드는 상대편 입력의 전치를 곱함" in text and "dL/dW = Xᵀ · dL/dY" in text
+
+
+@pytest.mark.parametrize("name", ["affine-batch", "two-layer-net", "l2-penalty", "softmax-loss", "max-vector"])
+def test_korean_tensor_tables_show_the_op_texts_in_korean(name):
+    """Jacobians too large to print are described in words: those words, the rules and the
+    formulas come from the op records' Korean texts, and no English text of them is left."""
+    from gradtutor.render.term import trace_table
+    from render_golden import console_text, traced
+
+    trace = traced(name)
+    text = " ".join(console_text(trace_table(trace, lang="ko"), width=200).split())
+    english = " ".join(console_text(trace_table(trace), width=200).split())
+    for s in trace.steps:
+        for slot in range(len(s.flows)):
+            for field in ("jacobian_in", "backward_in"):
+                korean, original = getattr(s.op, field)(slot, "ko") or "", getattr(s.op, field)(slot) or ""
+                if english_words(original) and original in english:
+                    assert original not in text and korean.split(" (")[0] in text, (s.op.name, field)
+
+
+def test_jacobian_command_speaks_korean():
+    from typer.testing import CliRunner
+
+    from gradtutor.cli import app
+
+    args = ["jacobian", "leaky_relu", "--at", "x=[1,-2]", "--param", "0.1"]
+    korean, english = (CliRunner().invoke(app, args + ["--lang", lang]) for lang in ("ko", "en"))
+    assert korean.exit_code == english.exit_code == 0, (korean.output, english.output)
+    text = " ".join(korean.stdout.split())
+    assert "z = x > 0이면 x, 아니면 α·x" in text  # the formula; the rule below wraps in its column
+    assert "dL/dx = dL/dz ⊙ (x > 0이면" in text and "1, 아니면 α)" in text
+    assert " else " in english.stdout and " else " not in korean.stdout and "where" not in korean.stdout
 
 
 # -- diagrams -----------------------------------------------------------------------------------

@@ -90,18 +90,18 @@ def gate_text(node) -> str:
     return node.op.symbol
 
 
-def local_formula(op: ops.Op, slot: int) -> str:
-    """The local-gradient text of one input; a variadic op (concatenate) has one text for all."""
-    return op.local[min(slot, len(op.local) - 1)] if op.local else ""
+def local_formula(op: ops.Op, slot: int, lang: str = "en") -> str:
+    """The local-gradient text of one input in `lang`; a variadic op (concatenate) has one text for all."""
+    return op.local_in(slot, lang)
 
 
-def local_text(op: ops.Op, slot: int, local, digits: int = TABLE_DIGITS) -> str:
+def local_text(op: ops.Op, slot: int, local, digits: int = TABLE_DIGITS, lang: str = "en") -> str:
     """The local gradient as formula and value: "y = 5"; a bare constant stays "1"."""
-    formula = local_formula(op, slot)
+    formula = local_formula(op, slot, lang)
     value = show(local, digits)
     if formula.replace("−", "-") == value:  # a constant local gradient: "1", not "1 = 1"
         return value
-    if " if " in formula:
+    if " if " in formula or ", " in formula:  # a worded case split: "(1 if x > 0 else 0) = 1"
         formula = f"({formula})"
     return f"{formula} = {value}"
 

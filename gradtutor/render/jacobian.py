@@ -40,9 +40,10 @@ def _with_shape(value, digits: int) -> str:
 def structure(step, slot: int, lang: str = "en") -> str:
     """The Jacobian of one input in words, from the op record, noting a broadcast input."""
     op = step.op
-    described = op.jacobian[min(slot, len(op.jacobian) - 1)] if op.jacobian else op.local[0]
+    described = op.jacobian_in(slot, lang) or op.local_in(0, lang)
     shape = step.input_shapes[slot]
-    if described.startswith(("diagonal", "identity", "−I")) and shape != step.output_shape:
+    elementwise = (op.jacobian_in(slot) or "").startswith(("diagonal", "identity", "−I"))
+    if elementwise and shape != step.output_shape:
         described += words(lang, "broadcast_sum", shape=shape_text(shape))
     return described
 
@@ -77,17 +78,19 @@ def downstream_cell(source, flow, digits: int = DIGITS, lang: str = "en") -> Tex
 def rule_cell(step, slot: int, lang: str = "en") -> Text:
     """The engine's efficient rule for one input and whether upstream · J gave the same."""
     op = step.op
-    rule = op.backward[min(slot, len(op.backward) - 1)] if op.backward else ""
-    if op.backward_shapes is not None:
-        rule += "\n" + op.backward_shapes(step.input_shapes, step.output_shape)[slot]
+    rule = op.backward_in(slot, lang)
+    with_shapes = op.backward_shapes_in(step.input_shapes, step.output_shape, lang)
+    if with_shapes is not None:
+        rule += "\n" + with_shapes[slot]
     flow = step.flows[slot]
+    # A narrow column folds a long word rather than cutting it off with "…": every rule is read whole.
     if flow.agrees is None:
-        return Text(rule)
+        return Text(rule, overflow="fold")
     if flow.agrees:
         mark = Text(words(lang, "agrees"), style="green")
     else:
         mark = Text(words(lang, "differs"), style="bold red")
-    return Text.assemble(rule, "\n", mark)
+    return Text.assemble(rule, "\n", mark, overflow="fold")
 
 
 def tensor_trace_table(trace, step: int | None = None, digits: int = DIGITS, lang: str = "en"):
@@ -121,7 +124,7 @@ def step_table(trace, s, current: bool = False, digits: int = DIGITS, lang: str 
     marker = f"{MARK} " if current else ""
     table = _table(
         f"{marker}{words(lang, 'tensor_step', index=s.index)}"
-        f"{gate_text(gate)} {gate.label} = {s.op.formula}   ({s.op.gate_in(lang)})\n"
+        f"{gate_text(gate)} {gate.label} = {s.op.formula_in(lang)}   ({s.op.gate_in(lang)})\n"
         f"{inputs} → {gate.label} {shape_text(s.output_shape)}\n"
         + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(s.upstream, digits))
     )
@@ -148,7 +151,7 @@ def jacobian_view(step, nodes, digits: int = DIGITS, lang: str = "en") -> Table:
         f"{nodes[f.node].label} {shape_text(shape)}" for f, shape in zip(step.flows, step.input_shapes)
     )
     table = _table(
-        f"{gate_text(gate)} {gate.label} = {step.op.formula}   ({step.op.gate_in(lang)})\n"
+        f"{gate_text(gate)} {gate.label} = {step.op.formula_in(lang)}   ({step.op.gate_in(lang)})\n"
         f"{inputs} → {gate.label} {shape_text(step.output_shape)}\n"
         + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(step.upstream, digits))
     )

@@ -81,6 +81,7 @@ def to_dict(trace) -> dict:
                 "op": step.op.name,
                 "symbol": step.op.symbol,
                 "formula": step.op.formula,
+                "formula_text": {lang: step.op.formula_in(lang) for lang in LANGUAGES},
                 "gate": step.op.gate,
                 "gate_text": {lang: step.op.gate_in(lang) for lang in LANGUAGES},
                 "explain_text": {lang: step.op.explain_in(lang) for lang in LANGUAGES},
@@ -89,6 +90,7 @@ def to_dict(trace) -> dict:
                     {
                         "node": flow.node,
                         "local_formula": local_formula(step.op, slot),
+                        "local_formula_text": {lang: local_formula(step.op, slot, lang) for lang in LANGUAGES},
                         "local": value(flow.local),
                         "downstream": value(flow.downstream),
                         "before": value(flow.before),
@@ -127,12 +129,17 @@ def _add_tensor_fields(trace, data: dict) -> None:
         op = step.op
         for slot, (flow, item) in enumerate(zip(step.flows, entry["inputs"])):
             item["jacobian"] = value(flow.jacobian)
-            item["jacobian_structure"] = op.jacobian[min(slot, len(op.jacobian) - 1)] if op.jacobian else None
+            item["jacobian_structure"] = op.jacobian_in(slot)
+            item["jacobian_structure_text"] = {lang: op.jacobian_in(slot, lang) for lang in LANGUAGES}
             item["via_jacobian"] = value(flow.via_jacobian)
             item["agrees"] = flow.agrees
-            item["rule"] = op.backward[min(slot, len(op.backward) - 1)] if op.backward else None
+            item["rule"] = op.backward_in(slot) or None
+            item["rule_text"] = {lang: op.backward_in(slot, lang) or None for lang in LANGUAGES}
             if op.backward_shapes is not None:
-                item["rule_shapes"] = op.backward_shapes(step.input_shapes, step.output_shape)[slot]
+                item["rule_shapes"] = op.backward_shapes_in(step.input_shapes, step.output_shape)[slot]
+                item["rule_shapes_text"] = {
+                    lang: op.backward_shapes_in(step.input_shapes, step.output_shape, lang)[slot] for lang in LANGUAGES
+                }
 
 
 def dumps(trace, indent: int | None = 2) -> str:

@@ -105,7 +105,7 @@ def _steps_table(trace, step: int | None, digits: int, lang: str, narrow: bool =
             first = slot == 0
             source = nodes[flow.node]
             down = show(flow.downstream, digits)
-            local = local_text(s.op, slot, flow.local, digits)
+            local = local_text(s.op, slot, flow.local, digits, lang)
             chain = Text.assemble(f"{upstream} × {operand(show(flow.local, digits))} = ", (down, GRADIENT))
             running = _running_sum(source, flow, digits) if has_fanout else ""
             row = [

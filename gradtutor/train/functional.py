@@ -174,6 +174,7 @@ LINEAR = register(Op(
     jacobian=("Wᵀ blocks, one per row of X", "Xᵀ blocks, one per column of W", "ones, summed over the batch"),
     backward=("dX = dY·Wᵀ", "dW = Xᵀ·dY", "db = Σ_rows dY"),
     partial=True,
+    jacobian_ko=("X의 행마다 Wᵀ 블록 하나", "W의 열마다 Xᵀ 블록 하나", "1로 된 행렬, 배치에 걸쳐 합산"),
 ))
 
 
@@ -236,6 +237,7 @@ CONV2D = register(Op(
     jacobian=("a shifted copy of W for every window", "the windows of X", "ones, summed over batch and positions"),
     backward=("dX = col2im(Wᵀ·dY)", "dW = dY·colsᵀ", "db = Σ dY"),
     saves=True, partial=True,
+    jacobian_ko=("윈도우마다 W를 그 자리로 옮겨 놓은 사본", "X의 윈도우들", "1로 된 행렬, 배치와 위치에 걸쳐 합산"),
 ))
 
 
@@ -249,12 +251,27 @@ def _max_pool_forward(m, window, x):
     return out
 
 
+def _laid_out_like(m, array, like):
+    """`array` in the memory order of `like` (same shape): a copy only if the orders differ.
+
+    Gradients reach a layer in whatever order the layer above wrote them (col2im writes the batch
+    last, a convolution's output has the channels last); elementwise work that mixes two orders
+    strides through one of them (6× slower for LeNet's first pooling, measured), so one copy first.
+    """
+    if array.strides == like.strides:
+        return array
+    copy = m.empty_like(like)
+    copy[...] = array
+    return copy
+
+
 def _max_pool_vjp(m, window, g, out, x):
     # Route each output's gradient to the first input in its window that equals the maximum;
     # `open_` marks the outputs not yet routed, so a tie sends the gradient to one input only.
     n, c, out_h, out_w = g.shape
     kh, kw = window.kernel
     p, s = window.padding, window.stride
+    g = _laid_out_like(m, g, out)
     padded = _padded(m, x, p, fill=-float("inf"))
     # Windows that tile the input exactly (2×2, stride 2 on an even size) write every input
     # once: the gradient can be stored, not added, into an array that needs no zeroing.
@@ -300,6 +317,10 @@ MAX_POOL2D = register(Op(
     sample=None, inputs=("X",), tensor_sample=_pool_sample,
     jacobian=("one 1 per output row, at the column of its window's maximum",),
     backward=("dX: dY routed to the first maximum of each window",),
+    formula_ko="Y[n,c,i,j] = X의 윈도우 안에서 max",
+    local_ko=("윈도우마다 최댓값 자리에서 1, 나머지는 0",),
+    jacobian_ko=("출력 행마다 1 하나, 그 윈도우의 최댓값 열에",),
+    backward_ko=("dX: dY를 윈도우마다 첫 번째 최댓값 자리로 보냄",),
 ))
 
 
@@ -339,6 +360,10 @@ AVG_POOL2D = register(Op(
     tensor_sample=lambda rng: ((rng.normal(size=(2, 2, 5, 6)),), _pool_sample(rng)[1]),
     jacobian=("1/(KH·KW) at every (output, input-in-its-window) pair",),
     backward=("dX: dY / (KH·KW) added to every input of its window",),
+    formula_ko="Y[n,c,i,j] = X의 윈도우 안의 평균",
+    local_ko=("윈도우 안의 모든 입력에 1/(KH·KW)",),
+    jacobian_ko=("(출력, 그 윈도우 안의 입력) 쌍마다 1/(KH·KW)",),
+    backward_ko=("dX: 윈도우의 모든 입력에 dY / (KH·KW)를 더함",),
 ))
 
 
@@ -423,6 +448,8 @@ BATCH_NORM = register(Op(
     jacobian=("(γ/σ)(I − 11ᵀ/N − x̂x̂ᵀ/N) per channel", "x̂, summed over the batch", "ones, summed over the batch"),
     backward=("dX = (1/σ)(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))", "dγ = Σ dY·x̂", "dβ = Σ dY"),
     saves=True,
+    formula_ko="Y = γ·(X − μ)/√(σ² + ε) + β, μ와 σ²는 채널마다 배치에 걸쳐 계산",
+    jacobian_ko=("채널마다 (γ/σ)(I − 11ᵀ/N − x̂x̂ᵀ/N)", "x̂, 배치에 걸쳐 합산", "1로 된 행렬, 배치에 걸쳐 합산"),
 ))
 
 
@@ -460,6 +487,8 @@ LAYER_NORM = register(Op(
     jacobian=("(γ/σ)(I − 11ᵀ/D − x̂x̂ᵀ/D) per example", "x̂, summed over examples", "ones, summed over examples"),
     backward=("dX = (1/σ)(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))", "dγ = Σ dY·x̂", "dβ = Σ dY"),
     saves=True,
+    formula_ko="Y = γ·(X − μ)/√(σ² + ε) + β, μ와 σ²는 샘플마다 그 샘플의 특징들에 걸쳐 계산",
+    jacobian_ko=("샘플마다 (γ/σ)(I − 11ᵀ/D − x̂x̂ᵀ/D)", "x̂, 샘플들에 걸쳐 합산", "1로 된 행렬, 샘플들에 걸쳐 합산"),
 ))
 
 
@@ -490,6 +519,7 @@ DROPOUT = register(Op(
     sample=None, inputs=("X",), tensor_sample=_dropout_sample,
     jacobian=("diagonal: diag(mask)",),
     backward=("dX = dY ⊙ mask",),
+    jacobian_ko=("대각 행렬: diag(mask)",),
 ))
 
 
@@ -518,6 +548,8 @@ EMBEDDING = register(Op(
     sample=None, inputs=("W",), tensor_sample=_embedding_sample,
     jacobian=("one 1 per output element, at its table entry",),
     backward=("dW[index_i] += dY[i]",),
+    local_ko=("조회한 행에서 1",),
+    jacobian_ko=("출력 원소마다 1 하나, 그 원소를 가져온 표의 자리에",),
 ))
 
 
@@ -613,6 +645,10 @@ RNN = register(Op(
               "Σ over steps", "Σ over steps", "Σ over steps"),
     backward=("dx_t = da_t·W_xhᵀ", "dh0 = da_1·W_hhᵀ", "dW_xh = Σ x_tᵀ·da_t", "dW_hh = Σ h_{t−1}ᵀ·da_t", "db = Σ da_t"),
     saves=True, partial=True,
+    formula_ko="h_t = tanh(x_t·W_xh + h_{t−1}·W_hh + b), 모든 시각을 노드 하나로",
+    local_ko=("시각마다 W_xhᵀ", "W_hhᵀ·(1 − h₁²)", "Σ_t x_tᵀ·da_t", "Σ_t h_{t−1}ᵀ·da_t", "Σ_t da_t"),
+    jacobian_ko=("시간 방향으로 블록 하삼각 행렬", "시각마다 W_hhᵀ·diag(1 − h²)를 곱해 나간 것",
+                 "시각에 걸친 Σ", "시각에 걸친 Σ", "시각에 걸친 Σ"),
 ))
 
 
@@ -755,6 +791,9 @@ LSTM = register(Op(
     backward=("dx_t = da_t·W_xᵀ", "dh0 = da_1·W_hᵀ", "dc0 = dc_1⊙f_1", "dW_x = Σ x_tᵀ·da_t",
               "dW_h = Σ h_{t−1}ᵀ·da_t", "db = Σ da_t"),
     saves=True, partial=True,
+    formula_ko="i,f,o = σ(·), g = tanh(·); c_t = f⊙c_{t−1} + i⊙g; h_t = o⊙tanh(c_t), 모든 시각을 노드 하나로",
+    local_ko=("시각마다 W_xᵀ", "W_hᵀ를 거쳐", "f₁⊙…", "Σ_t x_tᵀ·da_t", "Σ_t h_{t−1}ᵀ·da_t", "Σ_t da_t"),
+    jacobian_ko=("시간 방향으로 블록 하삼각 행렬",) * 3 + ("시각에 걸친 Σ",) * 3,
 ))
 
 
@@ -866,4 +905,7 @@ GRU = register(Op(
     backward=("dx_t = da_t·W_xᵀ", "dh0 = z₁⊙dh₁ + dhw_1·W_hᵀ", "dW_x = Σ x_tᵀ·da_t",
               "dW_h = Σ h_{t−1}ᵀ·dhw_t", "db = Σ da_t", "db_hn = Σ r⊙dn"),
     saves=True, partial=True,
+    formula_ko="r,z = σ(·); n = tanh(x·W_xn + r⊙(h·W_hn + b_hn)); h_t = (1 − z)⊙n + z⊙h_{t−1}, 모든 시각을 노드 하나로",
+    local_ko=("시각마다 W_xᵀ", "z⊙… + W_hᵀ…", "Σ_t x_tᵀ·da_t", "Σ_t h_{t−1}ᵀ·dhw_t", "Σ_t da_t", "Σ_t r⊙dn"),
+    jacobian_ko=("시간 방향으로 블록 하삼각 행렬", "시각에 걸친 곱") + ("시각에 걸친 Σ",) * 4,
 ))
