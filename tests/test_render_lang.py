@@ -314,3 +314,24 @@ def test_json_carries_the_gate_pattern_in_every_language_and_keeps_its_schema():
         assert step["gate"] == op.gate
         assert step["gate_text"] == {"en": op.gate, "ko": op.gate_ko}
         assert step["explain_text"] == {"en": op.explain, "ko": op.explain_ko}
+
+
+def test_json_carries_the_op_texts_in_every_language():
+    from render_golden import traced
+
+    from gradtutor.render.json import to_dict
+
+    step = to_dict(traced("relu-vector"))["steps"][0]
+    item = step["inputs"][0]
+    assert step["formula_text"] == {"en": ops.RELU.formula, "ko": ops.RELU.formula}  # no words: one text
+    assert item["local_formula_text"] == {"en": "1 if x > 0 else 0", "ko": "x > 0이면 1, 아니면 0"}
+    assert item["jacobian_structure_text"] == {"en": item["jacobian_structure"], "ko": ops.RELU.jacobian_ko[0]}
+    assert item["rule_text"]["en"] == item["rule"]
+    matmul = next(s for s in to_dict(traced("affine-batch"))["steps"] if s["op"] == "matmul")
+    w_input = matmul["inputs"][1]
+    assert w_input["rule_shapes_text"]["en"] == w_input["rule_shapes"]
+    assert w_input["rule_shapes_text"]["ko"] == w_input["rule_shapes"]  # shapes only: the same
+    # A stack of batches times one W: dW sums over the stack, said in each language.
+    english, korean = (ops.MATMUL.backward_shapes_in([(4, 2, 2), (2, 3)], (4, 2, 3), lang)[1] for lang in ("en", "ko"))
+    assert english.endswith(", summed over the batch") and korean.endswith(", 배치에 걸쳐 합산")
+    assert english.removesuffix(", summed over the batch") == korean.removesuffix(", 배치에 걸쳐 합산")
