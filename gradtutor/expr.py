@@ -254,7 +254,7 @@ _WHITESPACE = {ord("\n"): " ", ord("\r"): " ", ord("\t"): " "}
 
 
 # The output's name, as in the textbook's circuits, so tables read ∂f/∂x. An expression that
-# uses f as a variable leaves its output unnamed (it then shows as its gate, e.g. mul4).
+# uses f as a variable leaves its output unnamed (it then shows as its gate, e.g. mul1).
 OUTPUT_NAME = "f"
 
 

@@ -25,6 +25,7 @@ class Node:
     param: Any = None  # the op's parameter (pow's exponent, an axis ...)
     grad: Any = None  # filled in by the tracer
     uses: int = 0  # how many gate inputs read this node: above 1 is a fan-out
+    number: int = 0  # an unnamed gate's place among the unnamed gates of its op, in forward order (1, 2 …)
 
     @property
     def is_leaf(self) -> bool:
@@ -37,12 +38,14 @@ class Node:
 
     @property
     def label(self) -> str:
-        """How people refer to the node: its name, a constant's value, or the gate and its id."""
+        """How people refer to the node: its name, a constant's value, or the gate and its
+        number among the unnamed gates of its op (add1, add2, exp1), counted as the forward pass
+        meets them. The id would count every node, inputs and constants too (add8, add13)."""
         if self.name:
             return self.name
         if self.op is None:
             return human(self.value) if _is_number(self.value) else f"n{self.id}"
-        return f"{self.op.name}{self.id}"
+        return f"{self.op.name}{self.number}"
 
 
 def _is_number(x) -> bool:
@@ -76,9 +79,17 @@ def record(root) -> tuple[Graph, list]:
     order = topological_order(root)
     ids = {id(obj): i for i, obj in enumerate(order)}
     nodes = []
+    names = {obj.name for obj in order if obj.name}
+    last_number: dict[str, int] = {}  # op name -> the number its last unnamed gate got
     for i, obj in enumerate(order):
         parents = tuple(ids[id(p)] for p in obj._parents)
-        nodes.append(Node(i, obj.name, obj._op, obj.data, parents, obj._param))
+        node = Node(i, obj.name, obj._op, obj.data, parents, obj._param)
+        if node.op is not None and not node.name:
+            number = last_number.get(node.op.name, 0) + 1
+            while f"{node.op.name}{number}" in names:  # a user's own "mul1" keeps its name to itself
+                number += 1
+            node.number = last_number[node.op.name] = number
+        nodes.append(node)
         for p in parents:
             nodes[p].uses += 1
     return Graph(nodes), order
