@@ -131,3 +131,23 @@ def test_a_wide_trace_wraps_but_loses_nothing():
         assert wide.nodes[step.node].label in text
     assert "^2 pow1" in text  # a power gate shows its exponent
     assert all(line == line.rstrip() and len(line) <= 100 for line in text.splitlines())
+
+
+def test_summary_names_the_gradient_by_what_the_upstream_seeds():
+    """The summary's numbers are upstream × ∂output/∂leaf: with upstream 1 that is ∂output/∂leaf;
+    with upstream 1.3 (mul-node) or a vector (affine) it is ∂L/∂leaf, and a note says what L is."""
+    from gradtutor.render.term import summary
+    from render_golden import console_text, traced
+
+    apple = console_text(summary(traced("apple")))
+    assert "∂price/∂leaf" in apple and "L:" not in apple
+    mul = traced("mul-node")
+    text = console_text(summary(mul))
+    assert "∂L/∂leaf" in text and "∂z/∂leaf" not in text.splitlines()[1]
+    assert "∂L/∂z = 1.3 (the upstream), so ∂L/∂leaf = 1.3 × ∂z/∂leaf" in text
+    x_grad = {n.label: n.grad for n in mul.nodes}["x"]
+    assert x_grad == mul.upstream * {n.label: n.value for n in mul.nodes}["y"]  # 1.3 × 5: the column is ∂L/∂x
+    korean = console_text(summary(mul, lang="ko"))
+    assert "∂L/∂입력" in korean and "∂L/∂z = 1.3(상류 기울기)에서 시작" in korean and "∂z/∂입력입니다" in korean
+    tensor = " ".join(console_text(summary(traced("affine"), lang="ko")).split())
+    assert "∂L/∂입력" in tensor and "∂L/∂y = [1, -1, 2](상류 기울기)" in tensor and "∂y/∂입력" not in tensor.split("L:")[0]

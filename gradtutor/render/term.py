@@ -14,7 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from gradtutor import ops
-from gradtutor.render.fmt import PENDING, TABLE_DIGITS, check_step, gate_text, local_text, operand, shaped, show, words
+from gradtutor.render.fmt import (
+    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, local_text, operand, shaped, show, words,
+)
 from gradtutor.render.jacobian import tensor_trace_table
 
 GRADIENT = "red"  # gradients in the terminal, as in the diagrams' second colour
@@ -172,7 +174,7 @@ def forward_table(trace, digits: int = TABLE_DIGITS, lang: str = "en") -> Table:
     return table
 
 
-def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None, lang: str = "en") -> Table:
+def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None, lang: str = "en"):
     """The result in brief: the output's value, then each named leaf's value and gradient.
 
     step=k is the summary after backward step k: a gradient still waiting for a later step
@@ -187,10 +189,21 @@ def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None, lang: st
     table = _table(f"{root.label} = {show(root.value, digits)}")  # a shape when it is a large array
     table.add_column(words(lang, "col_leaf"))
     table.add_column(words(lang, "col_value"), justify="right")
-    table.add_column(words(lang, "col_gradient", output=root.label), justify="right", style=GRADIENT)
+    # The gradients are upstream × ∂output/∂leaf: with an upstream of exactly 1 that is
+    # ∂output/∂leaf; any other upstream (1.3, a vector) seeds the gradient of some L, said below.
+    seeded = is_array(trace.upstream) or trace.upstream != 1
+    gradient_of = "L" if seeded else root.label
+    table.add_column(words(lang, "col_gradient", output=gradient_of), justify="right", style=GRADIENT)
+    note = None
+    if seeded:  # below the table, not as its caption: a narrow table would squeeze the sentence
+        seed = {"output": root.label, "upstream": show(trace.upstream, digits)}
+        if is_array(trace.upstream):
+            note = Text(words(lang, "seed_note_tensor", **seed))
+        else:
+            note = Text(words(lang, "seed_note", **seed))
     for node in trace.graph.leaves():
         if node.is_constant:
             continue
         known = step is None or complete_at.get(node.id, 0) <= step
         table.add_row(node.label, shaped(node.value, digits), shaped(node.grad, digits) if known else PENDING)
-    return table
+    return table if note is None else Group(table, note)
