@@ -402,6 +402,9 @@ def run_command(config: TrainConfig, backend_name: str | None = None, json_outpu
     parts = []
     if result.history.epochs:
         parts += [plots.epoch_table(result.history), plots.terminal_curves(result.history), ""]
+    drawn = decision_boundary(run)
+    if drawn is not None:
+        parts += [drawn, ""]
     parts.append(_summary(result))
     if result.sample is not None:
         parts += ["", "sample:", result.sample]
@@ -411,6 +414,26 @@ def run_command(config: TrainConfig, backend_name: str | None = None, json_outpu
         parts.append(f"curves saved to {plot}")
     console.print(Group(*parts))
     return metrics
+
+
+def decision_boundary(run: Run):
+    """What the trained model predicts over the plane of a 2-D data set (spiral, moons, circles,
+    xor), with the training points on it, as a rich renderable: a legend line, then the map.
+    None for data that is not 2-D points."""
+    if run.config.data not in TOY or run.train_set.x.ndim != 2 or run.train_set.x.shape[1] != 2:
+        return None
+    from rich.console import Group
+
+    from gradtutor.train import boundary
+
+    points, labels = run.train_set.x, run.train_set.y
+    grid = boundary.predict_grid(run.model, points)
+    classes = sorted({c for row in grid.rows for c in row} | {int(v) for v in labels})
+    region = lambda c: repr(boundary.REGIONS[c % len(boundary.REGIONS)])  # noqa: E731  (' ' is visible quoted)
+    regions = ", ".join(f"{region(c)} class {c}" for c in classes)
+    marks = ", ".join(f"{boundary.MARKS[c % len(boundary.MARKS)]} class {c}" for c in classes)
+    legend = f"decision boundary: the model's prediction as background ({regions}); training points as marks ({marks})"
+    return Group(legend, boundary.terminal_boundary(grid, points, labels))
 
 
 def _summary(result: Result) -> str:
