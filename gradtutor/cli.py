@@ -201,7 +201,10 @@ def build_target(target: str, at: list[str] | None = None):
     expression = expr.parse(target)
     if expression.variables and not at:
         _refuse_without_values(target, expression, examples)
-    return expression.build(expr.parse_bindings(at)), 1.0, "trace"
+    root = expression.build(expr.parse_bindings(at))
+    if not root._parents:  # a lone number or variable: no backward step to show
+        raise expr.ExprError(f"nothing to trace: '{expr.excerpt(target)}' has no gates (it is a single number or variable)")
+    return root, 1.0, "trace"
 
 
 def _refuse_without_values(target: str, expression, examples) -> None:

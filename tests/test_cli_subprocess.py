@@ -54,6 +54,7 @@ def test_trace_expression_as_json():
         (["trace", "log(x)", "--at", "x=-1"], "log is defined only for positive numbers"),
         (["trace", "1/(x-2)", "--at", "x=2"], "division by zero"),
         (["trace", "apple", "--step", "7"], "step 7 is out of range"),
+        (["trace", "3"], "nothing to trace: '3' has no gates"),
         (["export", "apple", "--format", "gif"], "'gif' is not one of"),
         (["export", "apple", "--format", "png", "--out", "a.svg"], "the file name a.svg says svg but the format is png"),
         (["export", "apple", "--out", "a.pdf", "--dpi", "300"], "dpi sets the resolution of PNG output"),
