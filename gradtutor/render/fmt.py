@@ -8,6 +8,8 @@ small matrices are laid out as matrices.
 
 from __future__ import annotations
 
+import re
+
 from gradtutor import ops
 from gradtutor.lang import check_language, load_strings
 from gradtutor.numbers import human
@@ -95,9 +97,51 @@ def local_formula(op: ops.Op, slot: int, lang: str = "en") -> str:
     return op.local_in(slot, lang)
 
 
-def local_text(op: ops.Op, slot: int, local, digits: int = TABLE_DIGITS, lang: str = "en") -> str:
-    """The local gradient as formula and value: "y = 5"; a bare constant stays "1"."""
+# The letters a table may call a gate's two inputs by, in order of preference; the first of each
+# pair also comes as the superscript the formulas write (eˣ, c·xᶜ⁻¹).
+SLOT_LETTERS = (("x", "y"), ("u", "v"), ("a", "b"), ("p", "q"), ("s", "t"))
+_SUPERSCRIPT = {"x": "ˣ", "u": "ᵘ", "a": "ᵃ", "p": "ᵖ", "s": "ˢ"}
+_SLOT_LETTER = re.compile(r"(?<![A-Za-z])[xy](?![A-Za-z])")
+
+
+def slot_letters(step, nodes) -> tuple[str, ...]:
+    """What a step's rows call the gate's inputs, as in "apple (x)" and the local gradient "y = 2".
+
+    The op's own letters x, y, unless one of them is also the name of another node of the graph:
+    in x**y (traced as exp(y·log x)) the multiply's x slot holds the user's y, so "y (x)" next to
+    "y = 0.69" would say two things at once. Such a step takes the first pair of letters that
+    names nothing else (u, v; then a, b …), in the input column and the formulas alike."""
+    names = step.op.input_names(len(step.flows))
+    if names != SLOT_LETTERS[0][: len(names)]:  # ops with letters of their own (X, W; y, t) keep them
+        return names
+    labels = {node.label for node in nodes}
+
+    def misleads(letters) -> bool:
+        return any(
+            letter in labels and nodes[flow.node].label != letter for letter, flow in zip(letters, step.flows)
+        )
+
+    for letters in SLOT_LETTERS:
+        if not misleads(letters[: len(names)]):
+            return letters[: len(names)]
+    return names  # every pair names other nodes too (a graph of many one-letter variables)
+
+
+def _with_letters(formula: str, names: tuple[str, ...], letters: tuple[str, ...]) -> str:
+    """A local-gradient formula written with the step's letters instead of the op's x and y."""
+    rename = dict(zip(names, letters))
+    formula = _SLOT_LETTER.sub(lambda match: rename.get(match.group(0), match.group(0)), formula)
+    return formula.replace("ˣ", _SUPERSCRIPT[rename["x"]]) if "x" in rename else formula
+
+
+def local_text(
+    op: ops.Op, slot: int, local, digits: int = TABLE_DIGITS, lang: str = "en", letters: tuple[str, ...] | None = None
+) -> str:
+    """The local gradient as formula and value: "y = 5"; a bare constant stays "1". `letters`
+    (from `slot_letters`) replaces the op's x and y where the step calls its inputs otherwise."""
     formula = local_formula(op, slot, lang)
+    if letters is not None and op.arity >= 0 and letters != op.input_names():
+        formula = _with_letters(formula, op.input_names(), letters)
     value = show(local, digits)
     if formula.replace("−", "-") == value:  # a constant local gradient: "1", not "1 = 1"
         return value

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from gradtutor import ops
 from gradtutor.render.fmt import (
-    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, local_text, operand, shaped, show, words,
+    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, local_text, operand, shaped, show, slot_letters, words,
 )
 from gradtutor.render.jacobian import tensor_trace_table
 
@@ -97,7 +97,7 @@ def _steps_table(trace, step: int | None, digits: int, lang: str, narrow: bool =
     for s in trace.steps[:last]:
         gate = nodes[s.node]
         current = step is not None and s.index == step
-        names = s.op.input_names(len(s.flows))
+        names = slot_letters(s, nodes)
         upstream = show(s.upstream, digits)
         pattern = Text(s.op.gate_in(lang), style="italic")
         gate_cells = [Text(f"{gate_text(gate)} {gate.label}"), pattern]
@@ -107,7 +107,7 @@ def _steps_table(trace, step: int | None, digits: int, lang: str, narrow: bool =
             first = slot == 0
             source = nodes[flow.node]
             down = show(flow.downstream, digits)
-            local = local_text(s.op, slot, flow.local, digits, lang)
+            local = local_text(s.op, slot, flow.local, digits, lang, names)
             chain = Text.assemble(f"{upstream} × {operand(show(flow.local, digits))} = ", (down, GRADIENT))
             running = _running_sum(source, flow, digits) if has_fanout else ""
             row = [
