@@ -78,6 +78,85 @@ def name() -> str:
     return "numpy" if module is host else getattr(module, "__name__", "custom").split(".")[0]
 
 
+# -- CPU BLAS threads ---------------------------------------------------------------------------------
+
+
+class _BlasThreads:
+    """Sets how many threads the OpenBLAS that numpy loaded may use, or does nothing.
+
+    Only the OpenBLAS bundled in numpy's wheel (numpy.libs/ or numpy/.dylibs/) is looked for, and
+    only if it is already loaded (RTLD_NOLOAD); with any other BLAS the calls are no-ops.
+    """
+
+    _SYMBOLS = (  # (set, get) as the bundled scipy-openblas and a plain OpenBLAS name them
+        ("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
+        ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
+        ("openblas_set_num_threads", "openblas_get_num_threads"),
+    )
+
+    def __init__(self):
+        self._set = self._get = None
+        try:
+            import ctypes
+            import glob
+
+            folder = os.path.dirname(host.__file__)
+            candidates = glob.glob(os.path.join(folder + ".libs", "*openblas*")) + glob.glob(
+                os.path.join(folder, ".dylibs", "*openblas*"))
+            for path in candidates:
+                library = ctypes.CDLL(path, mode=getattr(os, "RTLD_NOLOAD", 0) | ctypes.RTLD_LOCAL)
+                for set_name, get_name in self._SYMBOLS:
+                    if hasattr(library, set_name) and hasattr(library, get_name):
+                        self._set, self._get = getattr(library, set_name), getattr(library, get_name)
+                        self._set.argtypes, self._set.restype = [ctypes.c_int], None
+                        self._get.argtypes, self._get.restype = [], ctypes.c_int
+                        return
+        except OSError:  # not loaded, or not loadable here: leave the BLAS alone
+            self._set = self._get = None
+
+    def __call__(self, count: int):
+        """A context that runs its block with at most `count` BLAS threads (never more than set)."""
+        return _ThreadLimit(self, count)
+
+
+class _ThreadLimit:
+    __slots__ = ("_control", "_count", "_previous")
+
+    def __init__(self, control: _BlasThreads, count: int):
+        self._control, self._count, self._previous = control, count, None
+
+    def __enter__(self):
+        control = self._control
+        if control._set is not None:
+            self._previous = control._get()
+            if self._count < self._previous:
+                control._set(self._count)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._previous is not None and self._count < self._previous:
+            self._control._set(self._previous)
+        return False
+
+
+_blas_threads = None
+
+
+def blas_threads(count: int):
+    """`with blas_threads(1): …` runs a block on at most `count` CPU BLAS threads.
+
+    For loops of small sequential products (a recurrent layer's time steps): waking the BLAS
+    worker threads for each product costs more than they save, and when another process holds a
+    core every product waits for a descheduled worker (the LSTM step measured 2-3× slower on a
+    busy 2-core machine). Large products outside such blocks keep all threads. A no-op for a BLAS
+    other than numpy's bundled OpenBLAS, and for the GPU (CuPy does not use the CPU BLAS).
+    """
+    global _blas_threads
+    if _blas_threads is None:
+        _blas_threads = _BlasThreads()
+    return _blas_threads(count)
+
+
 def to_host(array):
     """Copy an array to the CPU as a numpy array (no copy on the numpy backend)."""
     if isinstance(array, host.ndarray):

@@ -229,3 +229,28 @@ def test_cupy_with_a_gpu_is_used(monkeypatch, restore_backend):
     monkeypatch.setitem(sys.modules, "cupy", fake)
     assert backend.use("cupy") is fake
     assert backend.name() == "cupy"
+
+
+def test_blas_threads_limits_a_block_and_restores_the_count():
+    control = backend.blas_threads(1)._control
+    if control._get is None:
+        pytest.skip("numpy here does not use its bundled OpenBLAS")
+    before = control._get()
+    control._set(2)
+    try:
+        with backend.blas_threads(1):
+            assert control._get() == 1
+        assert control._get() == 2
+        with backend.blas_threads(4):  # a limit above the current count changes nothing
+            assert control._get() == 2
+    finally:
+        control._set(before)
+
+
+def test_blas_threads_leave_products_unchanged():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((64, 300), dtype=np.float32)
+    b = rng.standard_normal((300, 200), dtype=np.float32)
+    with backend.blas_threads(1):
+        limited = a @ b
+    assert np.allclose(limited, a @ b, rtol=1e-5, atol=1e-4)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gradtutor.backend import blas_threads
 from gradtutor.ops import Op, register
 
 # -- parameters carried by the ops ----------------------------------------------------------------
@@ -589,11 +590,12 @@ def _previous_states(m, h0, hs):
 def _rnn_forward(m, p, x, h0, weight_x, weight_h, bias):
     hs = _project_inputs(x, weight_x, bias)  # (T, N, H): x_t·W_x + b, overwritten by h_t below
     h = h0
-    for step in range(hs.shape[0]):
-        h_new = hs[step]
-        h_new += h @ weight_h
-        m.tanh(h_new, out=h_new)
-        h = h_new
+    with blas_threads(1):  # small sequential products: see backend.blas_threads
+        for step in range(hs.shape[0]):
+            h_new = hs[step]
+            h_new += h @ weight_h
+            m.tanh(h_new, out=h_new)
+            h = h_new
     return hs.transpose(1, 0, 2), hs  # (N, T, H) view for the caller, time-major saved
 
 
@@ -603,10 +605,11 @@ def _rnn_vjp(m, p, g, out, x, h0, weight_x, weight_h, bias, saved, needs=(True,)
     dpre = 1.0 - hs * hs  # tanh's local gradient for every step at once, turned into da below
     dh = m.zeros_like(h0)
     weight_h_t = weight_h.T.copy()
-    for step in range(hs.shape[0] - 1, -1, -1):
-        da = dpre[step]
-        da *= dh + g[step]  # through tanh: the factor that makes gradients vanish
-        dh = da @ weight_h_t  # to h_{t−1} through W_hh
+    with blas_threads(1):  # small sequential products: see backend.blas_threads
+        for step in range(hs.shape[0] - 1, -1, -1):
+            da = dpre[step]
+            da *= dh + g[step]  # through tanh: the factor that makes gradients vanish
+            dh = da @ weight_h_t  # to h_{t−1} through W_hh
     hidden = weight_h.shape[0]
     dwh = _previous_states(m, h0, hs).reshape(-1, hidden).T @ dpre.reshape(-1, hidden)
     dx, dwx, db = _finish_inputs(m, dpre, x, weight_x, needs)
@@ -687,20 +690,21 @@ def lstm_steps(m, x, h0, c0, weight_x, weight_h, bias):
     cell_tanhs = m.empty_like(cells)
     hs = xh[1:, :, d : d + hidden]  # (T, N, H) view: h_t lives in row t + 1
     c = c0
-    for step in range(steps):
-        gate = gates[step]  # (N, 4H)
-        m.matmul(xh[step], weights, out=gate)
-        m.tanh(gate, out=gate)
-        sig = gate[:, : 3 * hidden]
-        sig *= 0.5
-        sig += 0.5  # σ from tanh of the half-scaled pre-activation
-        i, f, o, cand = (gate[:, k * hidden : (k + 1) * hidden] for k in range(4))
-        c_new = cells[step]
-        m.multiply(f, c, out=c_new)
-        c_new += i * cand
-        c = c_new
-        m.tanh(c, out=cell_tanhs[step])
-        m.multiply(o, cell_tanhs[step], out=hs[step])
+    with blas_threads(1):  # small sequential products: see backend.blas_threads
+        for step in range(steps):
+            gate = gates[step]  # (N, 4H)
+            m.matmul(xh[step], weights, out=gate)
+            m.tanh(gate, out=gate)
+            sig = gate[:, : 3 * hidden]
+            sig *= 0.5
+            sig += 0.5  # σ from tanh of the half-scaled pre-activation
+            i, f, o, cand = (gate[:, k * hidden : (k + 1) * hidden] for k in range(4))
+            c_new = cells[step]
+            m.multiply(f, c, out=c_new)
+            c_new += i * cand
+            c = c_new
+            m.tanh(c, out=cell_tanhs[step])
+            m.multiply(o, cell_tanhs[step], out=hs[step])
     return xh, gates, cells, cell_tanhs
 
 
@@ -755,18 +759,19 @@ def _lstm_vjp(m, p, g, out, x, h0, c0, weight_x, weight_h, bias, saved, needs=(T
     dh = m.zeros_like(h0)
     dc = m.zeros_like(c0)
     weight_h_t = weight_h.T.copy()
-    for stop in range(steps, 0, -CHUNK_STEPS):
-        start = max(0, stop - CHUNK_STEPS)
-        by_dc, by_dh, dc_by_dh = _lstm_factors(m, gates, cells, cell_tanhs, c0, start, stop)
-        for step in range(stop - 1, start - 1, -1):
-            k = step - start
-            dh = dh + g[step]
-            dc += dh * dc_by_dh[k]
-            da = dpre[step]
-            m.multiply(dc[:, None, :], by_dc[k], out=da.reshape(n, 4, hidden))
-            m.multiply(dh, by_dh[k], out=da[:, 2 * hidden : 3 * hidden])
-            dc *= gates[step, :, hidden : 2 * hidden]  # the cell path: only f scales it, so gradients survive
-            dh = da @ weight_h_t
+    with blas_threads(1):  # small sequential products: see backend.blas_threads
+        for stop in range(steps, 0, -CHUNK_STEPS):
+            start = max(0, stop - CHUNK_STEPS)
+            by_dc, by_dh, dc_by_dh = _lstm_factors(m, gates, cells, cell_tanhs, c0, start, stop)
+            for step in range(stop - 1, start - 1, -1):
+                k = step - start
+                dh = dh + g[step]
+                dc += dh * dc_by_dh[k]
+                da = dpre[step]
+                m.multiply(dc[:, None, :], by_dc[k], out=da.reshape(n, 4, hidden))
+                m.multiply(dh, by_dh[k], out=da[:, 2 * hidden : 3 * hidden])
+                dc *= gates[step, :, hidden : 2 * hidden]  # the cell path: only f scales it, so gradients survive
+                dh = da @ weight_h_t
     dpre_flat = dpre.reshape(steps * n, width)  # (T·N, 4H)
     # W_x, W_h and b at once: Σ_t [x_t, h_{t−1}, 1]ᵀ·da_t is one product over the saved rows.
     both = xh[:steps].reshape(steps * n, -1).T @ dpre_flat  # (D + H + 1, 4H)
@@ -811,25 +816,26 @@ def gru_steps(m, x, h0, weight_x, weight_h, bias, bias_hn):
     hidden_n = m.empty((steps,) + h0.shape, dtype=gates.dtype)  # h·W_hn + b_hn, needed by dr
     hs = m.empty_like(hidden_n)
     h = h0
-    for step in range(steps):
-        hw = h @ weight_h  # (N, 3H)
-        gate = gates[step]
-        rz = gate[:, : 2 * hidden]
-        rz += hw[:, : 2 * hidden]
-        m.tanh(rz, out=rz)
-        rz *= 0.5
-        rz += 0.5
-        r, z = gate[:, :hidden], gate[:, hidden : 2 * hidden]
-        hn = hidden_n[step]
-        m.add(hw[:, 2 * hidden :], bias_hn, out=hn)
-        n = gate[:, 2 * hidden :]
-        n += r * hn
-        m.tanh(n, out=n)
-        h_new = hs[step]
-        m.subtract(h, n, out=h_new)
-        h_new *= z
-        h_new += n  # (1 − z)·n + z·h
-        h = h_new
+    with blas_threads(1):  # small sequential products: see backend.blas_threads
+        for step in range(steps):
+            hw = h @ weight_h  # (N, 3H)
+            gate = gates[step]
+            rz = gate[:, : 2 * hidden]
+            rz += hw[:, : 2 * hidden]
+            m.tanh(rz, out=rz)
+            rz *= 0.5
+            rz += 0.5
+            r, z = gate[:, :hidden], gate[:, hidden : 2 * hidden]
+            hn = hidden_n[step]
+            m.add(hw[:, 2 * hidden :], bias_hn, out=hn)
+            n = gate[:, 2 * hidden :]
+            n += r * hn
+            m.tanh(n, out=n)
+            h_new = hs[step]
+            m.subtract(h, n, out=h_new)
+            h_new *= z
+            h_new += n  # (1 − z)·n + z·h
+            h = h_new
     return hs, gates, hidden_n
 
 
@@ -872,16 +878,17 @@ def _gru_vjp(m, p, g, out, x, h0, weight_x, weight_h, bias, bias_hn, saved, need
     dhw = m.empty_like(gates)  # (T, N, 3H): gradients of h·W_h
     dh = m.zeros_like(h0)
     weight_h_t = weight_h.T.copy()
-    for stop in range(steps, 0, -CHUNK_STEPS):
-        start = max(0, stop - CHUNK_STEPS)
-        by_dh_x, by_dh_h = _gru_factors(m, gates, hs, hidden_n, h0, start, stop)
-        for step in range(stop - 1, start - 1, -1):
-            k = step - start
-            dh = dh + g[step]
-            m.multiply(dh[:, None, :], by_dh_x[k], out=dpre[step].reshape(n, 3, hidden))
-            m.multiply(dh[:, None, :], by_dh_h[k], out=dhw[step].reshape(n, 3, hidden))
-            dh *= gates[step, :, hidden : 2 * hidden]  # the direct path z·dh: not squashed
-            dh += dhw[step] @ weight_h_t
+    with blas_threads(1):  # small sequential products: see backend.blas_threads
+        for stop in range(steps, 0, -CHUNK_STEPS):
+            start = max(0, stop - CHUNK_STEPS)
+            by_dh_x, by_dh_h = _gru_factors(m, gates, hs, hidden_n, h0, start, stop)
+            for step in range(stop - 1, start - 1, -1):
+                k = step - start
+                dh = dh + g[step]
+                m.multiply(dh[:, None, :], by_dh_x[k], out=dpre[step].reshape(n, 3, hidden))
+                m.multiply(dh[:, None, :], by_dh_h[k], out=dhw[step].reshape(n, 3, hidden))
+                dh *= gates[step, :, hidden : 2 * hidden]  # the direct path z·dh: not squashed
+                dh += dhw[step] @ weight_h_t
     dwh = _previous_states(m, h0, hs).reshape(-1, hidden).T @ dhw.reshape(-1, 3 * hidden)
     dbhn = dhw[:, :, 2 * hidden :].sum(axis=(0, 1))
     dx, dwx, db = _finish_inputs(m, dpre, x, weight_x, needs)
