@@ -25,8 +25,31 @@ class BackendError(RuntimeError):
 _current = None  # the active array module, resolved on first use
 
 
+def _keep_freed_memory() -> None:
+    """Let glibc keep the memory of freed arrays for the next ones, rather than hand it back.
+
+    A training step allocates and frees the same large arrays every time (im2col columns,
+    activations, gradients). By default glibc serves big blocks with fresh mmap'd pages and
+    returns them on free, so every step pays a page fault per 4 KiB touched: 3.7 ms of a 4.5 ms
+    LeNet step on one thread (measured). Serving blocks up to 32 MiB from the heap and trimming
+    it only past 512 MiB of free space keeps those pages mapped; the process then holds on to
+    its peak heap. Only glibc has mallopt; elsewhere nothing changes.
+    """
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError):
+        return
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's <malloc.h> parameter numbers
+    mallopt(m_mmap_threshold, 32 * 1024 * 1024)  # the largest glibc accepts on 64-bit
+    mallopt(m_trim_threshold, 512 * 1024 * 1024)
+
+
 def _load(name: str):
     if name == "numpy":
+        _keep_freed_memory()
         return host
     if name == "cupy":
         try:

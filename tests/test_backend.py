@@ -254,3 +254,32 @@ def test_blas_threads_leave_products_unchanged():
     with backend.blas_threads(1):
         limited = a @ b
     assert np.allclose(limited, a @ b, rtol=1e-5, atol=1e-4)
+
+
+FREED_MEMORY_PROBE = """
+import sys
+from gradtutor import backend
+import numpy as np
+backend.use("numpy")
+
+def resident_pages():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1])
+
+block = np.ones(6 * 1024 * 1024, dtype=np.float32)  # 24 MiB, every page touched
+held = resident_pages()
+del block
+print(held - resident_pages())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+def test_the_numpy_backend_keeps_freed_array_memory_for_the_next_step():
+    import platform
+    import subprocess
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+    probe = subprocess.run([sys.executable, "-c", FREED_MEMORY_PROBE], capture_output=True, text=True, check=True)
+    released_pages = int(probe.stdout)
+    assert released_pages < 256, f"{released_pages} pages of a freed 24 MiB array went back to the system"
