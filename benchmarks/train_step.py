@@ -7,7 +7,7 @@ Same models, float32, 2 threads:
   lstm  LSTM, the same sizes                                   goal ≤ 1.5× PyTorch nn.LSTM
 The recurrent models read the last hidden state through a linear head with an MSE loss.
 
-Times are the fastest of `--repeat` interleaved rounds (see `timed`). Each step is also reported as a fraction of the float32 GEMM rate measured in the same run
+Times are the fastest of about `--repeat` calls, the two sides taking turns (see `timed`). Each step is also reported as a fraction of the float32 GEMM rate measured in the same run
 (a 512×512 matmul): "gemm-equiv" is the step's matmul FLOPs divided by that rate, so
 gemm-equiv / step time says how much of the step is spent at the BLAS peak.
 Without torch installed the PyTorch column is skipped.
@@ -38,21 +38,33 @@ GOALS = {"mlp": 1.1, "cnn": 1.5, "rnn": 1.0, "lstm": 1.5}
 SEQ = dict(input_size=32, hidden=128, length=50, batch=32)
 
 
-def timed(*steps, repeat: int) -> list[float]:
-    """Fastest seconds of each step over `repeat` rounds, after warm-up.
+BLOCK = 5  # calls of one step in a row before the other side's turn
+PAUSE = 0.15  # seconds between two libraries' turns: longer than OpenBLAS's idle spin (~0.1 s)
 
-    The steps run interleaved (one of each per round), so both sides meet the same load on a
-    shared machine, and the minimum is the run least disturbed by other processes.
+
+def timed(*steps, repeat: int, pause: float = PAUSE) -> list[float]:
+    """Fastest seconds of each step over about `repeat` calls, after warm-up.
+
+    The steps take turns in blocks of BLOCK calls, so both sides meet the same load on a shared
+    machine, and the minimum is the call least disturbed by other processes. Between turns the
+    benchmark sleeps `pause` seconds, so the side that just ran has no threads left spinning:
+    after a call, OpenBLAS's workers spin about 0.1 s and PyTorch's OpenMP workers spin too,
+    waiting for more work. Alternating call by call, each library's idle spinning workers took a
+    core from the other's at 2 threads (measured: gradtutor's MLP step 1.1 ms on its own,
+    1.7–1.9 ms alternating with PyTorch; PyTorch's LSTM step 4.5 ms on its own, 5.1–9.7 ms).
     """
     for step in steps:
         for _ in range(3):
             step()
     best = [float("inf")] * len(steps)
-    for _ in range(repeat):
+    for _ in range(max(1, repeat // BLOCK)):
         for index, step in enumerate(steps):
-            start = time.perf_counter()
-            step()
-            best[index] = min(best[index], time.perf_counter() - start)
+            if len(steps) > 1 and pause:
+                time.sleep(pause)
+            for _ in range(BLOCK):
+                start = time.perf_counter()
+                step()
+                best[index] = min(best[index], time.perf_counter() - start)
     return best
 
 
@@ -195,7 +207,7 @@ def cnn_breakdown(repeat: int) -> None:
         "max-pool 1 forward": lambda: F._max_pool_forward(np, pool, relu1),
         "max-pool 1 backward": lambda: F._max_pool_vjp(np, pool, pooled, pooled, relu1),
     }
-    times = timed(*parts.values(), repeat=repeat)
+    times = timed(*parts.values(), repeat=repeat, pause=0.0)  # numpy only: no other library's threads
     print("cnn data movement: " + ", ".join(f"{name} {t * 1e3:.2f} ms" for name, t in zip(parts, times))
           + f"; total {sum(times) * 1e3:.2f} ms")
 
