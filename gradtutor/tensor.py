@@ -298,20 +298,7 @@ class Tensor(Recorded):
         order = topological_order(self)
         for node in order:
             node.grad = None
-        data = self.data
-        if upstream is None:
-            seed = m.ones_like(data)
-        else:
-            seed = upstream.data if isinstance(upstream, Tensor) else upstream
-            dtype = getattr(seed, "dtype", None)  # (a dtype compares equal to None: test `is`)
-            if dtype is None or dtype != data.dtype:
-                seed = m.asarray(seed, dtype=data.dtype)
-            if seed.shape == () and data.shape != ():  # one number for every element
-                seed = m.full(data.shape, seed, dtype=data.dtype)
-            if seed.shape != data.shape:
-                raise ShapeError(
-                    f"the upstream gradient has shape {tuple(seed.shape)} but the output has shape {self.shape}"
-                )
+        seed = seed_gradient(m, upstream, self.data)
         if not self.requires_grad:
             self.grad = seed
             return
@@ -369,6 +356,24 @@ def _special_vjp(m, op, node, g):
     if op.partial:
         extra["needs"] = tuple(p.requires_grad for p in node._parents)
     return op.vjp(m, node._param, g, node.data, *[p.data for p in node._parents], **extra)
+
+
+def seed_gradient(m, upstream, data):
+    """The upstream gradient ∂L/∂output as an array of the output's shape and dtype: ones when
+    none is given, one number spread over every element, or an array (or Tensor) of that shape."""
+    if upstream is None:
+        return m.ones_like(data)
+    seed = upstream.data if isinstance(upstream, Tensor) else upstream
+    dtype = getattr(seed, "dtype", None)  # (a dtype compares equal to None: test `is`)
+    if dtype is None or dtype != data.dtype:
+        seed = m.asarray(seed, dtype=data.dtype)
+    if seed.shape == () and data.shape != ():  # one number for every element
+        seed = m.full(data.shape, seed, dtype=data.dtype)
+    if seed.shape != data.shape:
+        raise ShapeError(
+            f"the upstream gradient has shape {tuple(seed.shape)} but the output has shape {tuple(data.shape)}"
+        )
+    return seed
 
 
 def sum_to(grad, shape):

@@ -234,20 +234,12 @@ JACOBIAN_LIMIT = 64  # full Jacobians for gates whose input and output have at m
 
 def _trace_tensors(root, upstream, check: bool) -> Trace:
     from gradtutor import backend
-    from gradtutor.tensor import sum_to
+    from gradtutor.tensor import seed_gradient, sum_to
 
     m = backend.xp()
     graph, order = record(root)
     nodes = graph.nodes
-    seed = m.asarray(upstream, dtype=root.data.dtype)
-    if seed.shape != root.data.shape:
-        if seed.shape != ():
-            from gradtutor.tensor import ShapeError
-
-            raise ShapeError(
-                f"the upstream gradient has shape {tuple(seed.shape)} but the output has shape {tuple(root.data.shape)}"
-            )
-        seed = m.full(root.data.shape, seed, dtype=root.data.dtype)
+    seed = seed_gradient(m, upstream, root.data)
     grads = [None] * len(nodes)
     grads[-1] = seed
     steps = []
@@ -265,7 +257,7 @@ def _trace_tensors(root, upstream, check: bool) -> Trace:
             if d is None:  # takes no gradient (class labels): shown as zeros
                 d = m.zeros_like(x)
             else:
-                d = sum_to(d, x.shape) if d.shape != x.shape else d
+                d = sum_to(d, x.shape)
                 if jacobians is not None and x.size <= JACOBIAN_LIMIT:
                     jacobian = jacobians[slot]
                     via = (g.reshape(-1) @ jacobian).reshape(x.shape)
@@ -299,7 +291,7 @@ def _jacobians(m, node, xs, extra, sum_to):
         for slot, (x, d) in enumerate(zip(xs, grads)):
             if d is None or x.size > JACOBIAN_LIMIT:
                 continue
-            d = sum_to(d, x.shape) if d.shape != x.shape else d
+            d = sum_to(d, x.shape)
             rows[slot].append(m.array(d, dtype=out.dtype).reshape(-1))  # a copy, never a view
     return [m.stack(r) if len(r) == out.size else None for r in rows]
 
