@@ -14,9 +14,10 @@ rows. Its backward sums the copies' gradients, and that happens in exactly one p
 in `backward`; no op's rule deals with it.
 
 backward() semantics are those of `Value.backward`: gradients are *recomputed*, not accumulated
-across calls. Each call resets `.grad` on every node of the graph, then seeds the output with the
-upstream gradient (ones of the output's shape by default: 1 for a scalar loss). Calling it twice
-gives the same gradients, never doubled. Within one call a tensor used twice receives the sum.
+across calls. Each call resets `.grad` on every node it reaches (it stops at nodes that take no
+gradient, since nothing above them can take one), then seeds the output with the upstream
+gradient (ones of the output's shape by default: 1 for a scalar loss). Calling it twice gives
+the same gradients, never doubled. Within one call a tensor used twice receives the sum.
 
 A Tensor made by the user takes part in gradients (`requires_grad=True`); constants made from
 plain numbers and arrays inside ops do not, and neither does anything computed only from them.
@@ -295,23 +296,19 @@ class Tensor(Recorded):
         """Compute d(self)/d(node) · upstream for every node that takes a gradient (see the
         module doc). Nodes that take none keep grad None."""
         m = backend.xp()
-        order = topological_order(self)
-        for node in order:
-            node.grad = None
         seed = seed_gradient(m, upstream, self.data)
-        if not self.requires_grad:
+        if not self.requires_grad:  # nothing in the graph takes a gradient but the output
+            for node in topological_order(self):
+                node.grad = None
             self.grad = seed
             return
+        gates, leaves = _backward_order(self)
         self.grad = seed
-        for node in reversed(order):
+        for node in reversed(gates):
             g = node.grad
+            if g is None:  # the output does not depend on it (a skipped half of a rule)
+                continue
             op = node._op
-            if op is None:  # a leaf: its gradient is complete
-                if g is None and node.requires_grad:
-                    node.grad = m.zeros_like(node.data)
-                continue
-            if g is None:  # takes no gradient, or the output does not depend on it
-                continue
             parents = node._parents
             if op.partial or op.saves:
                 if op.partial and not op.saves and len(parents) == 2:  # matmul: the hot case
@@ -342,6 +339,9 @@ class Tensor(Recorded):
                     parent.grad = grad
                 else:
                     parent.grad = parent.grad + grad
+        for leaf in leaves:
+            if leaf.grad is None:  # in the graph, but only through a path that carries nothing
+                leaf.grad = m.zeros_like(leaf.data)
 
     def __repr__(self) -> str:
         name = f"{self.name}: " if self.name else ""
@@ -358,11 +358,48 @@ def _special_vjp(m, op, node, g):
     return op.vjp(m, node._param, g, node.data, *[p.data for p in node._parents], **extra)
 
 
+def _backward_order(root):
+    """The graph below `root` as backward() walks it: (gates, leaves).
+
+    gates: every node made by an op that takes a gradient, each after all of its parents, root
+    last. leaves: the user's tensors that take one. Everything met on the way has its grad reset
+    to None (gradients are recomputed, not accumulated); a parent that takes no gradient is not
+    descended into, since nothing above it can take one either. The same iterative depth-first
+    search as `topological_order`, with the leaves kept out of the walk: they have no rule to
+    run, and most graphs are half leaves (weights, inputs).
+    """
+    root.grad = None
+    gates, leaves = [], []
+    visited = {id(root)}
+    stack = [(root, iter(root._parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            key = id(parent)
+            if key in visited:
+                continue
+            visited.add(key)
+            parent.grad = None
+            if not parent.requires_grad:
+                continue
+            if parent._op is None:
+                leaves.append(parent)
+                continue
+            stack.append((parent, iter(parent._parents)))
+            break
+        else:
+            stack.pop()
+            gates.append(node)
+    return gates, leaves
+
+
 def seed_gradient(m, upstream, data):
     """The upstream gradient ∂L/∂output as an array of the output's shape and dtype: ones when
     none is given, one number spread over every element, or an array (or Tensor) of that shape."""
     if upstream is None:
         return m.ones_like(data)
+    if type(upstream) is type(data) and upstream.shape == data.shape and upstream.dtype == data.dtype:
+        return upstream  # already right: the common case in training, checked first
     seed = upstream.data if isinstance(upstream, Tensor) else upstream
     dtype = getattr(seed, "dtype", None)  # (a dtype compares equal to None: test `is`)
     if dtype is None or dtype != data.dtype:
