@@ -362,9 +362,9 @@ def _backward_order(root):
     """The graph below `root` as backward() walks it: (gates, leaves).
 
     gates: every node made by an op that takes a gradient, each after all of its parents, root
-    last. leaves: the user's tensors that take one. Everything met on the way has its grad reset
-    to None (gradients are recomputed, not accumulated); a parent that takes no gradient is not
-    descended into, since nothing above it can take one either. The same iterative depth-first
+    last. leaves: the user's tensors that take one, once per use. Everything met on the way has
+    its grad reset to None (gradients are recomputed, not accumulated); a parent that takes no
+    gradient is not descended into, since nothing above it can take one either. The same iterative depth-first
     search as `topological_order`, with the leaves kept out of the walk: they have no rule to
     run, and most graphs are half leaves (weights, inputs).
     """
@@ -375,16 +375,18 @@ def _backward_order(root):
     while stack:
         node, parents = stack[-1]
         for parent in parents:
+            if parent._op is None or not parent.requires_grad:
+                # No rule to run: reset it and note a leaf. A leaf met twice is listed twice,
+                # which costs nothing later, while a visited-set test would on every edge.
+                parent.grad = None
+                if parent.requires_grad:
+                    leaves.append(parent)
+                continue
             key = id(parent)
             if key in visited:
                 continue
             visited.add(key)
             parent.grad = None
-            if not parent.requires_grad:
-                continue
-            if parent._op is None:
-                leaves.append(parent)
-                continue
             stack.append((parent, iter(parent._parents)))
             break
         else:

@@ -88,6 +88,17 @@ def test_fan_out_adds_the_gradients_of_every_use():
     np.testing.assert_allclose(x.grad, 2 * x.numpy() + np.exp(x.numpy()) + 1, rtol=1e-6)
 
 
+def test_a_leaf_twice_in_one_gate_gets_both_uses_in_an_array_of_its_own():
+    x, y = Tensor([1.0, -2.0]), Tensor([4.0, 5.0])
+    upstream = np.array([0.5, 3.0], dtype=np.float32)
+    (x + x).backward(upstream)
+    np.testing.assert_array_equal(x.grad, 2 * upstream)
+    (x - y).backward(upstream)  # x takes the upstream itself: it must not share the caller's array
+    x.grad *= 10
+    np.testing.assert_array_equal(upstream, [0.5, 3.0])
+    np.testing.assert_array_equal(y.grad, -upstream)
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_broadcasting_is_a_copy_gate_summed_back_in_one_place(seed):
