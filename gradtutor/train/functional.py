@@ -707,7 +707,7 @@ def lstm_steps(m, x, h0, c0, weight_x, weight_h, bias):
             sig = gate[: 3 * hidden]
             sig *= 0.5
             sig += 0.5  # σ from tanh of the half-scaled pre-activation
-            i, f, o, cand = (gate[k * hidden : (k + 1) * hidden] for k in range(4))
+            i, f, o, cand = gate[:hidden], gate[hidden : 2 * hidden], gate[2 * hidden : 3 * hidden], gate[3 * hidden :]
             c_new = cells[step]
             m.multiply(f, c, out=c_new)
             m.multiply(i, cand, out=written)
@@ -744,7 +744,8 @@ def _lstm_factors(m, gates, cells, cell_tanhs, c0, start, stop):
     hidden = gate.shape[1] // 4
     i, o, cand = gate[:, :hidden], gate[:, 2 * hidden : 3 * hidden], gate[:, 3 * hidden :]
     sig = gate[:, : 3 * hidden]
-    slope = sig * (1.0 - sig)  # (t, 3H, N): σ′ of i, f, o
+    slope = 1.0 - sig
+    slope *= sig  # (t, 3H, N): σ′ = σ(1 − σ) of i, f, o
     by_d = m.empty_like(gate)  # (t, 4H, N)
     m.multiply(cand, slope[:, :hidden], out=by_d[:, :hidden])
     c_prev = cells[start - 1 : stop - 1] if start else _previous_states(m, c0.T, cells[:stop])
