@@ -12,6 +12,7 @@ Anything else is a bug and keeps Python's traceback.
 import enum
 import math
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -64,18 +65,25 @@ def _say_error(message: str) -> None:
     typer.echo(f"error: {' '.join(str(message).split())}", err=True)
 
 
+def _say_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings (Graphviz's remarks on a drawing, say) as one line, not Python's file:line form."""
+    typer.echo(f"warning: {' '.join(str(message).split())}", err=True)
+
+
 class _Commands(TyperGroup):
     """The command group, reporting bad input of every sub-command in one line."""
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except _ClickException as error:  # a bad option or argument, found by typer
-            _say_click_error(error)
-            raise typer.Exit(error.exit_code) from None
-        except _user_errors() as error:
-            _say_error(str(error))
-            raise typer.Exit(USAGE_ERROR) from None
+        with warnings.catch_warnings():
+            warnings.showwarning = _say_warning
+            try:
+                return super().invoke(ctx)
+            except _ClickException as error:  # a bad option or argument, found by typer
+                _say_click_error(error)
+                raise typer.Exit(error.exit_code) from None
+            except _user_errors() as error:
+                _say_error(str(error))
+                raise typer.Exit(USAGE_ERROR) from None
 
 
 def _say_click_error(error) -> None:

@@ -305,3 +305,23 @@ def test_an_unknown_language_is_a_usage_error():
 def test_jacobian_speaks_korean_too():
     out = ok("jacobian", "softmax", "--at", "x=[2,1,0.1]", "--lang", "ko")
     assert "국소적 야코비 행렬" in out and "소프트맥스 노드는 섞음" in out and "Local Jacobian" not in out
+
+
+def test_a_remark_from_graphviz_is_one_warning_line(tmp_path, monkeypatch):
+    import warnings
+
+    from gradtutor.render import export as exporting
+
+    real_render = exporting.render
+
+    def render_with_a_remark(*args, **kwargs):  # Graphviz's own remarks need a broken drawing
+        data = real_render(*args, **kwargs)
+        warnings.warn("Graphviz: cell size too small for content\n(in label of node w_out)", RuntimeWarning)
+        return data
+
+    monkeypatch.setattr(exporting, "render", render_with_a_remark)
+    out = tmp_path / "apple.svg"
+    result = run("export", "apple", "--out", str(out))
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    assert result.stderr == "warning: Graphviz: cell size too small for content (in label of node w_out)\n"
+    assert out.is_file()

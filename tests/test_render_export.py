@@ -232,3 +232,45 @@ def test_pdf_pages_are_the_drawing_without_a_white_frame():
     pdf = render(dot_text, "pdf")
     page = [float(v) for v in re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups()]
     assert page == pytest.approx([width, height], abs=1)
+
+
+# Draws Hangul in a fresh interpreter (fontconfig reads its configuration once per process) and
+# counts the glyphs cairo placed: one per syllable when a font has them; a missing glyph is drawn
+# as a box holding the code point's hex digits, four glyphs for each syllable.
+HANGUL_PROBE = """
+from gradtutor.render.export import use_bundled_fonts
+use_bundled_fonts()
+import pygraphviz
+label = "{text}"
+graph = pygraphviz.AGraph('digraph {{ a [shape=plaintext, fontname="Noto Sans CJK KR", label="' + label + '"]; }}')
+print(graph.draw(format="svg:cairo", prog="dot").decode().count("<use"))
+"""
+
+
+def test_hangul_comes_out_as_glyphs_even_where_the_system_has_no_korean_font():
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FONTCONFIG")}
+    text = "기울기값합"
+    result = subprocess.run(
+        [sys.executable, "-c", HANGUL_PROBE.format(text=text)],
+        capture_output=True, text=True, env=environment, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == str(len(text))
+
+
+def test_a_font_configuration_of_the_users_own_is_left_alone(monkeypatch):
+    from gradtutor.render import export as exporting
+
+    monkeypatch.delenv("FONTCONFIG_PATH", raising=False)
+    monkeypatch.setenv("FONTCONFIG_FILE", "/their/fonts.conf")
+    exporting.use_bundled_fonts()
+    assert os.environ["FONTCONFIG_FILE"] == "/their/fonts.conf"
+    monkeypatch.delenv("FONTCONFIG_FILE")
+    monkeypatch.setenv("FONTCONFIG_PATH", "/their/fonts")
+    exporting.use_bundled_fonts()
+    assert "FONTCONFIG_FILE" not in os.environ
+    monkeypatch.delenv("FONTCONFIG_PATH")
+    exporting.use_bundled_fonts()
+    assert Path(os.environ["FONTCONFIG_FILE"]) == exporting.FONT_CONFIG
+    assert exporting.FONT_CONFIG.is_file()
+    assert list(exporting.FONT_CONFIG.parent.glob("*.otf"))

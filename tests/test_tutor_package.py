@@ -1,4 +1,5 @@
-"""The lessons ship inside the package: a real, non-editable install finds and runs them.
+"""The lessons (and the diagram font) ship inside the package: a real, non-editable install
+finds and runs them.
 
 This builds and installs the project into a temporary folder (pip install --target, no
 dependencies, no build isolation where this interpreter's setuptools can build: a few seconds),
@@ -45,6 +46,8 @@ def test_a_non_editable_install_carries_the_lessons(tmp_path):
     installed_lessons = sorted(p.parent.name for p in (target / "gradtutor" / "lessons").glob("*/lesson.toml"))
     expected = sorted(p.parent.name for p in (ROOT / "lessons").glob("*/lesson.toml"))
     assert installed_lessons == expected
+    fonts = target / "gradtutor" / "render" / "fonts"  # the Hangul font for PNG and PDF diagrams
+    assert (fonts / "fonts.conf").is_file() and list(fonts.glob("*.otf")) and (fonts / "OFL.txt").is_file()
 
     probe = (
         "import gradtutor, sys\n"

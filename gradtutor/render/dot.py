@@ -30,7 +30,9 @@ FONT = "Helvetica"
 FONTS = {"en": FONT, "ko": "Noto Sans CJK KR, Noto Sans KR, NanumGothic, Malgun Gothic, Apple SD Gothic Neo, sans-serif"}
 WIRE_FONT_SIZE = 12
 CHAR_WIDTH = 7.5  # points per character at WIRE_FONT_SIZE, generous so no text overflows its cell
-TEXT_HEIGHT = 16  # points per line of a wire label
+# Points per line of a wire label: the Korean font (the Noto Sans CJK KR shipped in render/fonts)
+# sets its lines 1.45 em apart, 17.4 points at WIRE_FONT_SIZE, where a Latin sans needs 14.
+TEXT_HEIGHTS = {"en": 16, "ko": 18}
 RULE = 1.2  # line width of wires, in points
 
 
@@ -82,7 +84,8 @@ def _wires(trace) -> list[Wire]:
 def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en") -> str:
     """The trace as DOT text; step=k draws frame k (0 = forward pass only); captions in `lang`."""
     step = check_step(trace, step)
-    font = FONTS[check_language(lang)]
+    lang = check_language(lang)
+    font = FONTS[lang]
     colors = get_theme(theme)
     nodes = trace.nodes
     wires = _wires(trace)
@@ -119,12 +122,12 @@ def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en
     root = trace.graph.root
     lines.append(f'  out [shape=plaintext, label="{_quote(root.name or "output")}"];')
     for wire in wires:
-        lines.extend(_wire_lines(wire, step, colors))
+        lines.extend(_wire_lines(wire, step, colors, TEXT_HEIGHTS[lang]))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _wire_lines(wire: Wire, step: int | None, colors: Theme) -> list[str]:
+def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int) -> list[str]:
     known = step is None or step >= wire.ready
     hot = step in wire.steps
     line = colors.highlight if hot else colors.text
@@ -132,7 +135,7 @@ def _wire_lines(wire: Wire, step: int | None, colors: Theme) -> list[str]:
     grad_text = show(wire.grad) if known else PENDING
     # The cell width depends only on the final texts, never on the frame: layouts stay identical.
     width = max(len(show(wire.value)), len(show(wire.grad)), len(PENDING)) * CHAR_WIDTH + 6
-    cell = f'FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{TEXT_HEIGHT}"'
+    cell = f'FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{text_height}"'
     grad_font = f'<B>{_quote(grad_text)}</B>' if hot else _quote(grad_text)
     label = (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'

@@ -39,6 +39,20 @@ PAGE = {"margin": "0"}
 SKIPPED_RANKS_LIMIT = 12_000
 
 
+# Korean text needs a font with Hangul, which many machines lack (containers, fresh Linux
+# installs, notebook servers). A subset of Noto Sans CJK KR ships in fonts/ with a fontconfig file
+# that adds it to the system's fonts; see fonts/README.md.
+FONT_CONFIG = Path(__file__).with_name("fonts") / "fonts.conf"
+
+
+def use_bundled_fonts() -> None:
+    """Point Graphviz's font library at gradtutor's font configuration, unless the user has
+    chosen one (FONTCONFIG_FILE or FONTCONFIG_PATH). fontconfig reads it once per process, at
+    the first text Graphviz measures, so this runs before any layout."""
+    if "FONTCONFIG_FILE" not in os.environ and "FONTCONFIG_PATH" not in os.environ:
+        os.environ["FONTCONFIG_FILE"] = str(FONT_CONFIG)
+
+
 class ExportError(ValueError):
     """An export that cannot be done: unknown format, unwritable path. One-line message."""
 
@@ -74,6 +88,7 @@ def render(dot_text: str, fmt: str, dpi: int | None = None) -> bytes:
     fmt = _check_format(fmt, ENGINE_FORMATS)
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0):
         raise ExportError(f"dpi must be a positive whole number, got {dpi!r}")
+    use_bundled_fonts()
     import pygraphviz
 
     messages: list[str] = []

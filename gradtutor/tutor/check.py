@@ -141,6 +141,9 @@ def render_view(step: Step, trace) -> list[str]:
 
 
 def _check_layout(text: str) -> list[str]:
+    from gradtutor.render.export import use_bundled_fonts
+
+    use_bundled_fonts()  # the fonts that size the text, as when the diagram is exported
     try:
         import pygraphviz
     except ImportError:  # laying out needs Graphviz; the DOT text itself was produced above
