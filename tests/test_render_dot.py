@@ -46,6 +46,13 @@ def test_every_frame_has_the_same_layout(name):
         assert _layout(frame) == full  # ... yet every node and edge sits in the same place
 
 
+def test_inputs_fed_straight_into_a_gate_are_drawn_in_the_formulas_order():
+    trace = traced("apple-orange")  # (apple · apple_num + orange · orange_num) · tax
+    nodes, _, _ = _layout(to_dot(trace))
+    height = {node.label: float(nodes[f"n{node.id}"][0].split(",")[1]) for node in trace.nodes if node.op is None}
+    assert height["apple"] > height["apple_num"] > height["orange"] > height["orange_num"]  # top to bottom
+
+
 def _gradient_texts(dot_text):
     """The texts drawn in the gradient row of every wire, in order."""
     return re.findall(r'VALIGN="TOP"><FONT POINT-SIZE="\d+" COLOR="[^"]+">(?:<B>)?([^<]*)', dot_text)

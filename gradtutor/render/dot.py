@@ -114,7 +114,7 @@ def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en
             width = max(0.55, 0.09 * len(symbol) + 0.2)  # inches: room for a word like "softmax"
             lines.append(
                 f'  n{node.id} [shape=circle, fixedsize=true, width={width:.2f}, fontsize={size}, '
-                f'style=filled, {fill}, label="{_quote(symbol)}"{_shape_xlabel(node)}];'
+                f'style=filled, {fill}, label="{_quote(symbol)}"{_shape_xlabel(node)}{_input_order(node, nodes)}];'
             )
     for node in nodes:
         if node.uses > 1:
@@ -185,6 +185,19 @@ def _caption_text(trace, step: int | None, lang: str = "en") -> str:
 def _shape_line(node) -> str:
     """A tensor leaf's shape on a second line of its label (wires carry small values)."""
     return f"\\n{shape_text(node.value.shape)}" if is_array(node.value) else ""
+
+
+def _input_order(node, nodes) -> str:
+    """A scalar gate fed straight by inputs used nowhere else lists them top to bottom in the
+    formula's order (apple above apple_num, orange above orange_num, as the textbook draws them).
+    Elsewhere dot is left free: an input shared by two gates, forced into order, would detour
+    around the others; a tensor gate's shape, written beside it, could end up under a wire."""
+    if is_array(node.value):
+        return ""
+    inputs = [nodes[parent] for parent in node.parents]
+    if all(parent.op is None and parent.uses == 1 for parent in inputs):
+        return ", ordering=in"
+    return ""
 
 
 def _shape_xlabel(node) -> str:
