@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gradtutor.render.dot import to_dot
+from gradtutor.render import export as exporting
 from gradtutor.render.export import ExportError, export, frame_paths, render
 from render_golden import traced
 
@@ -247,20 +248,21 @@ print(graph.draw(format="svg:cairo", prog="dot").decode().count("<use"))
 """
 
 
-def test_hangul_comes_out_as_glyphs_even_where_the_system_has_no_korean_font():
+def test_hangul_comes_out_as_glyphs_even_where_the_system_has_no_korean_font(tmp_path):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("FONTCONFIG")}
+    environment["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     text = "기울기값합"
-    result = subprocess.run(
+    result = subprocess.run(  # from an empty folder: no font is found by accident beside the run
         [sys.executable, "-c", HANGUL_PROBE.format(text=text)],
-        capture_output=True, text=True, env=environment, timeout=120,
+        capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == str(len(text))
+    (written,) = (tmp_path / "cache" / "gradtutor").glob("fonts-*.conf")
+    assert f"<dir>{(Path(exporting.__file__).parent / 'fonts').resolve()}</dir>" in written.read_text()
 
 
-def test_a_font_configuration_of_the_users_own_is_left_alone(monkeypatch):
-    from gradtutor.render import export as exporting
-
+def test_a_font_configuration_of_the_users_own_is_left_alone(monkeypatch, tmp_path):
     monkeypatch.delenv("FONTCONFIG_PATH", raising=False)
     monkeypatch.setenv("FONTCONFIG_FILE", "/their/fonts.conf")
     exporting.use_bundled_fonts()
@@ -270,7 +272,21 @@ def test_a_font_configuration_of_the_users_own_is_left_alone(monkeypatch):
     exporting.use_bundled_fonts()
     assert "FONTCONFIG_FILE" not in os.environ
     monkeypatch.delenv("FONTCONFIG_PATH")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     exporting.use_bundled_fonts()
-    assert Path(os.environ["FONTCONFIG_FILE"]) == exporting.FONT_CONFIG
-    assert exporting.FONT_CONFIG.is_file()
-    assert list(exporting.FONT_CONFIG.parent.glob("*.otf"))
+    first = Path(os.environ["FONTCONFIG_FILE"])
+    assert first.parent == tmp_path / "gradtutor" and first.is_file()
+    monkeypatch.delenv("FONTCONFIG_FILE")
+    exporting.use_bundled_fonts()  # a later run finds the same file
+    assert Path(os.environ["FONTCONFIG_FILE"]) == first and len(list(first.parent.iterdir())) == 1
+
+
+def test_without_a_writable_cache_the_temporary_folder_holds_the_font_configuration(monkeypatch, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.delenv("FONTCONFIG_PATH", raising=False)
+    monkeypatch.delenv("FONTCONFIG_FILE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.setattr(exporting.tempfile, "tempdir", str(tmp_path / "tmp"))
+    exporting.use_bundled_fonts()
+    assert Path(os.environ["FONTCONFIG_FILE"]).parent == tmp_path / "tmp" / "gradtutor"

@@ -40,17 +40,69 @@ SKIPPED_RANKS_LIMIT = 12_000
 
 
 # Korean text needs a font with Hangul, which many machines lack (containers, fresh Linux
-# installs, notebook servers). A subset of Noto Sans CJK KR ships in fonts/ with a fontconfig file
-# that adds it to the system's fonts; see fonts/README.md.
-FONT_CONFIG = Path(__file__).with_name("fonts") / "fonts.conf"
+# installs, notebook servers). A subset of Noto Sans CJK KR ships in fonts/; see fonts/README.md.
+FONT_DIR = Path(__file__).with_name("fonts")
+# The system's fontconfig configuration and font folders, plus FONT_DIR. The folder is written as
+# an absolute path: fontconfig resolves a relative <dir> against the working directory, and would
+# scan whatever folder gradtutor is run from.
+FONT_CONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>/usr/share/fonts</dir>
+  <dir>/System/Library/Fonts</dir>
+  <dir>/Library/Fonts</dir>
+  <dir>C:/Windows/Fonts</dir>
+  <dir prefix="xdg">fonts</dir>
+  <dir>{font_dir}</dir>
+  <cachedir prefix="xdg">fontconfig</cachedir>
+</fontconfig>
+"""
 
 
 def use_bundled_fonts() -> None:
-    """Point Graphviz's font library at gradtutor's font configuration, unless the user has
-    chosen one (FONTCONFIG_FILE or FONTCONFIG_PATH). fontconfig reads it once per process, at
-    the first text Graphviz measures, so this runs before any layout."""
-    if "FONTCONFIG_FILE" not in os.environ and "FONTCONFIG_PATH" not in os.environ:
-        os.environ["FONTCONFIG_FILE"] = str(FONT_CONFIG)
+    """Point Graphviz's font library at a configuration that adds the shipped Hangul font to the
+    system's fonts, unless the user has chosen one (FONTCONFIG_FILE or FONTCONFIG_PATH).
+    fontconfig reads it once per process, at the first text Graphviz measures, so this runs
+    before any layout. Without a folder to write the file in, Graphviz keeps its defaults."""
+    if "FONTCONFIG_FILE" in os.environ or "FONTCONFIG_PATH" in os.environ:
+        return
+    path = _font_config_file()
+    if path is not None:
+        os.environ["FONTCONFIG_FILE"] = str(path)
+
+
+def _font_config_file() -> Path | None:
+    """FONT_CONFIG for this installation, as a file in the user's cache folder (else the temporary
+    folder), named by its content: written once, then found again by every later run."""
+    from hashlib import sha256
+    from xml.sax.saxutils import escape
+
+    text = FONT_CONFIG.format(font_dir=escape(str(FONT_DIR.resolve())))
+    name = f"fonts-{sha256(text.encode()).hexdigest()[:16]}.conf"
+    for folder in (_cache_folder(), Path(tempfile.gettempdir()) / "gradtutor"):
+        if folder is None:
+            continue
+        path = folder / name
+        try:
+            if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+                folder.mkdir(parents=True, exist_ok=True)
+                partial = folder / f"{name}.{os.getpid()}"
+                partial.write_text(text, encoding="utf-8")
+                os.replace(partial, path)  # whole or not at all, even with two runs at once
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _cache_folder() -> Path | None:
+    """gradtutor's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache), if there is a home."""
+    try:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home directory to be found
+        return None
+    return cache / "gradtutor"
 
 
 class ExportError(ValueError):
