@@ -20,6 +20,15 @@ def _array_modules():
     return modules
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cache_folder(tmp_path_factory):
+    """The font configuration that drawing writes (render.export.use_bundled_fonts) goes into a
+    folder of the test run, not the user's ~/.cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def english_locale(monkeypatch):
     """Commands take their default language from the locale: tests run in a neutral one, so a
