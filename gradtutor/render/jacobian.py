@@ -113,6 +113,14 @@ def tensor_trace_table(trace, step: int | None = None, digits: int = DIGITS, lan
     return Group(*parts)
 
 
+def _gate_title(gate, op, lang: str) -> str:
+    """'· HW2 = Y = X · W   (matmul …)': the gate, its output named as the formula names it; the
+    name is not repeated when the formula already starts with it (L = −(1/N) Σ …, not L = L = …)."""
+    formula = op.formula_in(lang)
+    named = formula if formula.startswith(f"{gate.label} = ") else f"{gate.label} = {formula}"
+    return f"{gate_text(gate)} {named}   ({op.gate_in(lang)})"
+
+
 def step_table(trace, s, current: bool = False, digits: int = DIGITS, lang: str = "en") -> Table:
     """One tensor gate: a header with shapes and the upstream, then a row per input."""
     nodes = trace.nodes
@@ -124,7 +132,7 @@ def step_table(trace, s, current: bool = False, digits: int = DIGITS, lang: str 
     marker = f"{MARK} " if current else ""
     table = _table(
         f"{marker}{words(lang, 'tensor_step', index=s.index)}"
-        f"{gate_text(gate)} {gate.label} = {s.op.formula_in(lang)}   ({s.op.gate_in(lang)})\n"
+        f"{_gate_title(gate, s.op, lang)}\n"
         f"{inputs} → {gate.label} {shape_text(s.output_shape)}\n"
         + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(s.upstream, digits))
     )
@@ -151,7 +159,7 @@ def jacobian_view(step, nodes, digits: int = DIGITS, lang: str = "en") -> Table:
         f"{nodes[f.node].label} {shape_text(shape)}" for f, shape in zip(step.flows, step.input_shapes)
     )
     table = _table(
-        f"{gate_text(gate)} {gate.label} = {step.op.formula_in(lang)}   ({step.op.gate_in(lang)})\n"
+        f"{_gate_title(gate, step.op, lang)}\n"
         f"{inputs} → {gate.label} {shape_text(step.output_shape)}\n"
         + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(step.upstream, digits))
     )
