@@ -11,7 +11,8 @@ gate's local Jacobian ∂(output)/∂(input) when both have at most `JACOBIAN_LI
 matrix with one row per output element and one column per input element, both flattened in
 row-major (C) order. It is built by asking the op's VJP for one basis vector at a time, so the
 matrix shown is exactly the rule the engine runs. `via_jacobian` = upstream · J (reshaped to the
-input) is then compared with the efficient downstream the VJP gives directly (`agrees`).
+input) is then compared with the efficient downstream the VJP gives directly (`agrees`), and
+entries of either that are rounding residue of terms cancelling are written as 0.
 Bigger gates are described in words instead (the op record's `jacobian` text).
 """
 
@@ -262,6 +263,7 @@ def _trace_tensors(root, upstream, check: bool) -> Trace:
                     jacobian = jacobians[slot]
                     via = (g.reshape(-1) @ jacobian).reshape(x.shape)
                     agrees = _agree(m, via, d)
+                    d, via = _without_rounding_noise(m, g, jacobian, d, via)
             before = grads[parent] if grads[parent] is not None else m.zeros_like(x)
             grads[parent] = before + d
             flows.append(Flow(parent, jacobian, d, before, grads[parent], jacobian, via, agrees))
@@ -294,6 +296,19 @@ def _jacobians(m, node, xs, extra, sum_to):
             d = sum_to(d, x.shape)
             rows[slot].append(m.array(d, dtype=out.dtype).reshape(-1))  # a copy, never a view
     return [m.stack(r) if len(r) == out.size else None for r in rows]
+
+
+def _without_rounding_noise(m, g, jacobian, *gradients):
+    """The gradients with entries that are rounding noise set to 0.
+
+    An entry is Σ_k g_k·J_kj; when those terms cancel (the gradient of Σ softmax(x) is exactly 0)
+    the float sum leaves a residue near 1e-17 that a learner would read as a real number. An
+    entry no bigger than 64 ulps of Σ_k |g_k·J_kj|, the size of the terms that cancelled, is that
+    residue. Only gates small enough to have their Jacobian built are judged.
+    """
+    scale = (m.abs(g.reshape(-1)) @ m.abs(jacobian)).reshape(gradients[0].shape)
+    tolerance = 64 * m.finfo(jacobian.dtype).eps * scale
+    return tuple(m.where(m.abs(grad) <= tolerance, 0.0, grad).astype(grad.dtype, copy=False) for grad in gradients)
 
 
 def _agree(m, a, b) -> bool:

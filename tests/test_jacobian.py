@@ -161,3 +161,18 @@ def test_matmul_rules_carry_the_shapes_of_their_terms():
         # the left side of each rule is the shape of the gradient the engine computed
         for text, leaf in zip(shapes((x_shape, w_shape), out.shape), (x, w)):
             assert text.split(" = ")[0] == str(leaf.grad.shape)
+
+
+def test_gradients_that_cancel_to_zero_are_traced_as_zero_not_as_rounding_residue():
+    x = Tensor([1.0, 2.0, 3.0], "x", dtype="float64")
+    raw = x.softmax()
+    raw.backward()  # the engine's own sum leaves a residue: softmax's outputs sum to 1 - 1e-16
+    assert np.any(x.grad != 0) and np.all(np.abs(x.grad) < 1e-15)
+    (flow,) = trace(x.softmax()).steps[0].flows
+    np.testing.assert_array_equal(flow.downstream, 0)
+    np.testing.assert_array_equal(flow.via_jacobian, 0)
+    np.testing.assert_array_equal(flow.after, 0)
+    # A gradient that is merely small, with nothing cancelling, is kept as it is.
+    tiny = Tensor([1e-20, -3e-25], "tiny", dtype="float64")
+    (flow,) = trace(tiny * 1e-20).steps[0].flows[:1]
+    np.testing.assert_array_equal(flow.downstream, [1e-20, 1e-20])
