@@ -80,3 +80,16 @@ def test_dot_nodes_carry_shapes_and_small_values():
     assert 'xlabel="(3,)"' in text
     assert "[[1, 2, 3], [4, 5, 6]]" in text  # six values: written on the wire
     assert "array (4, 3)" in to_dot(traced("two-layer-net"))  # twelve: the shape instead
+
+
+def test_a_wide_jacobian_is_shown_whole_when_the_table_has_room():
+    from gradtutor import Tensor
+    from gradtutor.tracer import trace
+
+    x = Tensor(np.arange(1.0, 9.0), "x", dtype="float64")
+    traced_softmax = trace(x.softmax())
+    table = trace_table(traced_softmax)
+    last = show(traced_softmax.steps[0].flows[0].jacobian[-1, -1], 4)
+    wide = console_text(table, width=200)
+    assert "…" not in wide and last in wide  # every column of the 8×8 matrix
+    assert "…" in console_text(table, width=100)  # a narrow terminal still gets a table that fits

@@ -137,7 +137,7 @@ def step_table(trace, s, current: bool = False, digits: int = DIGITS, lang: str 
         + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(s.upstream, digits))
     )
     table.add_column(words(lang, "col_input"), no_wrap=True)
-    table.add_column(words(lang, "col_jacobian"), max_width=60)
+    table.add_column(words(lang, "col_jacobian"))
     table.add_column(words(lang, "col_tensor_downstream"), no_wrap=True, style=GRADIENT)
     table.add_column(words(lang, "col_rule"), min_width=18, max_width=24)
     for slot, flow in enumerate(s.flows):
