@@ -151,3 +151,21 @@ def test_summary_names_the_gradient_by_what_the_upstream_seeds():
     assert "∂L/∂입력" in korean and "∂L/∂z = 1.3(상류 기울기)에서 시작" in korean and "∂z/∂입력입니다" in korean
     tensor = " ".join(console_text(summary(traced("affine"), lang="ko")).split())
     assert "∂L/∂입력" in tensor and "∂L/∂y = [1, -1, 2](상류 기울기)" in tensor and "∂y/∂입력" not in tensor.split("L:")[0]
+
+
+def test_an_input_named_z_does_not_share_its_letter_with_the_gates_output():
+    from gradtutor.engine import Value
+    from gradtutor.tracer import trace
+
+    z = Value(0.5, "z")
+    f = z.tanh()
+    f.name = "f"
+    text = console_text(trace_table(trace(f)), width=120)
+    local = 1 - f.data**2  # tanh's local gradient is 1 − (its output)², not 1 − 0.5²
+    assert f"1 − f² = {show(local)}" in text and "z²" not in text
+    assert "∂out/∂input" in text
+    # A lone gate whose own output is z keeps the formulas' letter.
+    x, y = Value(10.0, "x"), Value(5.0, "y")
+    product = x * y
+    product.name = "z"
+    assert "∂z/∂input" in console_text(trace_table(trace(product)), width=120)

@@ -134,14 +134,34 @@ def _with_letters(formula: str, names: tuple[str, ...], letters: tuple[str, ...]
     return formula.replace("ˣ", _SUPERSCRIPT[rename["x"]]) if "x" in rename else formula
 
 
+_OUTPUT_LETTER = re.compile(r"(?<![A-Za-z])z(?![A-Za-z])")
+
+
+def names_z(trace) -> bool:
+    """Whether a value named z is something other than the gate a step shows. The op formulas call
+    a gate's output z (tanh's local gradient 1 − z²); next to an input named z that reads as the
+    input, so such a trace's tables write each gate's output by its own name instead (see
+    `local_text`). A lone gate whose own output is named z (z = x · y) keeps the formulas' z."""
+    nodes = trace.nodes
+    return any(node.label == "z" for node in nodes) and any(nodes[s.node].label != "z" for s in trace.steps)
+
+
+def output_named(text: str, output: str | None) -> str:
+    """An op text with its output's letter z written as `output` (no change for None)."""
+    return text if output is None else _OUTPUT_LETTER.sub(output, text)
+
+
 def local_text(
-    op: ops.Op, slot: int, local, digits: int = TABLE_DIGITS, lang: str = "en", letters: tuple[str, ...] | None = None
+    op: ops.Op, slot: int, local, digits: int = TABLE_DIGITS, lang: str = "en", letters: tuple[str, ...] | None = None,
+    output: str | None = None,
 ) -> str:
     """The local gradient as formula and value: "y = 5"; a bare constant stays "1". `letters`
-    (from `slot_letters`) replaces the op's x and y where the step calls its inputs otherwise."""
+    (from `slot_letters`) replaces the op's x and y where the step calls its inputs otherwise;
+    `output` replaces the output's z ("1 − f² = 0.79" for f = tanh(z))."""
     formula = local_formula(op, slot, lang)
     if letters is not None and op.arity >= 0 and letters != op.input_names():
         formula = _with_letters(formula, op.input_names(), letters)
+    formula = output_named(formula, output)
     value = show(local, digits)
     if formula.replace("−", "-") == value:  # a constant local gradient: "1", not "1 = 1"
         return value

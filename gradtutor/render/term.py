@@ -15,7 +15,8 @@ from rich.text import Text
 
 from gradtutor import ops
 from gradtutor.render.fmt import (
-    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, local_text, operand, shaped, show, slot_letters, words,
+    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, local_text, names_z, operand, output_named, shaped, show,
+    slot_letters, words,
 )
 from gradtutor.render.jacobian import tensor_trace_table
 
@@ -80,6 +81,7 @@ def _steps_table(trace, step: int | None, digits: int, lang: str, narrow: bool =
         + (words(lang, "exact_note") if trace.exact else "")
     )
     has_fanout = any(nodes[f.node].uses > 1 for s in trace.steps[:last] for f in s.flows)
+    z_named = names_z(trace)
     table.add_column(words(lang, "col_step"), justify="right", no_wrap=True)
     if narrow:
         table.add_column(words(lang, "col_gate"), max_width=17)
@@ -89,7 +91,7 @@ def _steps_table(trace, step: int | None, digits: int, lang: str, narrow: bool =
         table.add_column(words(lang, "col_gate"), min_width=15, max_width=17)
         table.add_column(words(lang, "col_upstream"), justify="right", style=GRADIENT, overflow="fold")
         table.add_column(words(lang, "col_input"), overflow="fold")
-        table.add_column(words(lang, "col_local"), min_width=12)
+        table.add_column(words(lang, "col_local_out") if z_named else words(lang, "col_local"), min_width=12)
         table.add_column(words(lang, "col_downstream"), min_width=12)
         if has_fanout:
             table.add_column(words(lang, "col_sum"), min_width=12)
@@ -99,7 +101,8 @@ def _steps_table(trace, step: int | None, digits: int, lang: str, narrow: bool =
         current = step is not None and s.index == step
         names = slot_letters(s, nodes)
         upstream = show(s.upstream, digits)
-        pattern = Text(s.op.gate_in(lang), style="italic")
+        output = gate.label if z_named else None
+        pattern = Text(output_named(s.op.gate_in(lang), output), style="italic")
         gate_cells = [Text(f"{gate_text(gate)} {gate.label}"), pattern]
         if len(s.flows) == 1 or narrow:  # one cell: the pattern goes under the gate's name
             gate_cells = [Text("\n").join(gate_cells)]
@@ -107,7 +110,7 @@ def _steps_table(trace, step: int | None, digits: int, lang: str, narrow: bool =
             first = slot == 0
             source = nodes[flow.node]
             down = show(flow.downstream, digits)
-            local = local_text(s.op, slot, flow.local, digits, lang, names)
+            local = local_text(s.op, slot, flow.local, digits, lang, names, output=output)
             chain = Text.assemble(f"{upstream} × {operand(show(flow.local, digits))} = ", (down, GRADIENT))
             running = _running_sum(source, flow, digits) if has_fanout else ""
             row = [
