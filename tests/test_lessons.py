@@ -301,3 +301,11 @@ def test_every_circuit_must_build_even_when_unused(tmp_path):
 def test_hints_that_could_never_come_by_themselves_are_reported(tmp_path):
     found = problems(tmp_path, manifest=MANIFEST.replace('answer = "3"', 'answer = "3"\ntries = 2\nhint_after = 3'))
     assert found == ["lessons/mini/lesson.toml: step q-grad: hint_after 3 is more than tries 2: no hint would ever come by itself"]
+
+
+def test_a_diagram_graphviz_remarks_on_is_a_lesson_problem():
+    # A label bigger than its fixed cell: Graphviz draws it anyway and says so on stderr.
+    crowded = 'digraph { a [shape=plain, label=<<TABLE><TR><TD FIXEDSIZE="TRUE" WIDTH="5" HEIGHT="5">far too long</TD></TR></TABLE>>]; }'
+    (problem,) = check._check_layout(crowded)
+    assert "cell size too small for content" in problem
+    assert check._check_layout("digraph { a -> b }") == []  # nothing said, nothing reported

@@ -141,19 +141,21 @@ def render_view(step: Step, trace) -> list[str]:
 
 
 def _check_layout(text: str) -> list[str]:
-    from gradtutor.render.export import use_bundled_fonts
+    """Draw the diagram as `gradtutor export` would: what Graphviz refuses or remarks on (a label
+    too big for its cell, say) is a problem of the lesson. The font library's chatter is not."""
+    import warnings
 
-    use_bundled_fonts()  # the fonts that size the text, as when the diagram is exported
+    from gradtutor.render.export import ExportError, render
+
     try:
-        import pygraphviz
-    except ImportError:  # laying out needs Graphviz; the DOT text itself was produced above
+        with warnings.catch_warnings(record=True) as remarks:
+            warnings.simplefilter("always")
+            render(text, "svg")
+    except ImportError:  # drawing needs Graphviz; the DOT text itself was produced above
         return []
-    try:
-        graph = pygraphviz.AGraph(string=text)
-        graph.layout("dot")
-    except Exception as exc:
+    except ExportError as exc:
         return [f"the diagram does not lay out: {exc}"]
-    return []
+    return [str(remark.message) for remark in remarks]
 
 
 def _solution_table(the_key, lang: str):
