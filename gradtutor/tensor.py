@@ -364,9 +364,9 @@ def _backward_order(root):
     gates: every node made by an op that takes a gradient, each after all of its parents, root
     last. leaves: the user's tensors that take one, once per use. Everything met on the way has
     its grad reset to None (gradients are recomputed, not accumulated); a parent that takes no
-    gradient is not descended into, since nothing above it can take one either. The same iterative depth-first
-    search as `topological_order`, with the leaves kept out of the walk: they have no rule to
-    run, and most graphs are half leaves (weights, inputs).
+    gradient is not descended into, since nothing above it can take one either. The same
+    iterative depth-first search as `topological_order`, with the leaves kept out of the walk:
+    they have no rule to run, and most graphs are half leaves (weights, inputs).
     """
     root.grad = None
     gates, leaves = [], []
