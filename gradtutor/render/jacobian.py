@@ -121,28 +121,37 @@ def _gate_title(gate, op, lang: str) -> str:
     return f"{gate_text(gate)} {named}   ({op.gate_in(lang)})"
 
 
+def _gate_header(step, nodes, digits: int, lang: str) -> str:
+    """The three lines over a tensor gate's table: its title, the shapes in and out, the upstream."""
+    gate = nodes[step.node]
+    inputs = ", ".join(
+        f"{nodes[f.node].label} {shape_text(shape)}" for f, shape in zip(step.flows, step.input_shapes)
+    )
+    return (
+        f"{_gate_title(gate, step.op, lang)}\n"
+        f"{inputs} → {gate.label} {shape_text(step.output_shape)}\n"
+        + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(step.upstream, digits))
+    )
+
+
+def _input_cell(step, slot: int, nodes, names) -> Text:
+    """An input's row head: its name, the letter the formulas call it by, its shape."""
+    return Text(f"{nodes[step.flows[slot].node].label} ({names[slot]})\n{shape_text(step.input_shapes[slot])}")
+
+
 def step_table(trace, s, current: bool = False, digits: int = DIGITS, lang: str = "en") -> Table:
     """One tensor gate: a header with shapes and the upstream, then a row per input."""
     nodes = trace.nodes
-    gate = nodes[s.node]
     names = s.op.input_names(len(s.flows))
-    inputs = ", ".join(
-        f"{nodes[f.node].label} {shape_text(shape)}" for f, shape in zip(s.flows, s.input_shapes)
-    )
     marker = f"{MARK} " if current else ""
-    table = _table(
-        f"{marker}{words(lang, 'tensor_step', index=s.index)}"
-        f"{_gate_title(gate, s.op, lang)}\n"
-        f"{inputs} → {gate.label} {shape_text(s.output_shape)}\n"
-        + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(s.upstream, digits))
-    )
+    table = _table(f"{marker}{words(lang, 'tensor_step', index=s.index)}{_gate_header(s, nodes, digits, lang)}")
     table.add_column(words(lang, "col_input"), no_wrap=True)
     table.add_column(words(lang, "col_jacobian"))
     table.add_column(words(lang, "col_tensor_downstream"), no_wrap=True, style=GRADIENT)
     table.add_column(words(lang, "col_rule"), min_width=18, max_width=24)
     for slot, flow in enumerate(s.flows):
         table.add_row(
-            Text(f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(s.input_shapes[slot])}"),
+            _input_cell(s, slot, nodes, names),
             jacobian_cell(s, slot, digits, lang=lang),
             downstream_cell(nodes[flow.node], flow, digits, lang),
             rule_cell(s, slot, lang),
@@ -154,15 +163,7 @@ def step_table(trace, s, current: bool = False, digits: int = DIGITS, lang: str 
 
 def jacobian_view(step, nodes, digits: int = DIGITS, lang: str = "en") -> Table:
     """One gate on its own: each input's Jacobian, upstream · J and the rule the engine runs."""
-    gate = nodes[step.node]
-    inputs = ", ".join(
-        f"{nodes[f.node].label} {shape_text(shape)}" for f, shape in zip(step.flows, step.input_shapes)
-    )
-    table = _table(
-        f"{_gate_title(gate, step.op, lang)}\n"
-        f"{inputs} → {gate.label} {shape_text(step.output_shape)}\n"
-        + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(step.upstream, digits))
-    )
+    table = _table(_gate_header(step, nodes, digits, lang))
     table.add_column(words(lang, "col_input"), no_wrap=True)
     table.add_column(words(lang, "col_jacobian"))
     table.add_column(words(lang, "col_via_jacobian"), no_wrap=True, style=GRADIENT)
@@ -170,7 +171,7 @@ def jacobian_view(step, nodes, digits: int = DIGITS, lang: str = "en") -> Table:
     names = step.op.input_names(len(step.flows))
     for slot, flow in enumerate(step.flows):
         table.add_row(
-            Text(f"{nodes[flow.node].label} ({names[slot]})\n{shape_text(step.input_shapes[slot])}"),
+            _input_cell(step, slot, nodes, names),
             jacobian_cell(step, slot, digits, limit=64 * 64, lang=lang),  # asked for one gate: every entry
             Text(block(flow.via_jacobian if flow.via_jacobian is not None else flow.downstream, digits)),
             rule_cell(step, slot, lang),
