@@ -61,13 +61,18 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
+def _say(kind: str, message) -> None:
+    """One line on stderr, `kind: message`, whatever line breaks the message had."""
+    typer.echo(f"{kind}: {' '.join(str(message).split())}", err=True)
+
+
 def _say_error(message: str) -> None:
-    typer.echo(f"error: {' '.join(str(message).split())}", err=True)
+    _say("error", message)
 
 
 def _say_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Warnings (Graphviz's remarks on a drawing, say) as one line, not Python's file:line form."""
-    typer.echo(f"warning: {' '.join(str(message).split())}", err=True)
+    _say("warning", message)
 
 
 class _Commands(TyperGroup):
