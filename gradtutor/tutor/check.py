@@ -153,8 +153,8 @@ def _check_layout(text: str) -> list[str]:
             render(text, "svg")
     except ImportError:  # drawing needs Graphviz; the DOT text itself was produced above
         return []
-    except ExportError as exc:
-        return [f"the diagram does not lay out: {exc}"]
+    except ExportError as exc:  # its message already says the diagram could not be drawn, and why
+        return [str(exc)]
     return [str(remark.message) for remark in remarks]
 
 
