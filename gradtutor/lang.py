@@ -45,3 +45,35 @@ def load_strings(package: str) -> dict:
     """The `strings.toml` shipped in `package` (e.g. "gradtutor.render"), parsed once."""
     text = resources.files(package).joinpath("strings.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
+
+
+# -- Korean particles -------------------------------------------------------------------------
+# A Korean template cannot know whether the value it is given ends in a consonant: "200은" but
+# "2.2는". Templates write both forms, 은(는), and `with_particles` keeps the one that fits the
+# word before it, read aloud: a Hangul syllable by its final consonant, a digit by its Korean
+# name (영 일 이 삼 사 오 육 칠 팔 구), a closing bracket by what it closes over.
+_PARTICLES = {"은(는)": ("은", "는"), "이(가)": ("이", "가"), "을(를)": ("을", "를"), "과(와)": ("과", "와")}
+_DIGIT_HAS_FINAL = dict(zip("0123456789", (True, True, False, True, False, False, True, True, True, False)))
+_LETTER_HAS_FINAL = set("lmnrLMNR")  # el, em, en, ar: the English letters read with a final consonant
+
+
+def _ends_in_consonant(word: str) -> bool:
+    for char in reversed(word):
+        if char in ")]}'\"`’”, ":
+            continue
+        if "가" <= char <= "힣":
+            return (ord(char) - ord("가")) % 28 != 0
+        if char in _DIGIT_HAS_FINAL:
+            return _DIGIT_HAS_FINAL[char]
+        return char in _LETTER_HAS_FINAL
+    return False
+
+
+def with_particles(text: str) -> str:
+    """`text` with each 은(는)-style pair resolved for the word before it: '200은(는)' -> '200은'."""
+    for pair, (after_consonant, after_vowel) in _PARTICLES.items():
+        while pair in text:
+            at = text.index(pair)
+            chosen = after_consonant if _ends_in_consonant(text[:at]) else after_vowel
+            text = text[:at] + chosen + text[at + len(pair):]
+    return text

@@ -7,7 +7,7 @@ reviewed next to its original and a missing one is caught by the tests, not by a
 
 from __future__ import annotations
 
-from gradtutor.lang import LANGUAGES, default_language, load_strings
+from gradtutor.lang import LANGUAGES, default_language, load_strings, with_particles
 
 __all__ = ["LANGUAGES", "default_language", "strings", "ui", "pick", "pattern_synonyms", "pattern_name"]
 
@@ -17,8 +17,10 @@ def strings() -> dict:
 
 
 def ui(lang: str, key: str, **params) -> str:
-    """One UI string in `lang`, with its {placeholders} filled in."""
-    return strings()["ui"][key][lang].format(**params)
+    """One UI string in `lang`, with its {placeholders} filled in (and, in Korean, each 은(는)
+    pair resolved for the value before it)."""
+    text = strings()["ui"][key][lang].format(**params)
+    return with_particles(text) if lang == "ko" else text
 
 
 def pick(localized: dict, lang: str) -> str:
