@@ -1,6 +1,7 @@
 """Files from the exporter: SVG, PNG and PDF that parse and carry the numbers, frames, errors."""
 
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -259,7 +260,26 @@ def test_hangul_comes_out_as_glyphs_even_where_the_system_has_no_korean_font(tmp
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == str(len(text))
     (written,) = (tmp_path / "cache" / "gradtutor").glob("fonts-*.conf")
-    assert f"<dir>{(Path(exporting.__file__).parent / 'fonts').resolve()}</dir>" in written.read_text()
+    (copied,) = (path for path in (tmp_path / "cache" / "gradtutor").glob("fonts-*") if path.is_dir())
+    assert f"<dir>{copied.resolve()}</dir>" in written.read_text()
+    assert str(exporting.FONT_DIR.resolve()) not in written.read_text()
+
+
+def test_drawing_writes_nothing_into_the_package(tmp_path):
+    # fontconfig leaves a .uuid in every font folder it caches: that folder must be the user's
+    # cache, not the installed package. A copy of the package's font folder stands in for it, so
+    # a .uuid left by an earlier version cannot hide a new one.
+    package = tmp_path / "package"
+    shutil.copytree(exporting.FONT_DIR, package)
+    before = sorted(p.name for p in package.iterdir())
+    probe = f"import pathlib, gradtutor.render.export as e; e.FONT_DIR = pathlib.Path({str(package)!r});" + HANGUL_PROBE
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FONTCONFIG")}
+    environment["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    result = subprocess.run([sys.executable, "-c", probe.format(text="기울기")], capture_output=True,
+                            text=True, env=environment, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "3"  # drawn with the copied font
+    assert sorted(p.name for p in package.iterdir()) == before
 
 
 def test_a_font_configuration_of_the_users_own_is_left_alone(monkeypatch, tmp_path):
@@ -278,7 +298,8 @@ def test_a_font_configuration_of_the_users_own_is_left_alone(monkeypatch, tmp_pa
     assert first.parent == tmp_path / "gradtutor" and first.is_file()
     monkeypatch.delenv("FONTCONFIG_FILE")
     exporting.use_bundled_fonts()  # a later run finds the same file
-    assert Path(os.environ["FONTCONFIG_FILE"]) == first and len(list(first.parent.iterdir())) == 1
+    assert Path(os.environ["FONTCONFIG_FILE"]) == first
+    assert len(list(first.parent.glob("*.conf"))) == 1
 
 
 def test_without_a_writable_cache_the_temporary_folder_holds_the_font_configuration(monkeypatch, tmp_path):

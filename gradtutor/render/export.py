@@ -42,9 +42,9 @@ SKIPPED_RANKS_LIMIT = 12_000
 # Korean text needs a font with Hangul, which many machines lack (containers, fresh Linux
 # installs, notebook servers). A subset of Noto Sans CJK KR ships in fonts/; see fonts/README.md.
 FONT_DIR = Path(__file__).with_name("fonts")
-# The system's fontconfig configuration and font folders, plus FONT_DIR. The folder is written as
-# an absolute path: fontconfig resolves a relative <dir> against the working directory, and would
-# scan whatever folder gradtutor is run from.
+# The system's fontconfig configuration and font folders, plus a copy of FONT_DIR's fonts in the
+# user's cache. The folder is written as an absolute path: fontconfig resolves a relative <dir>
+# against the working directory, and would scan whatever folder gradtutor is run from.
 FONT_CONFIG = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
 <fontconfig>
@@ -74,26 +74,48 @@ def use_bundled_fonts() -> None:
 
 def _font_config_file() -> Path | None:
     """FONT_CONFIG for this installation, as a file in the user's cache folder (else the temporary
-    folder), named by its content: written once, then found again by every later run."""
+    folder), named by its content: written once, then found again by every later run.
+
+    The config names a copy of the shipped fonts beside it, never the package's own folder:
+    fontconfig writes a `.uuid` file into every font folder it caches, and nothing may write into
+    an installed package (or a checkout)."""
     from hashlib import sha256
     from xml.sax.saxutils import escape
 
-    text = FONT_CONFIG.format(font_dir=escape(str(FONT_DIR.resolve())))
-    name = f"fonts-{sha256(text.encode()).hexdigest()[:16]}.conf"
+    fonts = sorted(FONT_DIR.glob("*.otf"))
+    stamp = sha256(repr([(f.name, f.stat().st_size) for f in fonts]).encode()).hexdigest()[:16]
     for folder in (_cache_folder(), Path(tempfile.gettempdir()) / "gradtutor"):
         if folder is None:
             continue
-        path = folder / name
         try:
+            font_dir = _font_copy(fonts, folder / f"fonts-{stamp}")
+            text = FONT_CONFIG.format(font_dir=escape(str(font_dir)))
+            name = f"fonts-{sha256(text.encode()).hexdigest()[:16]}.conf"
+            path = folder / name
             if not (path.is_file() and path.read_text(encoding="utf-8") == text):
-                folder.mkdir(parents=True, exist_ok=True)
-                partial = folder / f"{name}.{os.getpid()}"
-                partial.write_text(text, encoding="utf-8")
-                os.replace(partial, path)  # whole or not at all, even with two runs at once
+                _write_whole(path, text.encode("utf-8"))
             return path
         except OSError:
             continue
     return None
+
+
+def _font_copy(fonts: list[Path], target: Path) -> Path:
+    """`target` holding a copy of each font file, made once (a later run finds it complete)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for font in fonts:
+        copy = target / font.name
+        if not (copy.is_file() and copy.stat().st_size == font.stat().st_size):
+            _write_whole(copy, font.read_bytes())
+    return target.resolve()
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all, even with two runs at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
+    partial.write_bytes(data)
+    os.replace(partial, path)
 
 
 def _cache_folder() -> Path | None:
