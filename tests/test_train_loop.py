@@ -134,18 +134,19 @@ def test_json_prints_only_the_final_metrics():
     metrics = json.loads(result.output)
     assert set(metrics) == {"loss", "accuracy", "seconds"}
     assert 0.0 <= metrics["accuracy"] <= 1.0
-    assert "decision boundary" not in result.output  # scripts get the metrics and nothing else
+    assert "Decision boundary" not in result.output  # scripts get the metrics and nothing else
 
 
 @pytest.mark.parametrize("data", ["spiral", "moons", "circles", "xor"])
 def test_the_learned_decision_boundary_is_drawn_after_training(data):
     from render_golden import console_text
 
-    from gradtutor.train.boundary import MARKS, predict_grid, terminal_boundary
+    from gradtutor.render.boundary import MARKS, terminal_boundary
+    from gradtutor.train.boundary import predict_grid
 
     result = runner.invoke(app, ["train", "mlp", "--data", data, "--epochs", "2", "--samples", "20", "--hidden", "4"])
     assert result.exit_code == 0, result.output
-    assert "decision boundary" in result.output
+    assert "Decision boundary" in result.output
     # The same seeded run in library code: the command draws exactly its model's map and points.
     run = C.prepare(small(model="mlp", data=data, epochs=2, samples=20, hidden=4))
     C.train(run)
@@ -164,7 +165,7 @@ def test_table_curves_and_files(tmp_path):
     assert result.exit_code == 0, result.output
     assert "epoch" in result.output and "held-out accuracy" in result.output
     assert "training loss" in result.output and "█" in result.output  # the terminal curve
-    assert "decision boundary" not in result.output  # sequences are not points in a plane
+    assert "Decision boundary" not in result.output  # sequences are not points in a plane
     root = ElementTree.fromstring(svg.read_text())
     assert root.tag.endswith("svg") and len(root.findall("{http://www.w3.org/2000/svg}polyline")) == 4
 
@@ -230,7 +231,7 @@ def test_a_real_process_draws_the_decision_boundary():
         capture_output=True, text=True, timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
-    assert "decision boundary" in completed.stdout and "o class 0, x class 1" in completed.stdout
+    assert "Decision boundary" in completed.stdout and "o class 0, x class 1" in completed.stdout
 
 
 def test_the_char_model_is_tested_on_text_it_never_saw():

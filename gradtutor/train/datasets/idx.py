@@ -11,12 +11,13 @@ import gzip
 from pathlib import Path
 
 from gradtutor.backend import host as np
+from gradtutor.errors import UserError
 from gradtutor.train.datasets.core import Dataset
 
 TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
-class IdxError(ValueError):
+class IdxError(UserError, ValueError):
     """The file is not a well-formed IDX file; the message names the file and the problem."""
 
 
