@@ -15,7 +15,6 @@ builds the layer handles it itself (a recurrent layer's `scale`).
 
 from __future__ import annotations
 
-import difflib
 import enum
 from dataclasses import dataclass
 
@@ -31,6 +30,7 @@ class Arg:
     name: str  # as a lesson writes it
     default: object = None  # None: the argument is required
     param: str | None = None  # the implementation's keyword; None: the builder handles it
+    values: tuple[str, ...] = ()  # a name-valued argument: the names it takes (activation, cell)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,8 @@ def _family(*entries: Name) -> dict[str, Name]:
 _L, _M = "gradtutor.train.layers", "gradtutor.train.models"
 _POINTS = ("spiral", "moons", "circles", "xor")
 _SEQUENCES = ("adding", "copy", "parity", "chars")
+RECURRENT = ("rnn", "lstm", "gru")  # the layers (and training models) that run over time steps
+_ACTIVATIONS = ("relu", "tanh", "sigmoid")
 _SEED = Arg("seed", 0, "seed")
 _RECURRENT_ARGS = (Arg("in", None, "input_size"), Arg("hidden", None, "hidden_size"),
                    Arg("scale", 0.0, None), Arg("seed", 0, "rng"))  # scale 0: the layer's own init
@@ -85,10 +87,10 @@ FAMILIES: dict[str, dict[str, Name]] = {
              "LeNet-5: 합성곱과 풀링 두 번, 이어서 어파인 계층 세 개", f"{_M}:LeNet",
              (Arg("in", 1, "in_channels"), Arg("size", 32, "image_size"), Arg("classes", 10, "classes"), _SEED)),
         Name("mlp", "A multilayer perceptron of the given widths", "주어진 너비의 다층 퍼셉트론", f"{_M}:MLP",
-             (Arg("sizes", None, "sizes"), Arg("activation", "relu", "activation"), _SEED)),
+             (Arg("sizes", None, "sizes"), Arg("activation", "relu", "activation", _ACTIVATIONS), _SEED)),
         Name("seq2one", "A recurrent layer read at the last step by an affine layer",
              "마지막 시점의 출력을 어파인 계층이 읽는 순환 계층", f"{_M}:SequenceToOne",
-             (Arg("cell", None, "cell"), Arg("in", None, "input_size"), Arg("hidden", None, "hidden_size"),
+             (Arg("cell", None, "cell", RECURRENT), Arg("in", None, "input_size"), Arg("hidden", None, "hidden_size"),
               Arg("out", 1, "outputs"), _SEED)),
     ),
     "layer": _family(
@@ -191,6 +193,8 @@ LABELS = {"model": "model", "network": "model", "layer": "layer", "activation": 
 
 def closest(word: str, choices, cutoff: float = 0.6) -> str | None:
     """The choice `word` most likely misspells, or None: the one "did you mean" of the project."""
+    import difflib  # here, not at the top: `gradtutor --help` reads this module
+
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return found[0] if found else None
 

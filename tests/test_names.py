@@ -30,8 +30,9 @@ def test_every_initializer_is_named_and_the_course_offers_four():
 
 def test_activations_are_the_layers_registry():
     assert {name: names.resolve("activation", name) for name in names.names("activation")} == layers.ACTIVATIONS
+    assert names.RECURRENT == tuple(layers.RECURRENT)
     for name, layer in layers.RECURRENT.items():
-        assert names.resolve("layer", name) is layer
+        assert names.resolve("layer", name) is layer and name in names.names("model")
 
 
 @pytest.mark.parametrize("family", list(names.FAMILIES))
@@ -80,6 +81,12 @@ def test_check_says_what_is_offered_and_what_was_meant():
     assert names.check("layer", 3).startswith("unknown layer 3;")
     with pytest.raises(names.UnknownName, match="did you mean 'conv2d'"):
         names.get("layer", "conv2")
+
+
+def test_name_valued_arguments_take_the_registry_names():
+    mlp, seq2one = names.get("network", "mlp"), names.get("network", "seq2one")
+    assert next(arg for arg in mlp.args if arg.name == "activation").values == names.names("activation")
+    assert next(arg for arg in seq2one.args if arg.name == "cell").values == names.RECURRENT
 
 
 def test_arguments_are_spelled_once_and_a_misspelling_is_named():

@@ -234,6 +234,31 @@ def test_a_real_process_draws_the_decision_boundary():
     assert "Decision boundary" in completed.stdout and "o class 0, x class 1" in completed.stdout
 
 
+def test_a_real_process_speaks_korean_and_prints_the_library_renderables():
+    args = ["train", "mlp", "--data", "xor", "--samples", "16", "--epochs", "2", "--hidden", "4"]
+    completed = subprocess.run([sys.executable, "-m", "gradtutor", *args, "--lang", "ko"],
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    out = completed.stdout
+    assert out.startswith("xor 데이터로 mlp (2-4-4-2 relu) 학습: 예제 16개")
+    assert "결정 경계" in out and "o 클래스 0, x 클래스 1" in out and "학습 후 학습 데이터에서: 손실" in out
+    assert "Decision boundary" not in out and "training loss" not in out
+    # What the process printed after training is the report renderable of the same seeded run.
+    from gradtutor.render import training as shown
+
+    run = C.prepare(small(model="mlp", data="xor", samples=16, epochs=2, hidden=4))
+    result = C.train(run)
+    figures = shown.Figures(**{**C.figures(result), "seconds": None})
+    assert shown.summary(figures, "ko").plain[:-1] in out
+
+
+def test_a_misspelt_choice_is_one_line_naming_the_choices():
+    completed = subprocess.run([sys.executable, "-m", "gradtutor", "train", "mlp", "--optimizer", "adan"],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1 and "'adan' is not one of 'sgd'" in completed.stderr
+
+
 def test_the_char_model_is_tested_on_text_it_never_saw():
     run = C.prepare(small(model="lstm", data="chars", length=32))
     stride = run.config.settings["stride"]
