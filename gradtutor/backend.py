@@ -14,11 +14,13 @@ import os
 
 import numpy as host  # the CPU array library: datasets are made and checkpoints saved with it
 
+from gradtutor.errors import UserError
+
 ENV_VAR = "GRADTUTOR_BACKEND"
 NAMES = ("numpy", "cupy")
 
 
-class BackendError(RuntimeError):
+class BackendError(UserError, RuntimeError):
     """The requested backend cannot run here; the message says why in one line."""
 
 

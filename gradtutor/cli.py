@@ -4,11 +4,12 @@ Each command is one function that calls library code tests can call too, and imp
 needs inside its body: `gradtutor --help` must start fast and import neither numpy, networkx nor
 pygraphviz (benchmarks/startup.py measures it). Adding a command is adding one such function.
 
-Bad input never shows a traceback: the project's own exceptions (listed in USER_ERRORS) and
-typer's usage errors are reported as one line, `error: …`, on stderr with exit code 2.
+Bad input never shows a traceback: the project's own exceptions (gradtutor.errors.UserError)
+and typer's usage errors are reported as one line, `error: …`, on stderr with exit code 2.
 Anything else is a bug and keeps Python's traceback.
 """
 
+import contextlib
 import enum
 import math
 import sys
@@ -19,31 +20,19 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from gradtutor import __version__
+from gradtutor import __version__, names
+from gradtutor.errors import UserError
 from gradtutor.render.export import FORMATS as EXPORT_FORMATS
 from gradtutor.render.theme import THEMES
 
 USAGE_ERROR = 2  # exit code for anything wrong with what the user typed
 
-# The project's own exceptions for bad input, as "module:Class". Only modules already imported
-# are consulted: an error can only come from a module that was loaded, and looking a class up
-# must not import numpy just to report a typo.
-USER_ERRORS = [
-    "gradtutor.expr:ExprError",
-    "gradtutor.engine:DomainError",
-    "gradtutor.tracer:NotExact",
-    "gradtutor.examples:UnknownExample",
-    "gradtutor.backend:BackendError",
-    "gradtutor.tensor:ShapeError",
-    "gradtutor.render.fmt:StepOutOfRange",
-    "gradtutor.render.export:ExportError",
-    "gradtutor.render.theme:UnknownTheme",
+# The lessons' own errors, until their classes derive from UserError too ("module:Class"; only
+# modules already imported are consulted, so looking one up never imports anything).
+_TUTOR_ERRORS = [
     "gradtutor.tutor.lessons:LessonError",
     "gradtutor.tutor.progress:ProgressError",
     "gradtutor.tutor.commands:TutorInputError",
-    "gradtutor.train.command:TrainError",
-    "gradtutor.train.plots:PlotError",
-    "gradtutor.train.checkpoint:CheckpointError",
 ]
 
 # typer re-exports click's BadParameter; its bases are click's own exception classes, wherever
@@ -52,8 +41,8 @@ _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "C
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    found = []
-    for entry in USER_ERRORS:
+    found = [UserError]
+    for entry in _TUTOR_ERRORS:
         module_name, class_name = entry.split(":")
         module = sys.modules.get(module_name)
         if module is not None:
@@ -199,52 +188,6 @@ def _lang_or_locale(lang: Optional[Language]) -> str:
     return lang.value if lang is not None else default_language()
 
 
-def build_target(target: str, at: list[str] | None = None):
-    """The graph behind a command-line target: (output node, upstream gradient, name).
-
-    `target` is a built-in example's name or an expression; `at` gives the expression's values.
-    """
-    from gradtutor import examples, expr
-
-    if target in examples.EXAMPLES:
-        if at:
-            raise expr.ExprError(f"--at gives values to an expression's variables; the example '{target}' has its own numbers")
-        root, upstream = examples.get(target).build()
-        return root, upstream, target
-    expression = expr.parse(target)
-    if expression.variables and not at:
-        _refuse_without_values(target, expression, examples)
-    root = expression.build(expr.parse_bindings(at))
-    if not root._parents:  # a lone number or variable: no backward step to show
-        raise expr.ExprError(f"nothing to trace: '{expr.excerpt(target)}' has no gates (it is a single number or variable)")
-    return root, 1.0, "trace"
-
-
-def _refuse_without_values(target: str, expression, examples) -> None:
-    """A target with variables and no --at is most likely a misspelt example (`appel`)."""
-    import difflib
-
-    from gradtutor.expr import ExprError, brief_list, excerpt
-
-    close = difflib.get_close_matches(target, list(examples.EXAMPLES), n=1, cutoff=0.7)
-    if close:
-        raise examples.UnknownExample(f"unknown example '{target}'; did you mean '{close[0]}'? (see gradtutor examples)")
-    values = brief_list([f"{name}=…" for name in expression.variables], ",")
-    raise ExprError(
-        f"'{excerpt(target)}' is not a built-in example (see gradtutor examples); "
-        f"as an expression it needs values: --at {values}"
-    )
-
-
-def traced(target: str, at=None, *, upstream: float | None = None, exact=False, check=False):
-    """Build the target's graph and trace its backward pass: (Trace, name for files)."""
-    from gradtutor.tracer import trace
-
-    root, default_upstream, name = build_target(target, at)
-    result = trace(root, default_upstream if upstream is None else upstream, exact=exact, check=check)
-    return result, name
-
-
 def _refuse(message: str):
     """Stop with a one-line error about how the options were combined."""
     _say_error(message)
@@ -282,6 +225,8 @@ def trace(
     lang: Lang = None,
 ) -> None:
     """Trace backpropagation gate by gate: upstream × local = downstream."""
+    from gradtutor.targets import traced
+
     result, _ = traced(target, at, upstream=upstream, exact=exact, check=check)
     lang = _lang_or_locale(lang)
     if format is TraceFormat.json:
@@ -333,6 +278,7 @@ def export(
 ) -> None:
     """Draw the graph with values and gradients as SVG, PNG, PDF or DOT (Graphviz included)."""
     from gradtutor.render import export as exporting
+    from gradtutor.targets import traced
 
     result, name = traced(target, at, upstream=upstream)
     fmt = format.value if format is not None else None
@@ -501,7 +447,17 @@ def dev_check(
 
 # -- training ----------------------------------------------------------------------------------
 
-from gradtutor.train.command import BackendName, DataName, InitName, ModelKind, OptimizerName, ScheduleName  # noqa: E402
+# The choices come from the one list of names (gradtutor.names), which imports no numpy.
+ModelKind = names.choices("model", "ModelKind")
+DataName = names.choices("dataset", "DataName")
+OptimizerName = names.choices("optimizer", "OptimizerName")
+ScheduleName = names.choices("schedule", "ScheduleName")
+InitName = names.choices("init", "InitName")
+BackendName = names.choices("backend", "BackendName")
+
+
+def _value(choice) -> Optional[str]:
+    return choice.value if choice is not None else None
 
 
 @app.command()
@@ -514,9 +470,9 @@ def train(
     ] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Passes over the data (0: evaluate only).", show_default=False)] = None,
     batch_size: Annotated[Optional[int], typer.Option("--batch-size", "-b", help="Examples per step.", show_default=False)] = None,
-    optimizer: Annotated[OptimizerName, typer.Option("--optimizer", "-o", help="Update rule.")] = OptimizerName.adam,
+    optimizer: Annotated[OptimizerName, typer.Option("--optimizer", "-o", help="Update rule.")] = OptimizerName("adam"),
     lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate (default: the recipe's).", show_default=False)] = None,
-    schedule: Annotated[ScheduleName, typer.Option(help="Learning-rate decay over the epochs.")] = ScheduleName.constant,
+    schedule: Annotated[ScheduleName, typer.Option(help="Learning-rate decay over the epochs.")] = ScheduleName("constant"),
     init: Annotated[Optional[InitName], typer.Option(help="Weight initializer (default: he for ReLU nets, xavier for recurrent ones).",
                                                      show_default=False)] = None,
     seed: Annotated[int, typer.Option(help="Seed for data, weights and batch order.")] = 0,
@@ -533,19 +489,63 @@ def train(
     plot: Annotated[Optional[Path], typer.Option(help="Save loss/accuracy curves (.svg or .png).", show_default=False)] = None,
     save: Annotated[Optional[Path], typer.Option(help="Save the trained model (.npz).", show_default=False)] = None,
     load: Annotated[Optional[Path], typer.Option(help="Start from a saved model (.npz).", show_default=False)] = None,
+    lang: Lang = None,
 ) -> None:
     """Train an MLP, CNN or RNN/LSTM/GRU on gradtutor's own engine, with live progress and curves."""
     import json as json_module
 
-    from gradtutor.train.command import TrainConfig, run_command
+    from gradtutor.render import training as shown
+    from gradtutor.render.curves import save_curves
+    from gradtutor.train import command
 
-    config = TrainConfig(model=model.value, data=data.value if data else None, epochs=epochs, batch_size=batch_size,
-                         optimizer=optimizer.value, lr=lr, init=init.value if init else None, seed=seed, hidden=hidden,
-                         samples=samples, length=length, clip=clip, weight_decay=weight_decay, l1=l1,
-                         schedule=schedule.value)
-    metrics = run_command(config, backend.value if backend else None, json, plot, save, load)
+    config = command.TrainConfig(
+        model=_value(model), data=_value(data), epochs=epochs, batch_size=batch_size, optimizer=_value(optimizer), lr=lr,
+        init=_value(init), seed=seed, hidden=hidden, samples=samples, length=length, clip=clip,
+        weight_decay=weight_decay, l1=l1, schedule=_value(schedule),
+    )
+    command.check_paths(plot, save)
+    backend_name = command.active_backend(_value(backend))
+    run = command.prepare(config)
+    if load is not None:
+        command.load_checkpoint(run, load)
+    lang = _lang_or_locale(lang)
+    if not json:
+        _print(shown.about(shown.Facts(**command.facts(run, backend_name)), lang))
+    with _progress_bar(run.config.settings["epochs"], hidden=json) as on_batch:
+        result = command.train(run, on_batch=on_batch)
+    saved = []
+    if save is not None:
+        saved.append(("checkpoint", command.save_checkpoint(run, result, save)))
+    if plot is not None and result.history.epochs:
+        saved.append(("curves", save_curves(result.history, plot, title=f"{run.config.model} on {run.config.data}")))
     if json:
-        typer.echo(json_module.dumps(metrics))
+        typer.echo(json_module.dumps(result.metrics()))
+        return
+    figures = shown.Figures(**command.figures(result))
+    _print(shown.report(result.history, figures, command.boundary(run), result.sample, saved, lang))
+
+
+@contextlib.contextmanager
+def _progress_bar(epochs: int, hidden: bool):
+    """A live bar over each epoch's batches, gone when training ends; yields the loop's on_batch
+    callback (None when hidden: with --json, or 0 epochs)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if hidden or epochs == 0:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(), transient=True,
+    )
+    with progress:
+        task = progress.add_task("training", total=None, epoch=1, epochs=epochs, loss="…")
+
+        def on_batch(epoch, batch, batches, loss):
+            if batch == batches or batch % 10 == 1:  # reading the loss syncs a GPU: not every batch
+                progress.update(task, completed=batch, total=batches, epoch=epoch, loss=f"{float(loss.data):.4f}")
+
+        yield on_batch
 
 
 def main() -> None:

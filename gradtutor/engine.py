@@ -14,13 +14,14 @@ a value used twice (`a + a`) receives the sum over its uses, as the chain rule s
 from __future__ import annotations
 
 from gradtutor import ops
+from gradtutor.errors import UserError
 from gradtutor.numbers import human
 
 _M = ops.Scalar
 _ADD, _SUB, _MUL, _DIV = ops.ADD, ops.SUB, ops.MUL, ops.DIV
 
 
-class DomainError(ValueError):
+class DomainError(UserError, ValueError):
     """An op was applied outside the inputs it is defined for (log of a negative, x / 0)."""
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from gradtutor.errors import UserError
+
 
 @dataclass(frozen=True)
 class Example:
@@ -31,7 +33,7 @@ def example(name: str, summary: str, kind: str = "scalar"):
     return register
 
 
-class UnknownExample(KeyError):
+class UnknownExample(UserError, KeyError):
     def __str__(self) -> str:
         return self.args[0]
 

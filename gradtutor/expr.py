@@ -26,7 +26,6 @@ Extending: a new function is one entry in `FUNCTIONS`; a new binary operator one
 from __future__ import annotations
 
 import ast
-import difflib
 import keyword
 import math
 import sys
@@ -37,10 +36,12 @@ from dataclasses import dataclass
 
 from gradtutor import ops
 from gradtutor.engine import DomainError, Value
+from gradtutor.errors import UserError
+from gradtutor.names import closest
 from gradtutor.numbers import human
 
 
-class ExprError(ValueError):
+class ExprError(UserError, ValueError):
     """A problem with an expression or its values, with where it is.
 
     str(error) is one line: the message, the text it is about, and the column, e.g.
@@ -425,9 +426,9 @@ def _too_large(number) -> bool:
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
+    close = closest(name, known)
     if close:
-        return f" (did you mean {close[0]}?)"
+        return f" (did you mean {close}?)"
     return f" (functions: {', '.join(sorted(known))})"
 
 

@@ -12,10 +12,12 @@ import tomllib
 from functools import cache
 from importlib import resources
 
+from gradtutor.errors import UserError
+
 LANGUAGES = ("en", "ko")
 
 
-class UnknownLanguage(ValueError):
+class UnknownLanguage(UserError, ValueError):
     """A language code gradtutor has no words for."""
 
 

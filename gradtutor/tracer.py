@@ -25,6 +25,7 @@ from typing import Any
 
 from gradtutor import ops
 from gradtutor.engine import DomainError
+from gradtutor.errors import UserError
 from gradtutor.graph import Graph, Node, record
 from gradtutor.numbers import as_fraction
 
@@ -101,7 +102,7 @@ class Trace:
         return [n for n in self.graph.nodes if n.uses > 1]
 
 
-class NotExact(ValueError):
+class NotExact(UserError, ValueError):
     """Exact mode was asked for a graph with an op that leaves the rationals (exp, tanh ...)."""
 
 

@@ -260,19 +260,41 @@ def test_gradients_printed_for_an_expression_match_central_differences():
     assert math.isclose(grads["a"], s * (1 - s) * math.tanh(-1), rel_tol=1e-5)
 
 
-def test_every_listed_user_error_exists_and_bugs_are_not_among_them():
+USER_ERRORS = [
+    "gradtutor.expr:ExprError", "gradtutor.engine:DomainError", "gradtutor.tracer:NotExact",
+    "gradtutor.examples:UnknownExample", "gradtutor.backend:BackendError", "gradtutor.tensor:ShapeError",
+    "gradtutor.render.fmt:StepOutOfRange", "gradtutor.render.export:ExportError", "gradtutor.render.theme:UnknownTheme",
+    "gradtutor.render.curves:PlotError", "gradtutor.train.command:TrainError", "gradtutor.train.checkpoint:CheckpointError",
+    "gradtutor.lang:UnknownLanguage", "gradtutor.names:UnknownName",
+]
+
+
+def test_every_user_error_derives_from_one_base_and_bugs_do_not():
     import importlib
 
-    from gradtutor.cli import USER_ERRORS, _user_errors
+    from gradtutor.cli import _user_errors
+    from gradtutor.errors import UserError
 
     for entry in USER_ERRORS:
         module_name, class_name = entry.split(":")
         error = getattr(importlib.import_module(module_name), class_name)
-        assert issubclass(error, Exception), entry
+        assert issubclass(error, UserError), entry
     caught = _user_errors()
-    assert len(caught) == len(USER_ERRORS)
+    assert UserError in caught
     # Plain ValueError/TypeError are bugs: they keep their traceback.
-    assert not any(error in (ValueError, TypeError, KeyError, RuntimeError) for error in caught)
+    assert not any(error in (ValueError, TypeError, KeyError, RuntimeError, Exception) for error in caught)
+    assert not any(issubclass(bug, caught) for bug in (ValueError, TypeError, KeyError, RuntimeError))
+
+
+def test_the_tutor_errors_are_caught_until_they_derive_from_user_error():
+    import importlib
+
+    from gradtutor.cli import _TUTOR_ERRORS, _user_errors
+
+    for entry in _TUTOR_ERRORS:
+        module_name, class_name = entry.split(":")
+        error = getattr(importlib.import_module(module_name), class_name)
+        assert error in _user_errors(), entry
 
 
 def test_trace_speaks_korean_with_lang_ko():

@@ -134,18 +134,19 @@ def test_json_prints_only_the_final_metrics():
     metrics = json.loads(result.output)
     assert set(metrics) == {"loss", "accuracy", "seconds"}
     assert 0.0 <= metrics["accuracy"] <= 1.0
-    assert "decision boundary" not in result.output  # scripts get the metrics and nothing else
+    assert "Decision boundary" not in result.output  # scripts get the metrics and nothing else
 
 
 @pytest.mark.parametrize("data", ["spiral", "moons", "circles", "xor"])
 def test_the_learned_decision_boundary_is_drawn_after_training(data):
     from render_golden import console_text
 
-    from gradtutor.train.boundary import MARKS, predict_grid, terminal_boundary
+    from gradtutor.render.boundary import MARKS, terminal_boundary
+    from gradtutor.train.boundary import predict_grid
 
     result = runner.invoke(app, ["train", "mlp", "--data", data, "--epochs", "2", "--samples", "20", "--hidden", "4"])
     assert result.exit_code == 0, result.output
-    assert "decision boundary" in result.output
+    assert "Decision boundary" in result.output
     # The same seeded run in library code: the command draws exactly its model's map and points.
     run = C.prepare(small(model="mlp", data=data, epochs=2, samples=20, hidden=4))
     C.train(run)
@@ -164,7 +165,7 @@ def test_table_curves_and_files(tmp_path):
     assert result.exit_code == 0, result.output
     assert "epoch" in result.output and "held-out accuracy" in result.output
     assert "training loss" in result.output and "█" in result.output  # the terminal curve
-    assert "decision boundary" not in result.output  # sequences are not points in a plane
+    assert "Decision boundary" not in result.output  # sequences are not points in a plane
     root = ElementTree.fromstring(svg.read_text())
     assert root.tag.endswith("svg") and len(root.findall("{http://www.w3.org/2000/svg}polyline")) == 4
 
@@ -230,7 +231,32 @@ def test_a_real_process_draws_the_decision_boundary():
         capture_output=True, text=True, timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
-    assert "decision boundary" in completed.stdout and "o class 0, x class 1" in completed.stdout
+    assert "Decision boundary" in completed.stdout and "o class 0, x class 1" in completed.stdout
+
+
+def test_a_real_process_speaks_korean_and_prints_the_library_renderables():
+    args = ["train", "mlp", "--data", "xor", "--samples", "16", "--epochs", "2", "--hidden", "4"]
+    completed = subprocess.run([sys.executable, "-m", "gradtutor", *args, "--lang", "ko"],
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    out = completed.stdout
+    assert out.startswith("xor 데이터로 mlp (2-4-4-2 relu) 학습: 예제 16개")
+    assert "결정 경계" in out and "o 클래스 0, x 클래스 1" in out and "학습 후 학습 데이터에서: 손실" in out
+    assert "Decision boundary" not in out and "training loss" not in out
+    # What the process printed after training is the report renderable of the same seeded run.
+    from gradtutor.render import training as shown
+
+    run = C.prepare(small(model="mlp", data="xor", samples=16, epochs=2, hidden=4))
+    result = C.train(run)
+    figures = shown.Figures(**{**C.figures(result), "seconds": None})
+    assert shown.summary(figures, "ko").plain[:-1] in out
+
+
+def test_a_misspelt_choice_is_one_line_naming_the_choices():
+    completed = subprocess.run([sys.executable, "-m", "gradtutor", "train", "mlp", "--optimizer", "adan"],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1 and "'adan' is not one of 'sgd'" in completed.stderr
 
 
 def test_the_char_model_is_tested_on_text_it_never_saw():

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 from render_golden import assert_golden, console_text
 
-from gradtutor.train import plots
+from gradtutor.render import curves as plots
 from gradtutor.train.loop import Epoch, History
 
 SVG = "{http://www.w3.org/2000/svg}"

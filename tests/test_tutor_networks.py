@@ -334,7 +334,8 @@ def test_at_a_terminal_the_run_shows_its_progress_and_then_the_same_result(tmp_p
 def test_the_decision_boundary_shows_regions_and_points():
     from render_golden import console_text
 
-    from gradtutor.train.boundary import MARKS, REGIONS, Grid, terminal_boundary
+    from gradtutor.render.boundary import MARKS, REGIONS, terminal_boundary
+    from gradtutor.train.boundary import Grid
 
     grid = Grid(((0, 0, 1, 1), (0, 0, 1, 1), (1, 1, 1, 1)), (0.0, 4.0), (0.0, 3.0))
     # A class-0 point in the top-left cell, a class-1 point wrongly in the class-0 region, one

@@ -14,6 +14,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from gradtutor.errors import UserError
+
 
 ENGINE_FORMATS = ("svg", "png", "pdf")
 FORMATS = (*ENGINE_FORMATS, "dot")
@@ -127,7 +129,7 @@ def _cache_folder() -> Path | None:
     return cache / "gradtutor"
 
 
-class ExportError(ValueError):
+class ExportError(UserError, ValueError):
     """An export that cannot be done: unknown format, unwritable path. One-line message."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from gradtutor import ops
+from gradtutor.errors import UserError
 from gradtutor.lang import check_language, load_strings
 from gradtutor.numbers import human
 
@@ -170,7 +171,7 @@ def local_text(
     return f"{formula} = {value}"
 
 
-class StepOutOfRange(ValueError):
+class StepOutOfRange(UserError, ValueError):
     """A view was asked for a backward step the trace does not have."""
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gradtutor.errors import UserError
+
 
 @dataclass(frozen=True, slots=True)
 class Theme:
@@ -22,7 +24,7 @@ THEMES: dict[str, Theme] = {
 }
 
 
-class UnknownTheme(ValueError):
+class UnknownTheme(UserError, ValueError):
     """A theme name not in THEMES."""
 
 

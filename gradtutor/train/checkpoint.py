@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gradtutor import backend
+from gradtutor.errors import UserError
 
 FORMAT = "gradtutor-checkpoint"
 FORMAT_VERSION = 1
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError, ValueError):
     """A checkpoint cannot be written or read; the message names the file and the problem."""
 
 

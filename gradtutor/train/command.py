@@ -10,79 +10,26 @@ Recipes are the settings the README figures were measured with; tests pass small
 
 from __future__ import annotations
 
-import enum
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-# Nothing heavy at import time: the CLI imports this module for its Enums, and `gradtutor --help`
-# must not load numpy. Everything else is imported inside the functions that need it.
+from gradtutor import names
+from gradtutor.errors import UserError
+
+# Nothing heavy at import time: the CLI imports this module, and `gradtutor --help` must not load
+# numpy. Everything else is imported inside the functions that need it. The names a request may
+# use (models, data sets, optimizers …) live in gradtutor.names, listed once for CLI and code.
 
 
-class ModelKind(str, enum.Enum):
-    mlp = "mlp"
-    cnn = "cnn"
-    rnn = "rnn"
-    lstm = "lstm"
-    gru = "gru"
-
-
-class DataName(str, enum.Enum):
-    spiral = "spiral"
-    moons = "moons"
-    circles = "circles"
-    xor = "xor"
-    digits = "digits"
-    adding = "adding"
-    copy = "copy"
-    parity = "parity"
-    chars = "chars"
-
-
-class OptimizerName(str, enum.Enum):
-    sgd = "sgd"
-    momentum = "momentum"
-    nesterov = "nesterov"
-    adagrad = "adagrad"
-    adadelta = "adadelta"
-    rmsprop = "rmsprop"
-    adam = "adam"
-
-
-class InitName(str, enum.Enum):
-    small = "small"
-    large = "large"
-    xavier = "xavier"
-    he = "he"
-
-
-class ScheduleName(str, enum.Enum):
-    constant = "constant"
-    step = "step"
-    exponential = "exponential"
-    inverse_time = "inverse-time"
-    cosine = "cosine"
-
-
-class BackendName(str, enum.Enum):
-    numpy = "numpy"
-    cupy = "cupy"
-
-
-class TrainError(ValueError):
+class TrainError(UserError, ValueError):
     """A training request that cannot run as asked (a model and data set that do not fit)."""
 
 
-TOY = ("spiral", "moons", "circles", "xor")
-SEQUENCES = ("adding", "copy", "parity", "chars")
-DEFAULT_DATA = {"mlp": "spiral", "cnn": "digits", "rnn": "adding", "lstm": "adding", "gru": "adding"}
-ALLOWED_DATA = {
-    "mlp": TOY + ("digits",),
-    "cnn": ("digits",),
-    "rnn": SEQUENCES,
-    "lstm": SEQUENCES,
-    "gru": SEQUENCES,
-}
+TOY = names.with_shape("points")  # 2-D points: the decision boundary can be drawn
+SEQUENCES = names.with_shape("sequences")
+DEFAULT_DATA = {model: names.data_for(model)[0] for model in names.names("model")}
+ALLOWED_DATA = {model: names.data_for(model) for model in names.names("model")}
 
 # Per data set: sizes and training settings. `samples` is the number of examples generated
 # (per class for spiral); `length` the sequence length; `test` the held-out fraction (0: none).
@@ -161,8 +108,9 @@ def _value(name):
 def resolve(config: TrainConfig) -> TrainConfig:
     """The config with the data set defaulted, checked, and every None filled from the recipe."""
     model = _value(config.model)
-    if model not in ALLOWED_DATA:
-        raise TrainError(f"unknown model {model!r}; choose one of: {', '.join(ALLOWED_DATA)}")
+    problem = names.check("model", model)
+    if problem:
+        raise TrainError(problem)
     data = _value(config.data) or DEFAULT_DATA[model]
     if data not in ALLOWED_DATA[model]:
         raise TrainError(
@@ -183,6 +131,11 @@ def resolve(config: TrainConfig) -> TrainConfig:
         raise TrainError(f"--lr must be positive, got {settings['lr']}")
     if settings["clip"] is not None and settings["clip"] <= 0:
         raise TrainError(f"--clip must be positive, got {settings['clip']}")
+    for family, name in (("optimizer", _value(config.optimizer)), ("schedule", _value(config.schedule)),
+                         ("init", settings["init"])):
+        problem = names.check(family, name)
+        if problem:
+            raise TrainError(problem)
     if config.weight_decay < 0 or config.l1 < 0:
         raise TrainError(f"--weight-decay and --l1 must be 0 or more, got {config.weight_decay} and {config.l1}")
     return replace(config, model=model, data=data, optimizer=_value(config.optimizer),
@@ -340,112 +293,48 @@ def load_checkpoint(run: Run, path) -> None:
     checkpoint.load(path, run.model)
 
 
-def describe(run: Run, backend_name: str) -> str:
-    """One line saying what is about to be trained."""
-    s = run.config.settings
-    held_out = f", {len(run.test_set)} held out" if run.test_set is not None else ""
-    return (
-        f"{run.config.model} on {run.config.data}: {len(run.train_set)} examples{held_out}, "
-        f"{run.model.parameter_count()} parameters, {s['epochs']} epochs of batch {s['batch_size']}, "
-        f"{run.config.optimizer} lr {s['lr']:g} ({run.config.schedule}), init {s['init']}, seed {run.config.seed}, "
-        f"backend {backend_name}"
-    )
+def layout(run: Run) -> str:
+    """The model's shape in a few words: "2-64-64-3 relu", "LeNet", "lstm 64"."""
+    model = run.model
+    if run.config.model == "mlp":
+        widths = "-".join(str(n) for n in model.sizes)
+        return f"{widths} relu" if len(model.sizes) > 2 else widths
+    if run.config.model == "cnn":
+        return "LeNet"
+    return f"{run.config.model} {run.config.settings['hidden']}"
 
 
-def run_command(config: TrainConfig, backend_name: str | None = None, json_output: bool = False,
-                plot: Path | None = None, save: Path | None = None, load: Path | None = None,
-                console=None) -> dict:
-    """`gradtutor train`: everything the command does, printing through `console` (rich).
+def facts(run: Run, backend_name: str) -> dict:
+    """What is about to be trained, as gradtutor.render.training.Facts takes it."""
+    s, config = run.config.settings, run.config
+    return dict(model=config.model, layout=layout(run), data=config.data, examples=len(run.train_set),
+                parameters=run.model.parameter_count(), epochs=s["epochs"], batch_size=s["batch_size"],
+                optimizer=config.optimizer, lr=s["lr"], seed=config.seed,
+                held_out=len(run.test_set) if run.test_set is not None else None,
+                schedule=config.schedule, init=s["init"], backend=backend_name)
 
-    With json_output nothing is printed here: the caller prints the returned metrics.
-    Returns the final metrics.
-    """
-    from rich.console import Console, Group
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from gradtutor.train import plots
+def figures(result: Result) -> dict:
+    """How the run scored, as gradtutor.render.training.Figures takes it."""
+    return dict(loss=result.loss, accuracy=result.accuracy, test_loss=result.test_loss,
+                test_accuracy=result.test_accuracy, baseline=next(iter(result.baseline.values()), None),
+                seconds=result.seconds)
 
+
+def check_paths(plot: Path | None = None, save: Path | None = None) -> None:
+    """Refuse, before training rather than after, files that cannot be written as asked."""
     if plot is not None and Path(plot).suffix.lower() not in (".svg", ".png"):
-        raise plots.PlotError(f"cannot save curves as {Path(plot).name!r}: use a .svg or .png file name")
-    for option, path in (("--plot", plot), ("--save", save)):  # refuse before training, not after
+        raise TrainError(f"cannot save curves as {Path(plot).name!r}: use a .svg or .png file name")
+    for option, path in (("--plot", plot), ("--save", save)):
         if path is not None and not Path(path).resolve().parent.is_dir():
             raise TrainError(f"{option} {path}: the folder {Path(path).resolve().parent} does not exist")
-    console = console or Console()
-    name = active_backend(backend_name)
-    run = prepare(config)
-    if load is not None:
-        load_checkpoint(run, load)
-    quiet = json_output
-    if not quiet:
-        console.print(describe(run, name))
-    epochs = run.config.settings["epochs"]
-    progress = Progress(
-        TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(),
-        console=console, transient=True, disable=quiet or epochs == 0,
-    )
-    with progress:
-        task = progress.add_task("training", total=None, epoch=1, epochs=epochs, loss="…")
-
-        def on_batch(epoch, batch, batches, loss):
-            if batch == batches or batch % 10 == 1:  # reading the loss syncs a GPU: not every batch
-                progress.update(task, completed=batch, total=batches, epoch=epoch, loss=f"{float(loss.data):.4f}")
-
-        result = train(run, on_batch=None if quiet else on_batch)
-    metrics = result.metrics()
-    if save is not None:
-        save_checkpoint(run, result, save)
-    if plot is not None and result.history.epochs:
-        plots.save_curves(result.history, plot, title=f"{run.config.model} on {run.config.data}")
-    if quiet:
-        return metrics
-    parts = []
-    if result.history.epochs:
-        parts += [plots.epoch_table(result.history), plots.terminal_curves(result.history), ""]
-    drawn = decision_boundary(run)
-    if drawn is not None:
-        parts += [drawn, ""]
-    parts.append(_summary(result))
-    if result.sample is not None:
-        parts += ["", "sample:", result.sample]
-    if save is not None:
-        parts.append(f"checkpoint saved to {save}")
-    if plot is not None and result.history.epochs:
-        parts.append(f"curves saved to {plot}")
-    console.print(Group(*parts))
-    return metrics
 
 
-def decision_boundary(run: Run):
-    """What the trained model predicts over the plane of a 2-D data set (spiral, moons, circles,
-    xor), with the training points on it, as a rich renderable: a legend line, then the map.
-    None for data that is not 2-D points."""
+def boundary(run: Run):
+    """(grid, points, labels) for a model trained on 2-D points (spiral, moons, circles, xor):
+    the class it predicts over the plane and the training points; None for other data."""
     if run.config.data not in TOY or run.train_set.x.ndim != 2 or run.train_set.x.shape[1] != 2:
         return None
-    from rich.console import Group
+    from gradtutor.train.boundary import predict_grid
 
-    from gradtutor.train import boundary
-
-    points, labels = run.train_set.x, run.train_set.y
-    grid = boundary.predict_grid(run.model, points)
-    classes = sorted({c for row in grid.rows for c in row} | {int(v) for v in labels})
-    region = lambda c: repr(boundary.REGIONS[c % len(boundary.REGIONS)])  # noqa: E731  (' ' is visible quoted)
-    regions = ", ".join(f"{region(c)} class {c}" for c in classes)
-    marks = ", ".join(f"{boundary.MARKS[c % len(boundary.MARKS)]} class {c}" for c in classes)
-    legend = f"decision boundary: the model's prediction as background ({regions}); training points as marks ({marks})"
-    return Group(legend, boundary.terminal_boundary(grid, points, labels))
-
-
-def _summary(result: Result) -> str:
-    from gradtutor.numbers import human
-
-    line = f"training set: loss {human(result.loss, 4)}"
-    if result.accuracy is not None:
-        line += f", accuracy {result.accuracy:.2%}"
-    if result.test_loss is not None:
-        line += f"; held out: loss {human(result.test_loss, 4)}"
-        if result.test_accuracy is not None:
-            line += f", accuracy {result.test_accuracy:.2%}"
-    for what, value in result.baseline.items():
-        line += f"; baseline ({what.replace('_', ' ')}) {human(value, 4)}"
-    return line + f"; {result.seconds:.1f} s"
+    return predict_grid(run.model, run.train_set.x), run.train_set.x, run.train_set.y

@@ -14,7 +14,7 @@ The model's `task` picks loss and metric:
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable
 
 from gradtutor import backend
@@ -50,9 +50,6 @@ class History:
 
     def column(self, name: str) -> list:
         return [getattr(e, name) for e in self.epochs]
-
-    def to_dict(self) -> dict:
-        return {"epochs": [asdict(e) for e in self.epochs]}
 
 
 def _loss(task: str, output: Tensor, targets) -> Tensor:

@@ -1,0 +1,244 @@
+"""Loss and accuracy curves: drawn in the terminal, or saved as SVG (hand-written) or PNG.
+
+Nothing here prints. `terminal_curves` and `epoch_table` return rich renderables for the CLI to
+print, in English or Korean;
+`svg_curves` returns SVG text; `save_curves` writes a file, SVG by our own code and PNG through
+matplotlib, which is imported only when a PNG is asked for (the `plot` extra) because drawing
+text into a bitmap needs a font rasterizer that is not worth writing here.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from gradtutor.errors import UserError
+from gradtutor.numbers import human
+from gradtutor.render.fmt import words
+
+# One row per curve: (History field, colour). Files (SVG, PNG) are titled in English; the
+# terminal speaks the language asked for.
+CURVES = (
+    ("loss", "#1f4e9c"),
+    ("val_loss", "#7aa6e0"),
+    ("accuracy", "#c62828"),
+    ("val_accuracy", "#ef8f00"),
+)
+BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+class PlotError(UserError, ValueError):
+    """The curves cannot be saved as asked (unknown suffix, PNG without matplotlib)."""
+
+
+def titles(lang: str = "en") -> dict[str, str]:
+    """Each curve's title, by its History field."""
+    return {"loss": words(lang, "train_loss"), "val_loss": words(lang, "train_val_loss"),
+            "accuracy": words(lang, "train_accuracy"), "val_accuracy": words(lang, "train_val_accuracy")}
+
+
+def _series(history, lang: str = "en") -> list[tuple[str, str, str, list[float]]]:
+    """(History field, title, colour, values) for every curve the history has numbers for."""
+    found, title = [], titles(lang)
+    for field, colour in CURVES:
+        values = history.column(field)
+        if values and all(v is not None for v in values):
+            found.append((field, title[field], colour, [float(v) for v in values]))
+    return found
+
+
+def _panels(history) -> list[list[tuple[str, str, list[float]]]]:
+    """The curves of a file, (title, colour, values): a loss panel, then an accuracy panel."""
+    series = _series(history)
+    panels = [[s[1:] for s in series if "loss" in s[0]], [s[1:] for s in series if "accuracy" in s[0]]]
+    return [p for p in panels if p]
+
+
+def percent(value: float, decimals: int = 2) -> str:
+    return f"{value:.{decimals}%}"
+
+
+def _columns(values: list[float], width: int) -> list[float]:
+    """At most `width` values: each column is the mean of the epochs that fall into it."""
+    if len(values) <= width:
+        return values
+    out = []
+    for column in range(width):
+        lo = column * len(values) // width
+        hi = max((column + 1) * len(values) // width, lo + 1)
+        out.append(sum(values[lo:hi]) / (hi - lo))
+    return out
+
+
+def sparkline(values: list[float], width: int = 60, height: int = 4) -> list[str]:
+    """A block-character chart, `height` text rows high, lowest value at the bottom."""
+    values = _columns(values, width)
+    lo, hi = min(values), max(values)
+    span = hi - lo or 1.0
+    levels = height * (len(BLOCKS) - 1)
+    filled = [round((v - lo) / span * (levels - 1)) + 1 for v in values]  # 1..levels
+    rows = []
+    for row in range(height - 1, -1, -1):
+        base = row * (len(BLOCKS) - 1)
+        rows.append("".join(BLOCKS[max(0, min(len(BLOCKS) - 1, f - base))] for f in filled))
+    return rows
+
+
+def terminal_curves(history, width: int = 60, height: int = 4, lang: str = "en"):
+    """A rich renderable: one small chart per curve with its first, last, min and max values."""
+    from rich.console import Group
+    from rich.text import Text
+
+    parts = []
+    for field, title, colour, values in _series(history, lang):
+        shown = percent if "accuracy" in field else (lambda v: human(v, 4))
+        caption = Text(f"{title}  ", style="bold")
+        caption.append(words(lang, "train_curve_range", first=shown(values[0]), epochs=len(values),
+                             last=shown(values[-1]), low=shown(min(values)), high=shown(max(values))), style="dim")
+        parts.append(caption)
+        for line in sparkline(values, width, height):
+            parts.append(Text(line, style=colour))
+    return Group(*parts)
+
+
+def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi]."""
+    if hi <= lo:
+        hi = lo + 1.0
+    raw = (hi - lo) / count
+    step = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * step:
+            step *= factor
+            break
+    first = math.floor(lo / step) * step
+    ticks, value = [], first
+    while value <= hi + step * 1e-9:
+        ticks.append(round(value, 12))
+        value += step
+    return ticks
+
+
+def svg_curves(history, title: str = "training", width: int = 720, panel_height: int = 240) -> str:
+    """SVG text: a loss panel and, for classification, an accuracy panel, epochs along x."""
+    panels = _panels(history)
+    margin_left, margin_right, margin_top, gap = 70, 170, 40, 50
+    height = margin_top + len(panels) * (panel_height + gap)
+    plot_w = width - margin_left - margin_right
+    epochs = len(history.epochs)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{margin_left}" y="24" font-size="15" font-weight="bold">{escape(title)}</text>',
+    ]
+    for index, panel in enumerate(panels):
+        top = margin_top + index * (panel_height + gap)
+        lo = min(min(v) for _, _, v in panel)
+        hi = max(max(v) for _, _, v in panel)
+        ticks = _ticks(lo, hi)
+        lo, hi = ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1.0
+
+        def x_of(epoch: int) -> float:
+            return margin_left + (0 if epochs == 1 else (epoch - 1) / (epochs - 1) * plot_w)
+
+        def y_of(value: float) -> float:
+            return top + panel_height - (value - lo) / (hi - lo) * panel_height
+
+        out.append(f'<rect x="{margin_left}" y="{top}" width="{plot_w}" height="{panel_height}" '
+                   'fill="none" stroke="#888888"/>')
+        for tick in ticks:
+            y = y_of(tick)
+            out.append(f'<line x1="{margin_left}" y1="{y:.1f}" x2="{margin_left + plot_w}" y2="{y:.1f}" stroke="#eeeeee"/>')
+            out.append(f'<text x="{margin_left - 6}" y="{y + 4:.1f}" text-anchor="end">{human(tick, 6)}</text>')
+        for epoch in sorted({1, epochs, *range(1, epochs + 1, max(1, epochs // 8))}):
+            x = x_of(epoch)
+            out.append(f'<text x="{x:.1f}" y="{top + panel_height + 16}" text-anchor="middle">{epoch}</text>')
+        out.append(f'<text x="{margin_left + plot_w / 2}" y="{top + panel_height + 32}" '
+                   'text-anchor="middle" fill="#555555">epoch</text>')
+        for rank, (name, colour, values) in enumerate(panel):
+            points = " ".join(f"{x_of(e + 1):.1f},{y_of(v):.1f}" for e, v in enumerate(values))
+            out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
+            legend_y = top + 16 + rank * 18
+            out.append(f'<line x1="{margin_left + plot_w + 12}" y1="{legend_y - 4}" '
+                       f'x2="{margin_left + plot_w + 32}" y2="{legend_y - 4}" stroke="{colour}" stroke-width="2"/>')
+            out.append(f'<text x="{margin_left + plot_w + 38}" y="{legend_y}">{escape(name)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _png(history, path: Path, title: str) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only, never a window
+        from matplotlib import pyplot
+    except ImportError:
+        raise PlotError(
+            f'saving {path.name} as PNG needs matplotlib (pip install "gradtutor[plot]"); '
+            "an .svg path needs nothing extra"
+        ) from None
+    panels = _panels(history)
+    figure, axes = pyplot.subplots(len(panels), 1, figsize=(7.2, 2.6 * len(panels)), squeeze=False)
+    epochs = list(range(1, len(history.epochs) + 1))
+    for ax, panel in zip(axes[:, 0], panels):
+        for name, colour, values in panel:
+            ax.plot(epochs, values, color=colour, label=name, linewidth=2)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize=8)
+    axes[0, 0].set_title(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    pyplot.close(figure)
+
+
+def save_curves(history, path, title: str = "training") -> Path:
+    """Write the curves to `path`: .svg (no dependency) or .png (matplotlib)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise PlotError(f"cannot save curves as {path.name!r}: use a .svg or .png file name")
+    if not history.epochs:
+        raise PlotError("there are no epochs to plot")
+    try:
+        if suffix == ".svg":
+            path.write_text(svg_curves(history, title), encoding="utf-8")
+        else:
+            _png(history, path, title)
+    except OSError as error:
+        raise PlotError(f"cannot write {path}: {error.strerror or error}") from None
+    return path
+
+
+def epoch_table(history, every: int | None = None, lang: str = "en"):
+    """A rich Table of the epochs: loss, accuracy (classification), held-out figures, seconds.
+
+    Long runs show every `every`-th epoch (default: about 20 rows) and always the last one.
+    """
+    from rich import box
+    from rich.table import Table
+
+    records = history.epochs
+    every = every or max(1, len(records) // 20)
+    shown = [r for r in records if (r.epoch - 1) % every == 0 or r is records[-1]]
+    has_accuracy = any(r.accuracy is not None for r in records)
+    has_validation = any(r.val_loss is not None for r in records)
+    title = titles(lang)
+    columns = [words(lang, "col_epoch"), words(lang, "col_loss")] + [words(lang, "col_accuracy")] * has_accuracy
+    columns += ([title["val_loss"]] + [title["val_accuracy"]] * has_accuracy) * has_validation
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    for column in columns + [words(lang, "col_lr"), words(lang, "col_seconds")]:
+        table.add_column(column, justify="right")
+    for r in shown:
+        row = [str(r.epoch), human(r.loss, 4)]
+        if has_accuracy:
+            row.append(percent(r.accuracy))
+        if has_validation:
+            row.append(human(r.val_loss, 4))
+            if has_accuracy:
+                row.append(percent(r.val_accuracy))
+        row += [human(r.lr, 4), f"{r.seconds:.2f}"]
+        table.add_row(*row)
+    return table
