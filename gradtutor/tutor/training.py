@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 MODELS = ("mlp", "cnn", "rnn", "lstm", "gru")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam")
@@ -49,6 +50,7 @@ class TrainingError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Training:
+    family: ClassVar[str] = "training"  # a lesson source, answered by sources.training
     name: str
     model: str
     data: str | None = None
@@ -252,23 +254,6 @@ def _layout(training: Training, prepared, settings) -> str:
     if training.model == "cnn":
         return "LeNet"
     return f"{training.model} {settings['hidden']}"
-
-
-def quantity(q, outcome: Outcome):
-    """A training quantity's value: loss, accuracy (a fraction 0…1), test_loss, test_accuracy,
-    baseline."""
-    from gradtutor.tutor.answers import QuantityError
-
-    value = outcome.baseline if q.kind == "baseline" else getattr(outcome, q.kind)
-    if value is None:
-        why = {
-            "accuracy": "a regression run has no accuracy",
-            "test_accuracy": "this run has no held-out accuracy",
-            "test_loss": "this run holds no data out",
-            "baseline": "this data set has no baseline",
-        }[q.kind]
-        raise QuantityError(f"{q.text}: {why}")
-    return float(value)
 
 
 # -- the "train" view -----------------------------------------------------------------------------
