@@ -3,6 +3,10 @@
 `load(name)` returns a `Lesson` or raises `LessonError` listing every problem found, each
 prefixed with the file and step it is about. Only the shape of the data is checked here; whether
 the answers agree with the engine is `check.py`'s business.
+
+The loader knows the step kinds and the keys every quiz has; the keys that name a source, their
+tables, views and quantities belong to the source families (sources.SOURCES), and the keys and
+answers of each quiz kind to quiz_kinds.QUIZ_KINDS. Both are read when a lesson is loaded.
 """
 
 from __future__ import annotations
