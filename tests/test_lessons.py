@@ -11,6 +11,7 @@ import pytest
 from gradtutor.engine import Value
 from gradtutor.tutor import answers, check, grading, lessons
 from gradtutor.tutor.lessons import LessonError
+from gradtutor.tutor.sources import trace
 from gradtutor.tutor.text import LANGUAGES
 
 from lesson_catalog import loadable
@@ -194,9 +195,9 @@ def _gate_patterns():
 
 
 def test_quantities_read_the_engines_numbers():
-    from gradtutor.tutor.lessons import Source
+    from gradtutor.tutor.sources.trace import Traced
 
-    trace = answers.solve(Source(example="gate-patterns"))
+    trace = answers.solve(Traced(example="gate-patterns"))
     x, y, z, xy, m, f = _gate_patterns()
     q = lambda text: answers.compute(answers.parse_quantity(text), trace)  # noqa: E731
     assert (q("grad:x"), q("grad:y"), q("grad:z")) == (x.grad, y.grad, z.grad)
@@ -223,9 +224,9 @@ def test_a_multi_line_circuit_is_one_graph_with_named_results(tmp_path):
 
 
 def test_worked_solutions_point_at_the_step_that_completes_the_gradient():
-    from gradtutor.tutor.lessons import Source
+    from gradtutor.tutor.sources.trace import Traced
 
-    trace = answers.solve(Source(example="apple"))
+    trace = answers.solve(Traced(example="apple"))
     step_of = lambda text: answers.solution_step(answers.parse_quantity(text), trace)  # noqa: E731
     # Backward step 1 is price = apple_price × tax (it sends tax its gradient); step 2 is apple_price.
     assert trace.nodes[trace.steps[0].node].name == "price"
@@ -306,6 +307,6 @@ def test_hints_that_could_never_come_by_themselves_are_reported(tmp_path):
 def test_a_diagram_graphviz_remarks_on_is_a_lesson_problem():
     # A label bigger than its fixed cell: Graphviz draws it anyway and says so on stderr.
     crowded = 'digraph { a [shape=plain, label=<<TABLE><TR><TD FIXEDSIZE="TRUE" WIDTH="5" HEIGHT="5">far too long</TD></TR></TABLE>>]; }'
-    (problem,) = check._check_layout(crowded)
+    (problem,) = trace.check_layout(crowded)
     assert "cell size too small for content" in problem
-    assert check._check_layout("digraph { a -> b }") == []  # nothing said, nothing reported
+    assert trace.check_layout("digraph { a -> b }") == []  # nothing said, nothing reported

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from gradtutor.tutor import answers, check, grading, lessons, networks, training
-from gradtutor.tutor.lessons import LessonError, Source
+from gradtutor.tutor.lessons import LessonError
 
 QUIZ = """
 [[step]]
@@ -235,7 +235,7 @@ def test_training_quizzes_ask_about_a_real_run(tmp_path):
     ]
     assert problems(tmp_path, steps) == []
     lesson = lessons.load("mini", write(tmp_path, steps))
-    net = lesson.trainings["xor-net"]
+    net = lesson.tables["training"]["xor-net"]
     outcome = training.run(net)
     from gradtutor.train import command, loop, models
 
@@ -318,7 +318,7 @@ def test_at_a_terminal_the_run_shows_its_progress_and_then_the_same_result(tmp_p
     monkeypatch.setattr(training, "run", spying)  # the real run, with its progress reports counted
     live, _ = transcript("en", "\n" * 3 + TYPED.replace("\n", "\n\n"), tmp_path / "a", interactive=True)
     monkeypatch.undo()
-    runs = lessons.load("nets", NETS).trainings
+    runs = lessons.load("nets", NETS).tables["training"]
     # Both runs reported their last batch of their last epoch: xor-net in its show step,
     # xor-linear when its quiz came (at a terminal it trains in view, not as a silent wait).
     for name in ("xor-net", "xor-linear"):

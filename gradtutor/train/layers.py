@@ -11,10 +11,60 @@ to the active backend, so one seed gives the same network on every backend.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from gradtutor import backend
 from gradtutor.tensor import Tensor
 from gradtutor.train import functional as F
 from gradtutor.train import init as initializers
+
+
+class Cost(NamedTuple):
+    """What one forward pass over ONE example costs a layer, worked out from shapes alone.
+
+    multiply_adds: the multiply-adds of the layer's weight products (its matrix work); the
+    element-wise work (activations, norms, pooling) is left to a per-step constant by whoever
+    estimates time. overhead: extra work in multiply-add equivalents that the layer's op does
+    besides that arithmetic (a convolution's im2col unfolding and folding back). time_steps: the
+    steps a recurrent layer must take one after another. Shapes have no batch axis.
+    """
+
+    multiply_adds: int
+    parameters: int
+    output_shape: tuple[int, ...]
+    time_steps: int = 0
+    overhead: int = 0
+
+    @classmethod
+    def chain(cls, modules, input_shape) -> "Cost":
+        """The cost of modules applied one after another: each takes the previous one's output."""
+        total, shape = cls(0, 0, tuple(input_shape)), tuple(input_shape)
+        for module in modules:
+            part = module.cost(shape)
+            shape = part.output_shape
+            total = cls(
+                total.multiply_adds + part.multiply_adds, total.parameters + part.parameters, shape,
+                total.time_steps + part.time_steps, total.overhead + part.overhead,
+            )
+        return total
+
+
+def _size(shape) -> int:
+    count = 1
+    for n in shape:
+        count *= n
+    return count
+
+
+def _last_axis(layer: str, shape, features: int) -> None:
+    if not shape or shape[-1] != features:
+        raise ValueError(f"{layer} takes {features} features on its last axis, not an input of shape {tuple(shape)}")
+
+
+def _pool_cost(pool, input_shape) -> Cost:
+    if len(input_shape) != 3:
+        raise ValueError(f"{type(pool).__name__} takes (C, H, W) maps, not an input of shape {tuple(input_shape)}")
+    return Cost(0, 0, (input_shape[0], *pool.window.output_size(*input_shape[1:])))
 
 
 def _initializer(init):
@@ -52,6 +102,11 @@ class Module:
 
     def __call__(self, *inputs):
         return self.forward(*inputs)
+
+    def cost(self, input_shape: tuple[int, ...]) -> Cost:
+        """Multiply-adds, parameters and output shape for one example of `input_shape` (no
+        batch axis). Every layer states its own; a module without one is an error, never 0."""
+        raise NotImplementedError(f"{type(self).__name__} does not say what it costs: give it a cost(input_shape) method")
 
     # -- what the module holds -------------------------------------------------------------------
     def children(self):
@@ -134,6 +189,9 @@ class Sequential(Module):
             x = layer(x)
         return x
 
+    def cost(self, input_shape):
+        return Cost.chain(self.layers, input_shape)
+
     def __iter__(self):
         return iter(self.layers)
 
@@ -148,15 +206,24 @@ class ReLU(Module):
     def forward(self, x):
         return x.relu()
 
+    def cost(self, input_shape):
+        return Cost(0, 0, tuple(input_shape))
+
 
 class Tanh(Module):
     def forward(self, x):
         return x.tanh()
 
+    def cost(self, input_shape):
+        return Cost(0, 0, tuple(input_shape))
+
 
 class Sigmoid(Module):
     def forward(self, x):
         return x.sigmoid()
+
+    def cost(self, input_shape):
+        return Cost(0, 0, tuple(input_shape))
 
 
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
@@ -167,6 +234,9 @@ class Flatten(Module):
 
     def forward(self, x):
         return x.reshape(x.shape[0], -1)
+
+    def cost(self, input_shape):
+        return Cost(0, 0, (_size(input_shape),))
 
 
 # -- affine and convolution ------------------------------------------------------------------------
@@ -184,6 +254,12 @@ class Linear(Module):
     def forward(self, x):
         return Tensor.apply(F.LINEAR, as_input(x), self.weight, self.bias)
 
+    def cost(self, input_shape):
+        n_in, n_out = self.weight.shape
+        _last_axis("Linear", input_shape, n_in)
+        positions = _size(input_shape[:-1])  # a Linear on (T, D) runs at each of T positions
+        return Cost(n_in * n_out * positions, self.parameter_count(), (*input_shape[:-1], n_out))
+
 
 class Conv2d(Module):
     """A 2-D convolution over (N, C, H, W) with a (out, in, k, k) kernel, stride and zero padding."""
@@ -200,6 +276,16 @@ class Conv2d(Module):
     def forward(self, x):
         return Tensor.apply(F.CONV2D, as_input(x), self.weight, self.bias, param=self.window)
 
+    def cost(self, input_shape):
+        out_channels, in_channels, kh, kw = self.weight.shape
+        if len(input_shape) != 3 or input_shape[0] != in_channels:
+            raise ValueError(f"Conv2d takes ({in_channels}, H, W) maps, not an input of shape {tuple(input_shape)}")
+        height, width = self.window.output_size(*input_shape[1:])
+        # Each output number is a window of in·kh·kw inputs times the kernel.
+        work = out_channels * height * width * in_channels * kh * kw
+        # Unfolding the windows (im2col) and folding them back cost about as much again.
+        return Cost(work, self.parameter_count(), (out_channels, height, width), overhead=work)
+
 
 class MaxPool2d(Module):
     def __init__(self, kernel_size: int, stride: int | None = None, padding: int = 0):
@@ -209,6 +295,9 @@ class MaxPool2d(Module):
     def forward(self, x):
         return Tensor.apply(F.MAX_POOL2D, as_input(x), param=self.window)
 
+    def cost(self, input_shape):
+        return _pool_cost(self, input_shape)
+
 
 class AvgPool2d(Module):
     def __init__(self, kernel_size: int, stride: int | None = None, padding: int = 0):
@@ -217,6 +306,9 @@ class AvgPool2d(Module):
 
     def forward(self, x):
         return Tensor.apply(F.AVG_POOL2D, as_input(x), param=self.window)
+
+    def cost(self, input_shape):
+        return _pool_cost(self, input_shape)
 
 
 # -- regularisation and normalisation --------------------------------------------------------------
@@ -244,6 +336,9 @@ class Dropout(Module):
         mask = keep.astype(x.dtype) * (1.0 / (1.0 - self.p))  # 0 or 1/(1 − p), in x's dtype
         return Tensor.apply(F.DROPOUT, x, param=mask)
 
+    def cost(self, input_shape):
+        return Cost(0, 0, tuple(input_shape))
+
 
 class _Norm(Module):
     def __init__(self, features: int, axes: tuple[int, ...], eps: float, momentum: float):
@@ -266,6 +361,12 @@ class _Norm(Module):
     def forward(self, x):
         norm = F.Norm(self.axes, self.eps, self.training, self.momentum, self.running_mean, self.running_var)
         return Tensor.apply(F.BATCH_NORM, as_input(x), self.gamma, self.beta, param=norm)
+
+    def cost(self, input_shape):
+        # The features are on axis 1 of the batch: the first axis of one example.
+        if len(input_shape) != len(self.axes) or input_shape[0] != self.gamma.shape[0]:
+            raise ValueError(f"{type(self).__name__} over {self.gamma.shape[0]} features does not take an input of shape {tuple(input_shape)}")
+        return Cost(0, self.parameter_count(), tuple(input_shape))
 
 
 class BatchNorm1d(_Norm):
@@ -296,6 +397,10 @@ class LayerNorm(Module):
         x = as_input(x)
         return Tensor.apply(F.LAYER_NORM, x, self.gamma, self.beta, param=F.Norm((x.ndim - 1,), self.eps))
 
+    def cost(self, input_shape):
+        _last_axis("LayerNorm", input_shape, self.gamma.shape[0])
+        return Cost(0, self.parameter_count(), tuple(input_shape))
+
 
 # -- sequences -------------------------------------------------------------------------------------
 
@@ -312,6 +417,9 @@ class Embedding(Module):
         if ids.dtype.kind == "f":
             ids = ids.astype("int64")  # ids carried in a float tensor are whole numbers
         return Tensor.apply(F.EMBEDDING, self.weight, param=ids)
+
+    def cost(self, input_shape):
+        return Cost(0, self.parameter_count(), (*input_shape, self.weight.shape[1]))  # a lookup: no arithmetic
 
 
 class _Recurrent(Module):
@@ -341,6 +449,15 @@ class _Recurrent(Module):
     def forward(self, x):
         x = as_input(x)
         return Tensor.apply(self.op, x, self._zeros(x), self.weight_x, self.weight_h, self.bias)
+
+    def cost(self, input_shape):
+        """Per time step every gate maps x_t (D) and h_{t−1} (H) to H numbers: G·H·(D + H)."""
+        if len(input_shape) != 2:
+            raise ValueError(f"{type(self).__name__} takes (T, D) sequences, not an input of shape {tuple(input_shape)}")
+        steps, features = input_shape
+        _last_axis(type(self).__name__, input_shape, self.weight_x.shape[0])
+        per_step = self.gates * self.hidden_size * (features + self.hidden_size)
+        return Cost(per_step * steps, self.parameter_count(), (steps, self.hidden_size), time_steps=steps)
 
 
 class RNN(_Recurrent):

@@ -41,6 +41,9 @@ class MLP(L.Module):
     def forward(self, x):
         return self.net(x)
 
+    def cost(self, input_shape):
+        return self.net.cost(input_shape)
+
 
 class LeNet(L.Module):
     """A LeNet-5-style CNN for (N, C, size, size) images.
@@ -78,6 +81,9 @@ class LeNet(L.Module):
     def forward(self, x):
         return self.classifier(self.features(x))
 
+    def cost(self, input_shape):
+        return L.Cost.chain((self.features, self.classifier), input_shape)
+
 
 class SequenceToOne(L.Module):
     """Many-to-one: run a recurrent layer over (N, T, D) and read the last hidden state.
@@ -96,6 +102,14 @@ class SequenceToOne(L.Module):
     def forward(self, x):
         hs = self.recurrent(x)  # (N, T, H)
         return self.head(hs[:, -1])  # (N, outputs)
+
+    def cost(self, input_shape):
+        recurrent = self.recurrent.cost(input_shape)
+        head = self.head.cost(recurrent.output_shape[1:])  # the last hidden state only
+        return L.Cost(
+            recurrent.multiply_adds + head.multiply_adds, recurrent.parameters + head.parameters,
+            head.output_shape, recurrent.time_steps,
+        )
 
 
 class SequenceToSequence(L.Module):
@@ -124,6 +138,10 @@ class SequenceToSequence(L.Module):
         if self.embedding is not None:
             x = self.embedding(x)  # (N, T) ids -> (N, T, E)
         return self.head(self.recurrent(x))  # (N, T, H) -> (N, T, outputs)
+
+    def cost(self, input_shape):
+        layers = (self.embedding, self.recurrent, self.head) if self.embedding is not None else (self.recurrent, self.head)
+        return L.Cost.chain(layers, input_shape)
 
 
 def generate(model: SequenceToSequence, start_ids, length: int, seed: int | None = 0,

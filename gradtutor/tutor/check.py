@@ -6,11 +6,14 @@ passes there. Problems come back as one line each: file, step, what is wrong.
 
 from __future__ import annotations
 
-import io
-
-from gradtutor.tutor import answers, grading, lessons, networks, training
+from gradtutor.tutor import answers, grading, lessons
 from gradtutor.tutor.lessons import Lesson, LessonError, Step
+from gradtutor.tutor.quiz_kinds import QUIZ_KINDS, describe
+from gradtutor.tutor.source_family import rendered
+from gradtutor.tutor.sources import SOURCES, family_of
 from gradtutor.tutor.text import LANGUAGES
+
+__all__ = ["check", "check_lesson", "check_step", "describe", "render_view"]
 
 
 def check(names: list[str] | None = None) -> list[str]:
@@ -34,27 +37,22 @@ def check_lesson(lesson: Lesson) -> list[str]:
             problems.extend(f"{where}: {p}" for p in check_step(step))
         except Exception as exc:  # an engine or renderer failure is a finding, not a crash
             problems.append(f"{where}: {type(exc).__name__}: {exc}")
-    for circuit in lesson.circuits.values():  # also the ones no step uses (yet)
-        try:
-            answers.build_circuit(circuit)
-        except Exception as exc:
-            problems.append(f"{lesson.where}/{lessons.MANIFEST}: circuit {circuit.name}: {exc}")
-    for run in lesson.trainings.values():  # also the ones no step uses (yet); estimated, not run
-        too_slow = training.too_slow(run)
-        if too_slow and not any(s.source is not None and s.source.training == run for s in lesson.steps):
-            problems.append(f"{lesson.where}/{lessons.MANIFEST}: {too_slow}")
+    for family in SOURCES.values():  # each family's table, also the entries no step uses (yet)
+        if family.table:
+            entries = lesson.tables.get(family.table, {})
+            problems.extend(f"{lesson.where}/{lessons.MANIFEST}: {p}" for p in family.check_table(entries, lesson.steps))
     problems.extend(_check_prose(lesson))
     return problems
 
 
 def check_step(step: Step) -> list[str]:
-    if step.kind in ("show", "quiz") and step.source is not None and step.source.training is not None:
-        too_slow = training.too_slow(step.source.training)
-        if too_slow:
-            return [too_slow]  # not run: the check itself stays fast
+    family = family_of(step.source) if step.source is not None else None
+    if step.kind in ("show", "quiz") and family is not None:
+        reason = family.preflight(step.source)
+        if reason:
+            return [reason]  # not solved: the check itself stays fast
     if step.kind == "show":
-        trace = answers.solve(step.source)
-        return render_view(step, trace)
+        return render_view(step, answers.solve(step.source))
     if step.kind != "quiz":
         return []
     problems = []
@@ -70,106 +68,19 @@ def check_step(step: Step) -> list[str]:
             f"answer {step.answer_text} but the engine computes "
             f"{step.quantity.text if step.quantity else 'the key'} = {describe(the_key.value)}"
         )
-    if step.quiz == "choice" and the_key.value not in [c.id for c in step.choices]:
-        problems.append(f"{step.quantity.text} = {the_key.value!r}, which is not a choice id")
-    for choice in step.choices:
-        if choice.id != step.answer and choice.feedback is None:
-            problems.append(f"wrong choice {choice.id!r} needs feedback naming its misconception")
+    problems.extend(QUIZ_KINDS[step.quiz].problems(step, the_key.value))
     for mistake in the_key.mistakes[: len(step.mistakes)]:  # the lesson's own, listed first
         if grading.judge(step, mistake.value, the_key).right:
             problems.append(f"a listed mistake ({describe(mistake.value)}) is in fact a right answer")
-    if the_key.trace is not None and step.source.family == "trace":
-        if step.solution_step is not None and step.solution_step > len(the_key.trace.steps):
-            problems.append(
-                f"solution_step {step.solution_step} is out of range: the trace has {len(the_key.trace.steps)} steps"
-            )
-        else:
-            for lang in LANGUAGES:
-                _render(_solution_table(the_key, lang))
+    if the_key.trace is not None:
+        problems.extend(family.check_solution(step, the_key, LANGUAGES))
     return problems
 
 
-def describe(value) -> str:
-    from gradtutor.numbers import human
-    from gradtutor.tutor.quiz import format_shape
-
-    if isinstance(value, tuple):
-        return format_shape(value)
-    if isinstance(value, list):
-        rows = value if value and isinstance(value[0], list) else [value]
-        text = "; ".join(" ".join(human(x) for x in row) for row in rows)
-        return f"[{text}]"
-    if isinstance(value, str):
-        return value
-    return human(value)
-
-
-def view(step: Step, trace, lang: str = "en"):
-    """The renderable a show step displays (diagram steps show the table in a terminal).
-    `trace` is what answers.solve gave: a Trace, a networks.Report or a training.Outcome."""
-    from gradtutor.render import term
-
-    if step.view == "layers":
-        return networks.layers_table(trace, lang)
-    if step.view == "train":
-        return training.view(trace, lang)
-    if step.view == "forward":
-        return term.forward_table(trace, lang=lang)
-    if step.view == "summary":
-        return term.summary(trace, lang=lang)
-    return term.trace_table(trace, step=step.backward_step if step.view == "step" else None, lang=lang)
-
-
-def render_view(step: Step, trace) -> list[str]:
-    """Render what a show step shows, in every language; every show step's diagram must render
-    to DOT as well (teachers export any of them), and a diagram step's must also lay out."""
-    from gradtutor.render import dot
-
-    if step.view in ("layers", "train"):
-        for lang in LANGUAGES:
-            _render(view(step, trace, lang))
-        return []
-    if step.view == "step" and step.backward_step > len(trace.steps):
-        return [f"backward_step {step.backward_step} is out of range: the trace has {len(trace.steps)} steps"]
-    problems = []
-    for lang in LANGUAGES:
-        _render(view(step, trace, lang))
-        text = dot.to_dot(trace, step=step.backward_step if step.view == "step" else None, lang=lang)
-        if step.view == "diagram":
-            problems += [f"{lang}: {problem}" for problem in _check_layout(text)]
-    return problems
-
-
-def _check_layout(text: str) -> list[str]:
-    """Draw the diagram as `gradtutor export` would: what Graphviz refuses or remarks on (a label
-    too big for its cell, say) is a problem of the lesson. The font library's chatter is not."""
-    import warnings
-
-    from gradtutor.render.export import ExportError, render
-
-    try:
-        with warnings.catch_warnings(record=True) as remarks:
-            warnings.simplefilter("always")
-            render(text, "svg")
-    except ImportError:  # drawing needs Graphviz; the DOT text itself was produced above
-        return []
-    except ExportError as exc:  # its message already says the diagram could not be drawn, and why
-        return [str(exc)]
-    return [str(remark.message) for remark in remarks]
-
-
-def _solution_table(the_key, lang: str):
-    from gradtutor.render import term
-
-    return term.trace_table(the_key.trace, step=the_key.step, lang=lang)
-
-
-def _render(renderable) -> str:
-    from rich.console import Console
-
-    console = Console(file=io.StringIO(), width=100, color_system=None)
-    console.print(renderable)
-    return console.file.getvalue()
+def render_view(step: Step, result) -> list[str]:
+    """Render what a show step shows, in every language, and whatever else its family checks
+    (a traced step's diagram must render to DOT, and a diagram step's must also lay out)."""
+    return family_of(step.source).check_view(step, result, LANGUAGES)
 
 
 def _check_prose(lesson: Lesson) -> list[str]:
@@ -181,7 +92,7 @@ def _check_prose(lesson: Lesson) -> list[str]:
         texts = [lesson.intro[lang]] + [s.body.get(lang, "") for s in lesson.steps]
         for text in texts:
             try:
-                _render(Markdown(text))
+                rendered(Markdown(text))
             except Exception as exc:
                 problems.append(f"{lesson.where}/{lang}.md: Markdown does not render ({exc})")
     return problems

@@ -3,6 +3,10 @@
 `load(name)` returns a `Lesson` or raises `LessonError` listing every problem found, each
 prefixed with the file and step it is about. Only the shape of the data is checked here; whether
 the answers agree with the engine is `check.py`'s business.
+
+The loader knows the step kinds and the keys every quiz has; the keys that name a source, their
+tables, views and quantities belong to the source families (sources.SOURCES), and the keys and
+answers of each quiz kind to quiz_kinds.QUIZ_KINDS. Both are read when a lesson is loaded.
 """
 
 from __future__ import annotations
@@ -11,39 +15,56 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from fractions import Fraction
 from importlib import resources
 from importlib.resources.abc import Traversable
 
 from gradtutor.tutor import quiz as quizzes
 from gradtutor.tutor.answers import Quantity, QuantityError, parse_quantity
-from gradtutor.tutor.networks import Network, SpecError, network
-from gradtutor.tutor.training import Training, TrainingError
+from gradtutor.tutor.quiz_kinds import QUIZ_KINDS, Choice, StatedAnswerError
+from gradtutor.tutor.sources import SOURCES, family_of
 from gradtutor.tutor.text import LANGUAGES
 
 FORMAT_VERSION = 1
 MANIFEST = "lesson.toml"
 PACKAGE = "gradtutor.lessons"
 STEP_KINDS = ("explain", "show", "quiz")
-QUIZ_KINDS = ("numeric", "choice", "shape", "matrix", "pattern")
-VIEWS = ("forward", "table", "step", "diagram", "summary", "layers", "train")
-TRACE_VIEWS = VIEWS[:5]  # views of an example or circuit; "layers" shows a layer or model, "train" a run
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-_CHOICE_ID = re.compile(r"[a-z0-9_-]+")
 _SECTION = re.compile(r"^##\s+(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
 
 Localized = dict  # {"en": text, "ko": text}
 
-_SOURCE_KEYS = {"example", "circuit", "exact", "layer", "model", "input_shape", "training"}
-_SOURCES = ("example", "circuit", "layer", "model", "training")
 _KEYS = {
     "explain": {"id", "kind"},
-    "show": {"id", "kind", "view", "backward_step"} | _SOURCE_KEYS,
+    "show": {"id", "kind", "view", "backward_step"},
     "quiz": {
         "id", "kind", "quiz", "quantity", "answer", "prompt", "why", "hints", "tries",
-        "hint_after", "solution_step", "mistakes", "choices", "atol", "rtol",
-    } | _SOURCE_KEYS,
+        "hint_after", "solution_step", "mistakes",
+    },
 }
+
+
+# What the source families and quiz kinds add to the format, read from their tables when a lesson
+# is loaded: a family or kind added to a table is known from then on.
+def views() -> tuple[str, ...]:
+    return tuple(view for family in SOURCES.values() for view in family.views)
+
+
+def _source_names() -> tuple[str, ...]:
+    """The keys that name a source (example = "apple", layer = "…" …), in the order messages list them."""
+    return tuple(key for family in SOURCES.values() for key in family.keys)
+
+
+def _step_keys(kind: str) -> set[str]:
+    if kind == "explain":
+        return _KEYS[kind]
+    keys = _KEYS[kind] | set(_source_names()) | {key for family in SOURCES.values() for key in family.companions}
+    if kind == "quiz":
+        keys |= {key for quiz_kind in QUIZ_KINDS.values() for key in quiz_kind.keys}
+    return keys
+
+
+def _tables() -> dict:
+    return {family.table: family for family in SOURCES.values() if family.table}
 
 
 class LessonError(ValueError):
@@ -52,42 +73,6 @@ class LessonError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True, slots=True)
-class Circuit:
-    name: str
-    expression: str
-    at: tuple  # ((variable, number), …): a tuple, so sources can key a cache
-    upstream: float = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where a step's numbers come from: a built-in example or a lesson circuit (traced), a
-    layer or model (networks.Network), or a training run (training.Training)."""
-
-    example: str | None = None
-    circuit: Circuit | None = None
-    exact: bool = False
-    network: Network | None = None
-    training: Training | None = None
-
-    @property
-    def family(self) -> str:
-        """"trace", "network" or "training": which quantities and views it answers."""
-        if self.network is not None:
-            return "network"
-        if self.training is not None:
-            return "training"
-        return "trace"
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    id: str
-    text: Localized
-    feedback: Localized | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +88,7 @@ class Step:
     kind: str
     title: Localized
     body: Localized
-    source: Source | None = None
+    source: object = None  # a source family's record (sources/): a Traced, a Network, a Training …
     view: str = "table"
     backward_step: int | None = None
     quiz: str | None = None
@@ -129,9 +114,8 @@ class Lesson:
     title: Localized
     intro: Localized
     steps: list[Step]
-    circuits: dict[str, Circuit]
+    tables: dict[str, dict]  # a source family's manifest table ("circuits", "training") -> its entries
     where: str  # for messages: lessons/<id>
-    trainings: dict[str, Training] = field(default_factory=dict)
 
     def index(self, step_id: str | None) -> int:
         """Position of a step by id; 0 for None or an id this version no longer has."""
@@ -191,10 +175,12 @@ class _Loader:
         self.where = f"lessons/{name}"
         self.problems: list[str] = []
         self.context = ""
-        self.trainings: dict[str, Training] = {}
 
     def problem(self, message: str) -> None:
         self.problems.append(f"{self.where}/{self.context}: {message}".replace("/: ", ": "))
+
+    def entry(self, label: str | None) -> None:
+        self.context = f"{MANIFEST}: {label}" if label else MANIFEST
 
     def load(self) -> Lesson:
         self.context = MANIFEST
@@ -216,15 +202,17 @@ class _Loader:
         if not isinstance(order, int) or isinstance(order, bool):
             self.problem(f"order must be an integer, got {order!r}")
             order = 100
-        for key in set(manifest) - {"format_version", "id", "order", "circuits", "training", "step"}:
+        for key in set(manifest) - {"format_version", "id", "order", "step"} - set(_tables()):
             self.problem(f"unknown key {key!r}")
-        circuits = self.circuits(manifest.get("circuits", {}))
-        self.trainings = self.training_tables(manifest.get("training", {}))
+        tables = {}
+        for name, family in _tables().items():
+            self.entry(None)
+            tables[name] = family.parse_table(manifest.get(name, {}), self)
         raw_steps = manifest.get("step", [])
         if not isinstance(raw_steps, list) or not raw_steps:
             self.problem("a lesson needs at least one [[step]]")
             raw_steps = []
-        steps = [s for s in (self.step(raw, circuits) for raw in raw_steps) if s is not None]
+        steps = [s for s in (self.step(raw, tables) for raw in raw_steps) if s is not None]
         seen = set()
         for step in steps:
             if step.id in seen:
@@ -236,51 +224,9 @@ class _Loader:
             titles[lang], intros[lang] = self.markdown(lang, steps)
         if self.problems:
             raise LessonError(self.problems)
-        return Lesson(self.name, order, titles, intros, steps, circuits, self.where, self.trainings)
+        return Lesson(self.name, order, titles, intros, steps, tables, self.where)
 
-    # -- circuits ---------------------------------------------------------------------------
-    def circuits(self, raw) -> dict[str, Circuit]:
-        self.context = MANIFEST
-        if not isinstance(raw, dict):
-            self.problem("[circuits] must be a table of circuits")
-            return {}
-        circuits = {}
-        for name, spec in raw.items():
-            self.context = f"{MANIFEST}: circuit {name}"
-            if not isinstance(spec, dict):
-                self.problem("must be a table with expression and at")
-                continue
-            for key in set(spec) - {"expression", "at", "upstream"}:
-                self.problem(f"unknown key {key!r}")
-            expression = spec.get("expression")
-            if not isinstance(expression, str) or not expression.strip():
-                self.problem("needs an expression")
-                continue
-            at = {}
-            for variable, value in (spec.get("at") or {}).items():
-                number = self.number(value, f"at.{variable}")
-                if number is not None:
-                    at[variable] = number
-            upstream = self.number(spec.get("upstream", 1), "upstream")
-            circuits[name] = Circuit(name, expression, tuple(at.items()), 1.0 if upstream is None else upstream)
-        return circuits
-
-    def training_tables(self, raw) -> dict[str, Training]:
-        from gradtutor.tutor import training
-
-        self.context = MANIFEST
-        if not isinstance(raw, dict):
-            self.problem("[training] must be a table of training runs: [training.<name>]")
-            return {}
-        runs = {}
-        for name, table in raw.items():
-            self.context = f"{MANIFEST}: training {name}"
-            try:
-                runs[name] = training.spec(name, table)
-            except TrainingError as exc:
-                self.problem(str(exc))
-        return runs
-
+    # -- values -------------------------------------------------------------------------------
     def number(self, value, what: str):
         """A number written as a TOML number or as text ("11/10", "−4")."""
         if isinstance(value, bool):
@@ -297,7 +243,7 @@ class _Loader:
         return None
 
     # -- steps ------------------------------------------------------------------------------
-    def step(self, raw, circuits) -> Step | None:
+    def step(self, raw, tables) -> Step | None:
         self.context = MANIFEST
         if not isinstance(raw, dict):
             self.problem("every [[step]] must be a table")
@@ -311,22 +257,21 @@ class _Loader:
         if kind not in STEP_KINDS:
             self.problem(f"kind {kind!r} must be one of {', '.join(STEP_KINDS)}")
             return None
-        for key in sorted(set(raw) - _KEYS[kind]):
+        for key in sorted(set(raw) - _step_keys(kind)):
             self.problem(f"unknown key {key!r} for a {kind} step")
         step = Step(step_id, kind, {}, {})
         if kind == "show":
-            step.source = self.source(raw, circuits, required=True)
-            family = step.source.family if step.source is not None else "trace"
-            step.view = raw.get("view", {"trace": "table", "network": "layers", "training": "train"}[family])
-            if step.view not in VIEWS:
-                self.problem(f"view {step.view!r} must be one of {', '.join(VIEWS)}")
-            elif step.source is not None and _view_family(step.view) != family:
-                self.problem(f"view {step.view!r} does not show a {_SOURCE_NAMES[family]}; {_VIEW_HINT[family]}")
+            step.source = self.source(raw, tables, required=True)
+            family = family_of(step.source) if step.source is not None else next(iter(SOURCES.values()))
+            step.view = raw.get("view", family.default_view)
+            if step.view not in views():
+                self.problem(f"view {step.view!r} must be one of {', '.join(views())}")
+            elif step.source is not None and step.view not in family.views:
+                self.problem(f"view {step.view!r} does not show a {family.description}; {_views_hint(family)}")
             step.backward_step = self.positive(raw, "backward_step")
-            if step.view == "step" and step.backward_step is None:
-                self.problem('view = "step" needs backward_step = k')
+            family.check_show(step, self)
         elif kind == "quiz":
-            self.quiz(step, raw, circuits)
+            self.quiz(step, raw, tables)
         return step
 
     def positive(self, raw, key, default=None):
@@ -338,59 +283,36 @@ class _Loader:
             return default
         return value
 
-    def source(self, raw, circuits, required: bool) -> Source | None:
-        named = [key for key in _SOURCES if raw.get(key) is not None]
-        exact = raw.get("exact", False)
-        if not isinstance(exact, bool):
-            self.problem(f"exact must be true or false, got {exact!r}")
-            exact = False
+    def source(self, raw, tables, required: bool):
+        """The step's source, read by the family whose key it names."""
+        names = _source_names()
+        named = [key for key in names if raw.get(key) is not None]
         if len(named) > 1:
             self.problem(f"name one source, not {' and '.join(named)}")
             return None
-        if "input_shape" in raw and named not in (["layer"], ["model"]):
-            self.problem("input_shape goes with layer = \"…\" or model = \"…\"")
-        if "exact" in raw and named not in (["example"], ["circuit"]):
-            self.problem("exact goes with an example or a circuit")
-        example, circuit = raw.get("example"), raw.get("circuit")
-        if example is not None:
-            from gradtutor import examples
-
-            if example not in examples.EXAMPLES:
-                self.problem(f"unknown example {example!r}; built-in examples are: {', '.join(examples.EXAMPLES)}")
-                return None
-            return Source(example=example, exact=exact)
-        if circuit is not None:
-            if circuit not in circuits:
-                known = ", ".join(circuits) or "none defined"
-                self.problem(f"unknown circuit {circuit!r} (circuits: {known})")
-                return None
-            return Source(circuit=circuits[circuit], exact=exact)
-        for what in ("layer", "model"):
-            if raw.get(what) is not None:
-                return self.network(what, raw.get(what), raw.get("input_shape"))
-        if raw.get("training") is not None:
-            name = raw["training"]
-            if name not in self.trainings:
-                known = ", ".join(self.trainings) or "none defined"
-                self.problem(f"unknown training {name!r} (trainings: {known})")
-                return None
-            return Source(training=self.trainings[name])
+        family = next((f for f in SOURCES.values() if named and named[0] in f.keys), None)
+        for other in SOURCES.values():
+            for key, goes_with in other.companions.items():
+                if key in raw and family is not other:
+                    self.problem(f"{key} goes with {goes_with}")
+        if family is not None:
+            return family.parse(raw, tables.get(family.table, {}), self)
         if required:
-            self.problem("needs a source: example, circuit, layer, model or training = \"…\"")
+            listed = ", ".join(names[:-1]) + f" or {names[-1]}"
+            self.problem(f"needs a source: {listed} = \"…\"")
         return None
 
-    def network(self, what: str, text, input_shape) -> Source | None:
-        if not isinstance(text, str):
-            self.problem(f"{what} must be text like \"conv2d(in=3, out=6, kernel=5)\", got {text!r}")
-            return None
-        if input_shape is not None and not isinstance(input_shape, list):
-            self.problem(f"input_shape must be a list like [3, 32, 32], got {input_shape!r}")
-            return None
-        try:
-            return Source(network=network(what, text, input_shape))
-        except SpecError as exc:
-            self.problem(str(exc))
-            return None
+    def tables_in(self, items: list, name: str, keys: set[str]):
+        """(what, table) for each table of a list like mistakes = [ {…}, … ], reporting the
+        items that are not tables and the keys a table should not have."""
+        for i, spec in enumerate(items, 1):
+            what = f"{name}[{i}]"
+            if not isinstance(spec, dict):
+                self.problem(f"{what} must be a table")
+                continue
+            for key in sorted(set(spec) - keys):
+                self.problem(f"{what}: unknown key {key!r}")
+            yield what, spec
 
     def localized(self, raw, key: str, required: bool = True) -> Localized | None:
         value = raw.get(key)
@@ -415,11 +337,12 @@ class _Loader:
             ok = False
         return {lang: value[lang].strip() for lang in LANGUAGES} if ok else None
 
-    def quiz(self, step: Step, raw, circuits) -> None:
+    def quiz(self, step: Step, raw, tables) -> None:
         step.quiz = raw.get("quiz")
         if step.quiz not in QUIZ_KINDS:
             self.problem(f"quiz {step.quiz!r} must be one of {', '.join(QUIZ_KINDS)}")
             return
+        kind = QUIZ_KINDS[step.quiz]
         step.prompt = self.localized(raw, "prompt")
         step.why = self.localized(raw, "why")
         hints = raw.get("hints")
@@ -437,22 +360,22 @@ class _Loader:
                 self.problem(f"{key} must be a number ≥ 0, got {value!r}")
             else:
                 setattr(step, key, float(value))
-        if step.quiz != "numeric" and step.quiz != "matrix" and ({"atol", "rtol"} & set(raw)):
-            self.problem(f"atol and rtol apply only to numeric and matrix quizzes")
+        if not kind.tolerant and ({"atol", "rtol"} & set(raw)):
+            tolerant = " and ".join(name for name, k in QUIZ_KINDS.items() if k.tolerant)
+            self.problem(f"atol and rtol apply only to {tolerant} quizzes")
         quantity = raw.get("quantity")
-        worded_choice = step.quiz == "choice" and quantity is None
-        step.source = self.source(raw, circuits, required=not worded_choice)
-        if step.solution_step is not None and step.source is not None and step.source.family != "trace":
+        worded = kind.worded and quantity is None
+        step.source = self.source(raw, tables, required=not worded)
+        if step.solution_step is not None and step.source is not None and not family_of(step.source).backward_steps:
             self.problem("solution_step applies to examples and circuits only")
-        if worded_choice and step.source is not None:
+        if worded and step.source is not None:
             self.problem("a choice without a quantity must not name an example or circuit")
         if quantity is not None:
             step.quantity = self.quantity(quantity, "quantity")
             self.fits(step.quantity, step.source, "quantity")
-        elif not worded_choice:
+        elif not worded:
             self.problem("needs quantity = \"…\" (what is asked, computed with the engine)")
-        if step.quiz == "choice":
-            self.choices(step, raw.get("choices"))
+        kind.parse_step(step, raw, self)
         if "answer" not in raw:
             self.problem("needs answer = … (the answer as the author states it)")
         else:
@@ -462,13 +385,7 @@ class _Loader:
         if not isinstance(mistakes, list):
             self.problem("mistakes must be a list of tables")
             mistakes = []
-        for i, spec in enumerate(mistakes, 1):
-            what = f"mistakes[{i}]"
-            if not isinstance(spec, dict):
-                self.problem(f"{what} must be a table")
-                continue
-            for key in sorted(set(spec) - {"answer", "quantity", "feedback"}):
-                self.problem(f"{what}: unknown key {key!r}")
+        for what, spec in self.tables_in(mistakes, "mistakes", {"answer", "quantity", "feedback"}):
             feedback = self.text(spec.get("feedback"), f"{what}.feedback")
             if ("answer" in spec) == ("quantity" in spec):
                 self.problem(f"{what} needs exactly one of answer or quantity")
@@ -492,62 +409,22 @@ class _Loader:
             self.problem(f"{what}: {exc}")
             return None
 
-    def fits(self, quantity: Quantity | None, source: Source | None, what: str) -> None:
-        """A quantity is read off its own kind of source: grad:x off a trace, params off a
+    def fits(self, quantity: Quantity | None, source, what: str) -> None:
+        """A quantity is read off its own family of source: grad:x off a trace, params off a
         layer or model, accuracy off a training run."""
         if quantity is None or source is None or quantity.family == source.family:
             return
         self.problem(
-            f"{what} {quantity.text!r} is asked of a {_SOURCE_NAMES[quantity.family]}, "
-            f"but the step names a {_SOURCE_NAMES[source.family]}"
+            f"{what} {quantity.text!r} is asked of a {SOURCES[quantity.family].description}, "
+            f"but the step names a {family_of(source).description}"
         )
-
-    def choices(self, step: Step, raw) -> None:
-        if not isinstance(raw, list) or len(raw) < 2:
-            self.problem("a choice quiz needs choices = [ {id, text, feedback}, … ] (at least two)")
-            return
-        for i, spec in enumerate(raw, 1):
-            what = f"choices[{i}]"
-            if not isinstance(spec, dict):
-                self.problem(f"{what} must be a table")
-                continue
-            for key in sorted(set(spec) - {"id", "text", "feedback"}):
-                self.problem(f"{what}: unknown key {key!r}")
-            choice_id = spec.get("id")
-            if not isinstance(choice_id, str) or not _CHOICE_ID.fullmatch(choice_id):
-                self.problem(f"{what}: id {choice_id!r} must be made of a-z, 0-9, _ and -")
-                continue
-            text = self.text(spec.get("text"), f"choice {choice_id}: text")
-            feedback = self.text(spec["feedback"], f"choice {choice_id}: feedback") if "feedback" in spec else None
-            step.choices.append(Choice(choice_id, text or {}, feedback))
-        ids = [c.id for c in step.choices]
-        for choice_id in sorted({c for c in ids if ids.count(c) > 1}):
-            self.problem(f"choice id {choice_id!r} is used twice")
 
     def answer(self, step: Step, value, what: str):
         """Parse a stated answer with the same reader the learner's input goes through."""
         try:
-            if step.quiz == "numeric":
-                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                    raise quizzes.Unreadable("need_number")
-                return quizzes.parse_number(str(value)) if isinstance(value, str) else value
-            if step.quiz == "shape":
-                if not isinstance(value, str):
-                    raise quizzes.Unreadable("need_shape")
-                return quizzes.parse_shape(value)
-            if step.quiz == "matrix":
-                return _matrix(value) if isinstance(value, list) else quizzes.parse_matrix(str(value))
-            if step.quiz == "pattern":
-                if value not in quizzes.PATTERNS:
-                    self.problem(f"{what} {value!r} must be one of {', '.join(quizzes.PATTERNS)}")
-                    return None
-                return value
-            if step.quiz == "choice":
-                ids = [c.id for c in step.choices]
-                if value not in ids:
-                    self.problem(f"{what} {value!r} is not a choice id ({', '.join(ids)})")
-                    return None
-                return value
+            return QUIZ_KINDS[step.quiz].stated(value, step)
+        except StatedAnswerError as exc:
+            self.problem(f"{what} {value!r} {exc}")
         except (quizzes.Unreadable, TypeError, ValueError):
             self.problem(f"{what} {value!r} cannot be read as a {step.quiz} answer")
         return None
@@ -594,16 +471,10 @@ class _Loader:
         return title, intro
 
 
-_SOURCE_NAMES = {"trace": "traced example or circuit", "network": "layer or model", "training": "training run"}
-_VIEW_HINT = {
-    "trace": f"its views are {', '.join(TRACE_VIEWS)}",
-    "network": 'its view is "layers"',
-    "training": 'its view is "train"',
-}
-
-
-def _view_family(view: str) -> str:
-    return {"layers": "network", "train": "training"}.get(view, "trace")
+def _views_hint(family) -> str:
+    if len(family.views) == 1:
+        return f'its view is "{family.views[0]}"'
+    return f"its views are {', '.join(family.views)}"
 
 
 def _sections(text: str) -> tuple[str, str, dict]:
@@ -652,25 +523,3 @@ def _as_text(value) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_as_text(v) for v in value) + "]"
     return str(value)
-
-
-def _matrix(value: list):
-    """A TOML array answer: numbers or number strings, 1-D or 2-D (rows of equal length)."""
-
-    def entry(x):
-        if isinstance(x, bool):
-            raise ValueError("a boolean is not a number")
-        if isinstance(x, (int, float)):
-            return Fraction(x) if isinstance(x, int) else x
-        if isinstance(x, str):
-            return quizzes.parse_number(x)
-        raise ValueError(f"{x!r} is not a number")
-
-    if value and all(isinstance(row, list) for row in value):
-        rows = [[entry(x) for x in row] for row in value]
-        if len({len(row) for row in rows}) != 1 or not rows[0]:
-            raise ValueError("rows of different lengths")
-        return rows
-    if not value:
-        raise ValueError("empty")
-    return [entry(x) for x in value]

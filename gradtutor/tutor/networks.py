@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 # kind -> {argument: default}; a default of None means the argument is required.
 LAYERS = {
@@ -55,6 +56,7 @@ class SpecError(ValueError):
 class Network:
     """A lesson source: one layer or one model, with the shape of one input example."""
 
+    family: ClassVar[str] = "network"  # answered by sources.network
     what: str  # "layer" or "model"
     text: str  # as written in the lesson
     kind: str  # conv2d, lenet …
@@ -352,76 +354,9 @@ def _gradnorm(source: Network, steps: int) -> float:
     return float(xp.sqrt((h0.grad**2).sum()))
 
 
-# -- quantities ------------------------------------------------------------------------------------
-def quantity(q, report: Report):
-    """A network quantity's value (see lessons/README.md): a shape tuple or a whole number."""
-    from gradtutor.tutor.answers import QuantityError
-
-    if q.kind == "gradnorm":
-        try:
-            return gradnorm(report.source, q.index)
-        except SpecError as exc:
-            raise QuantityError(str(exc)) from None
-    if q.kind == "params" and q.of is None:
-        return report.params
-    if q.of == "layer":
-        if not 1 <= q.index <= len(report.layers):
-            raise QuantityError(
-                f"{q.text}: {report.source.text} has layers 1 to {len(report.layers)} "
-                f"({', '.join(layer.name for layer in report.layers)})"
-            )
-        layer = report.layers[q.index - 1]
-        if q.kind == "params":
-            return layer.params
-        shape = layer.shape
-    else:
-        shape = report.output
-    if q.kind == "shape":
-        return shape
-    if q.kind == "size":
-        count = 1
-        for n in shape:
-            count *= n
-        return count
-    if len(shape) != 3:
-        raise QuantityError(f"{q.text}: {q.kind} is read off an image shape (channels, height, width), not {shape}")
-    return shape[{"channels": 0, "height": 1, "width": 2}[q.kind]]
-
-
-def known_mistakes(q, report: Report) -> list[tuple[object, str]]:
-    """Wrong answers a learner is likely to give, each with the UI message naming the slip:
-    the size going INTO the layer instead of coming out of it, the weights without the biases."""
-    from gradtutor.tutor.answers import QuantityError
-
-    mistakes = []
-    if q.kind == "params":
-        module = build(report.source)
-        weights = sum(p.size for p in module.parameters() if p.ndim > 1)
-        if q.of == "layer":
-            weights = _layer_weights(module, q.index)
-        mistakes.append((weights, "no_bias"))
-    elif q.kind in ("shape", "width", "height", "channels", "size"):
-        index = q.index if q.of == "layer" else len(report.layers)
-        if index is not None and 1 <= index <= len(report.layers):
-            before = report.layers[index - 2].shape if index >= 2 else report.source.input_shape
-            preceding = Report(report.source, report.layers[: index - 1], tuple(before), report.params)
-            try:
-                wrong = quantity(_same_of_output(q), preceding)
-            except QuantityError:  # the input has no such axis (width of a vector): no such slip
-                wrong = None
-            if wrong is not None:
-                mistakes.append((wrong, "layer_input"))
-    answer = quantity(q, report)
-    return [(value, key) for value, key in mistakes if value != answer]
-
-
-def _same_of_output(q):
-    from gradtutor.tutor.answers import Quantity
-
-    return Quantity(q.kind, q.text, of="output")
-
-
-def _layer_weights(module, index: int) -> int:
+# -- what the layers hold ---------------------------------------------------------------------------
+def layer_weights(module, index: int) -> int:
+    """The weights (no biases) of counted layer `index` (from 1); 0 if there is no such layer."""
     counted = [leaf for leaf in _leaves(module) if type(leaf).__name__ not in _UNCOUNTED]
     if not 1 <= index <= len(counted):
         return 0

@@ -23,11 +23,12 @@ from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
-from gradtutor.tutor import grading, quiz
-from gradtutor.tutor.check import describe, view
+from gradtutor.tutor import answers, grading, quiz
 from gradtutor.tutor.lessons import Lesson, Step
 from gradtutor.tutor.progress import Progress
-from gradtutor.tutor.text import pattern_name, pick, ui
+from gradtutor.tutor.quiz_kinds import QUIZ_KINDS, describe
+from gradtutor.tutor.sources import family_of
+from gradtutor.tutor.text import pick, ui
 
 # Exit codes (documented in lessons/README.md).
 PASSED, NOT_PASSED, USAGE = 0, 1, 2
@@ -254,59 +255,31 @@ class Session:
                 return move
 
     def show(self, step: Step) -> None:
-        from gradtutor.tutor import answers
-
-        if step.source.training is not None:
-            self.train(step.source.training)
-        trace = answers.solve(step.source)
-        self.console.print(view(step, trace, self.lang))
-        if step.view == "diagram" and step.source.example:
-            # The command draws the diagram in the lesson's language, whatever the locale says.
-            language = "" if self.lang == "en" else f" --lang {self.lang}"
-            self.say("diagram", command=f"gradtutor export {step.source.example} --format svg{language}")
-
-    def train(self, run) -> None:
-        """Run a lesson's training now, with a live progress bar at a terminal (scripted output
-        shows only the result, so transcripts are the same on every run)."""
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        from gradtutor.tutor import training
-
-        if training.cached(run) or self.input.scripted:
-            return
-        progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]}"),
-            console=self.console, transient=True,
-        )
-        epochs = training.resolved(run).settings["epochs"]
-        with progress:
-            task = progress.add_task(ui(self.lang, "train_progress", epoch=1, epochs=epochs), total=None, loss="…")
-
-            def on_batch(epoch, batch, batches, loss):
-                if batch == batches or batch % 10 == 1:  # reading the loss syncs a GPU: not every batch
-                    label = ui(self.lang, "train_progress", epoch=epoch, epochs=epochs)
-                    progress.update(task, completed=batch, total=batches, description=label, loss=f"{float(loss.data):.4f}")
-
-            training.run(run, on_batch=on_batch)
+        family = family_of(step.source)
+        family.prepare(step.source, self.console, self.lang, live=not self.input.scripted)
+        for renderable in family.show(step, answers.solve(step.source), self.lang):
+            self.console.print(renderable)
 
     # -- quizzes ------------------------------------------------------------------------------
     def quiz(self, step: Step) -> str:
         lesson_id, lang = self.lesson.id, self.lang
-        if step.source is not None and step.source.training is not None:
-            self.train(step.source.training)  # at a terminal: with its progress bar, not a silent wait
+        if step.source is not None:
+            # A training run, at a terminal: trained with its progress bar, not a silent wait.
+            family_of(step.source).prepare(step.source, self.console, lang, live=not self.input.scripted)
         the_key = grading.key(step)
         record = self.progress.step(lesson_id, step.id)
         self.text(step.prompt)
         order = None
-        if step.quiz == "choice":
+        options = QUIZ_KINDS[step.quiz].options(step)
+        if options is not None:  # picked from a list: shuffled once per learner, by a seed kept in progress
             seed = record.seed if record.seed is not None else self.progress.seed(
                 lesson_id, step.id, random.SystemRandom().randrange(2**31)
             )
-            order = quiz.shuffled([c.id for c in step.choices], seed)
-            by_id = {c.id: c for c in step.choices}
-            for number, choice_id in enumerate(order, 1):
+            order = quiz.shuffled([option_id for option_id, _ in options], seed)
+            texts = dict(options)
+            for number, option_id in enumerate(order, 1):
                 # "1\)" keeps Markdown from turning the choices into a loosely spaced list.
-                line = Markdown(f"{number}\\) {pick(by_id[choice_id].text, lang)}")
+                line = Markdown(f"{number}\\) {pick(texts[option_id], lang)}")
                 self.console.print(Padding(line, (0, 0, 0, 2)))
             self.console.print(Text(ui(lang, "choose"), style="dim"))
         if record.status == "passed":
@@ -380,34 +353,11 @@ class Session:
         self.text(step.why)
         if the_key.trace is None:
             return
-        if step.source.family == "network":
-            from gradtutor.tutor import networks
-
-            upto = step.quantity.index if step.quantity.of == "layer" else None
-            self.console.print(networks.layers_table(the_key.trace, lang, upto=upto))
-            return
-        if step.source.family == "training":
-            from gradtutor.tutor import training
-
-            self.console.print(training.final_line(the_key.trace, lang))
-            return
-        from gradtutor.render import term
-
-        if the_key.step is not None:
-            self.console.print(Text(ui(lang, "solution_step")))
-            self.console.print(term.trace_table(the_key.trace, step=the_key.step, lang=lang))
-        elif step.quantity.kind in ("largest", "smallest"):
-            self.console.print(term.summary(the_key.trace, lang=lang))  # every input's gradient side by side
-        elif step.quantity.kind in ("value", "shape"):
-            self.console.print(term.forward_table(the_key.trace, lang=lang))
+        for renderable in family_of(step.source).solution(step, the_key, lang):
+            self.console.print(renderable)
 
     def answer_text(self, step: Step, value) -> str:
-        if step.quiz == "pattern":
-            return pattern_name(value, self.lang)
-        if step.quiz == "choice":
-            choice = next(c for c in step.choices if c.id == value)
-            return pick(choice.text, self.lang)
-        return describe(value)
+        return QUIZ_KINDS[step.quiz].describe(value, step, self.lang)
 
 
 def console_for(scripted: bool, width: int | None = None, file=None) -> Console:

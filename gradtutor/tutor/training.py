@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 MODELS = ("mlp", "cnn", "rnn", "lstm", "gru")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam")
@@ -49,6 +50,7 @@ class TrainingError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Training:
+    family: ClassVar[str] = "training"  # a lesson source, answered by sources.training
     name: str
     model: str
     data: str | None = None
@@ -122,6 +124,8 @@ def resolved(training: Training):
 # any load. Measured on two cores (numpy, float32): the fixed cost of one training step (forward,
 # backward, update of a small model), the extra cost of each time step of a recurrent layer per
 # batch, and the multiply-add rate of the layers' matrix work (forward + backward ≈ 3 × forward).
+# The counts come from the model itself (`Module.cost`, from shapes): a layer that cannot say
+# what it costs stops the estimate instead of counting as free.
 STEP_SECONDS = 0.4e-3
 TIME_STEP_SECONDS = 0.1e-3
 MULTIPLY_ADDS_PER_SECOND = 3e9
@@ -143,9 +147,10 @@ def _estimate(training: Training) -> float:
     small = replace(config, samples=min(8, settings.get("samples") or 8), settings={})
     probe = command.prepare(small)  # the same model on a handful of examples: shapes, not numbers
     examples = _examples(config, settings)
-    per_example, time_steps = _multiply_adds(probe.model, probe.train_set.x[:1])
+    cost = probe.model.cost(tuple(probe.train_set.x.shape[1:]))  # each layer's own count, one example
+    per_example = cost.multiply_adds + cost.overhead
     batches = -(-examples // settings["batch_size"])
-    epoch = batches * (STEP_SECONDS + time_steps * TIME_STEP_SECONDS) + 3 * per_example * examples / MULTIPLY_ADDS_PER_SECOND
+    epoch = batches * (STEP_SECONDS + cost.time_steps * TIME_STEP_SECONDS) + 3 * per_example * examples / MULTIPLY_ADDS_PER_SECOND
     return settings["epochs"] * epoch * (1 + 1 / (3 * settings["epochs"]))  # + the final evaluation
 
 
@@ -157,48 +162,6 @@ def _examples(config, settings) -> int:
         return len(command.prepare(config).train_set)
     count = settings["samples"] * (3 if config.data == "spiral" else 1)  # spiral: per class
     return count - int(round(count * settings["test"]))
-
-
-def _multiply_adds(model, example) -> tuple[int, int]:
-    """(multiply-adds of one forward pass over one example, time steps of its recurrent layers)."""
-    from gradtutor.tutor.networks import _leaves
-
-    counted, time_steps = [], 0
-    for leaf in _leaves(model):
-        kind = type(leaf).__name__
-        weights = sum(p.size for p in leaf.parameters() if p.ndim > 1)
-        if not weights:
-            continue
-        forward = type(leaf).forward
-
-        def recorded(*inputs, leaf=leaf, forward=forward, kind=kind, weights=weights):
-            out = forward(leaf, *inputs)
-            shape = out.shape[1:]  # one example
-            if kind == "Conv2d":
-                # Each weight is used at every position; unfolding the windows (im2col) and
-                # folding them back cost about as much again.
-                counted.append(2 * weights * shape[-1] * shape[-2])
-            elif kind == "Embedding":
-                pass  # a lookup, no arithmetic
-            else:
-                positions = 1
-                for n in shape[:-1]:
-                    positions *= n  # a Linear on (T, D) runs at T positions; a recurrent layer over T steps
-                counted.append(weights * positions)
-            return out
-
-        leaf.forward = recorded
-        if kind in ("RNN", "LSTM", "GRU"):
-            time_steps += example.shape[1] if example.ndim > 1 else 1
-    try:
-        from gradtutor.train.layers import as_input
-
-        model.eval()
-        model(as_input(example))
-    finally:
-        for leaf in _leaves(model):
-            leaf.__dict__.pop("forward", None)
-    return sum(counted), time_steps
 
 
 def too_slow(training: Training) -> str | None:
@@ -291,23 +254,6 @@ def _layout(training: Training, prepared, settings) -> str:
     if training.model == "cnn":
         return "LeNet"
     return f"{training.model} {settings['hidden']}"
-
-
-def quantity(q, outcome: Outcome):
-    """A training quantity's value: loss, accuracy (a fraction 0…1), test_loss, test_accuracy,
-    baseline."""
-    from gradtutor.tutor.answers import QuantityError
-
-    value = outcome.baseline if q.kind == "baseline" else getattr(outcome, q.kind)
-    if value is None:
-        why = {
-            "accuracy": "a regression run has no accuracy",
-            "test_accuracy": "this run has no held-out accuracy",
-            "test_loss": "this run holds no data out",
-            "baseline": "this data set has no baseline",
-        }[q.kind]
-        raise QuantityError(f"{q.text}: {why}")
-    return float(value)
 
 
 # -- the "train" view -----------------------------------------------------------------------------

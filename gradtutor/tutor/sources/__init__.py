@@ -1,0 +1,24 @@
+"""Where a lesson step's numbers come from: one source family per module, one table.
+
+    trace     examples and lesson circuits, traced (sources/trace.py)
+    network   a real layer or model, run once on zeros (sources/network.py)
+    training  a run of the real training loop (sources/training.py)
+
+A family implements gradtutor.tutor.source_family.SourceFamily. Adding one is a new module here
+and one entry in SOURCES; the loader, the answer keys, the check and the runner find it there.
+The order is the order keys and quantity forms are listed in messages.
+"""
+
+from __future__ import annotations
+
+from gradtutor.tutor.source_family import SourceFamily
+from gradtutor.tutor.sources.network import NETWORK
+from gradtutor.tutor.sources.trace import TRACE
+from gradtutor.tutor.sources.training import TRAINING
+
+SOURCES: dict[str, SourceFamily] = {family.name: family for family in (TRACE, NETWORK, TRAINING)}
+
+
+def family_of(source) -> SourceFamily:
+    """The family that answers a source (a Traced, a Network, a Training …)."""
+    return SOURCES[source.family]

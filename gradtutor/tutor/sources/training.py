@@ -1,0 +1,109 @@
+"""The training family: a run of the real training loop, `training = "<name>"` naming a
+`[training.<name>]` table (gradtutor.tutor.training).
+
+Quantities: loss, accuracy, test_loss, test_accuracy, baseline (after training). View: train.
+"""
+
+from __future__ import annotations
+
+from gradtutor.tutor import training as runs
+from gradtutor.tutor.quantities import Quantity, QuantityError
+from gradtutor.tutor.source_family import SourceFamily
+
+KINDS = ("loss", "accuracy", "test_loss", "test_accuracy", "baseline")
+_MISSING = {
+    "accuracy": "a regression run has no accuracy",
+    "test_accuracy": "this run has no held-out accuracy",
+    "test_loss": "this run holds no data out",
+    "baseline": "this data set has no baseline",
+}
+
+
+class TrainingFamily(SourceFamily):
+    name = "training"
+    description = "training run"
+    keys = ("training",)
+    table = "training"
+    views = ("train",)
+    default_view = "train"
+    quantity_forms = ", ".join(KINDS)
+
+    def parse_table(self, raw, report) -> dict[str, runs.Training]:
+        if not isinstance(raw, dict):
+            report.problem("[training] must be a table of training runs: [training.<name>]")
+            return {}
+        found = {}
+        for name, table in raw.items():
+            report.entry(f"training {name}")
+            try:
+                found[name] = runs.spec(name, table)
+            except runs.TrainingError as exc:
+                report.problem(str(exc))
+        return found
+
+    def parse(self, raw, entries, report) -> runs.Training | None:
+        name = raw["training"]
+        if name not in entries:
+            known = ", ".join(entries) or "none defined"
+            report.problem(f"unknown training {name!r} (trainings: {known})")
+            return None
+        return entries[name]
+
+    def parse_quantity(self, kind, parts, text) -> Quantity | None:
+        if kind in KINDS and not parts:
+            return Quantity(kind, text, family=self.name, number=True)
+        return None
+
+    def solve(self, source: runs.Training) -> runs.Outcome:
+        return runs.run(source)
+
+    def quantity(self, q, outcome: runs.Outcome) -> float:
+        """Loss, accuracy (a fraction 0…1), test_loss, test_accuracy, baseline."""
+        value = getattr(outcome, q.kind)
+        if value is None:
+            raise QuantityError(f"{q.text}: {_MISSING[q.kind]}")
+        return float(value)
+
+    def preflight(self, source: runs.Training) -> str | None:
+        return runs.too_slow(source)  # not run: the check itself stays fast
+
+    def check_table(self, entries, steps) -> list[str]:
+        problems = []
+        for run in entries.values():  # also the ones no step uses (yet); estimated, not run
+            too_slow = runs.too_slow(run)
+            if too_slow and not any(step.source == run for step in steps):
+                problems.append(too_slow)
+        return problems
+
+    def prepare(self, source: runs.Training, console, lang, live) -> None:
+        """Run the training now, with a live progress bar at a terminal (scripted output shows
+        only the result, so transcripts are the same on every run)."""
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from gradtutor.tutor.text import ui
+
+        if runs.cached(source) or not live:
+            return
+        progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]}"),
+            console=console, transient=True,
+        )
+        epochs = runs.resolved(source).settings["epochs"]
+        with progress:
+            task = progress.add_task(ui(lang, "train_progress", epoch=1, epochs=epochs), total=None, loss="…")
+
+            def on_batch(epoch, batch, batches, loss):
+                if batch == batches or batch % 10 == 1:  # reading the loss syncs a GPU: not every batch
+                    label = ui(lang, "train_progress", epoch=epoch, epochs=epochs)
+                    progress.update(task, completed=batch, total=batches, description=label, loss=f"{float(loss.data):.4f}")
+
+            runs.run(source, on_batch=on_batch)
+
+    def view(self, step, outcome, lang):
+        return runs.view(outcome, lang)
+
+    def solution(self, step, key, lang) -> list:
+        return [runs.final_line(key.trace, lang)]
+
+
+TRAINING = TrainingFamily()
