@@ -210,3 +210,15 @@ def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None, lang: st
         known = step is None or complete_at.get(node.id, 0) <= step
         table.add_row(node.label, shaped(node.value, digits), shaped(node.grad, digits) if known else PENDING)
     return table if note is None else Group(table, note)
+
+
+def plain_text(renderable, width: int = 100) -> str:
+    """A renderable drawn as a `width`-column terminal without colour would show it, as text:
+    for checks that read what a screen says. Rendered into lines, never printed."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    lines = console.render_lines(renderable, console.options, pad=False, new_lines=False)
+    return "".join("".join(segment.text for segment in line).rstrip() + "\n" for line in lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from gradtutor.tutor import answers, grading, lessons
 from gradtutor.tutor.lessons import Lesson, LessonError, Step
 from gradtutor.tutor.quiz_kinds import QUIZ_KINDS, describe
-from gradtutor.tutor.source_family import rendered
+from gradtutor.render.term import plain_text
 from gradtutor.tutor.sources import SOURCES, family_of
 from gradtutor.tutor.text import LANGUAGES
 
@@ -92,7 +92,7 @@ def _check_prose(lesson: Lesson) -> list[str]:
         texts = [lesson.intro[lang]] + [s.body.get(lang, "") for s in lesson.steps]
         for text in texts:
             try:
-                rendered(Markdown(text))
+                plain_text(Markdown(text))
             except Exception as exc:
                 problems.append(f"{lesson.where}/{lang}.md: Markdown does not render ({exc})")
     return problems

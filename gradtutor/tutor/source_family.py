@@ -15,7 +15,6 @@ preparation before solving.
 
 from __future__ import annotations
 
-import io
 from typing import Protocol
 
 
@@ -96,8 +95,10 @@ class SourceFamily:
 
     def check_view(self, step, result, languages) -> list[str]:
         """Problems of what a show step shows; by default: its view renders in every language."""
+        from gradtutor.render.term import plain_text
+
         for lang in languages:
-            rendered(self.view(step, result, lang))
+            plain_text(self.view(step, result, lang))
         return []
 
     def check_solution(self, step, key, languages) -> list[str]:
@@ -123,12 +124,3 @@ class SourceFamily:
 
 
 REQUIRED = ("parse", "parse_quantity", "solve", "quantity", "view", "solution")
-
-
-def rendered(renderable) -> str:
-    """Draw a rich renderable to text, as a 100-column terminal without colour would."""
-    from rich.console import Console
-
-    console = Console(file=io.StringIO(), width=100, color_system=None)
-    console.print(renderable)
-    return console.file.getvalue()

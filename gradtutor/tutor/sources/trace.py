@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from gradtutor.tutor.quantities import Quantity, QuantityError, plain
-from gradtutor.tutor.source_family import SourceFamily, rendered
+from gradtutor.render.term import plain_text
+from gradtutor.tutor.source_family import SourceFamily
 
 # Which gate pattern each op shows when a learner is asked to name it.
 PATTERN_OF_OP = {"add": "distribute", "mul": "swap", "max": "route", "min": "route"}
@@ -209,7 +210,7 @@ class TraceFamily(SourceFamily):
             return [f"backward_step {step.backward_step} is out of range: the trace has {len(trace.steps)} steps"]
         problems = []
         for lang in languages:
-            rendered(self.view(step, trace, lang))
+            plain_text(self.view(step, trace, lang))
             text = dot.to_dot(trace, step=step.backward_step if step.view == "step" else None, lang=lang)
             if step.view == "diagram":
                 problems += [f"{lang}: {problem}" for problem in check_layout(text)]
@@ -221,7 +222,7 @@ class TraceFamily(SourceFamily):
         from gradtutor.render import term
 
         for lang in languages:
-            rendered(term.trace_table(key.trace, step=key.step, lang=lang))
+            plain_text(term.trace_table(key.trace, step=key.step, lang=lang))
         return []
 
     # -- showing ----------------------------------------------------------------------------------
