@@ -222,13 +222,11 @@ def build_target(target: str, at: list[str] | None = None):
 
 def _refuse_without_values(target: str, expression, examples) -> None:
     """A target with variables and no --at is most likely a misspelt example (`appel`)."""
-    import difflib
-
     from gradtutor.expr import ExprError, brief_list, excerpt
 
-    close = difflib.get_close_matches(target, list(examples.EXAMPLES), n=1, cutoff=0.7)
+    close = _closest(target, examples.EXAMPLES)
     if close:
-        raise examples.UnknownExample(f"unknown example '{target}'; did you mean '{close[0]}'? (see gradtutor examples)")
+        raise examples.UnknownExample(f"unknown example '{target}'; did you mean '{close}'? (see gradtutor examples)")
     values = brief_list([f"{name}=…" for name in expression.variables], ",")
     raise ExprError(
         f"'{excerpt(target)}' is not a built-in example (see gradtutor examples); "
@@ -399,6 +397,44 @@ def examples() -> None:
     for example in EXAMPLES.values():
         table.add_row(example.name, example.summary)
     _print(table)
+
+
+def _closest(name: str, known) -> str | None:
+    """The known name that `name` most likely misspells (`appel` → apple), or None."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+class OpsFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("ops", short_help="Every op's symbol, formula and gate pattern, or one op in full.")
+def ops_card(
+    name: Annotated[
+        Optional[str], typer.Argument(metavar="NAME", help="One op in full (default: a table of every op).", show_default=False)
+    ] = None,
+    lang: Lang = None,
+    format: Annotated[OpsFormat, typer.Option("--format", "-f", help="How to show it.")] = OpsFormat.text,
+) -> None:
+    """The op reference card: every gate's symbol, formula and pattern, or one gate in full."""
+    from gradtutor import ops
+    import gradtutor.train.functional  # noqa: F401  registers the fused training gates
+    from gradtutor.render import card
+
+    if name is not None and name not in ops.OPS:
+        close = _closest(name, ops.OPS)
+        _refuse(f"unknown op '{name}'" + (f"; did you mean '{close}'?" if close else "") + " (see gradtutor ops)")
+    chosen = [ops.OPS[name]] if name is not None else list(ops.OPS.values())
+    if format is OpsFormat.json:
+        typer.echo(card.dumps(chosen))
+    elif name is not None:
+        _print(card.op_card(chosen[0], _lang_or_locale(lang)))
+    else:
+        _print(card.ops_table(chosen, _lang_or_locale(lang)))
 
 
 # -- the tutor -------------------------------------------------------------------------------
