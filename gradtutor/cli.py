@@ -347,6 +347,38 @@ def examples() -> None:
     _print(table)
 
 
+class OpsFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("ops", short_help="Every op's symbol, formula and gate pattern, or one op in full.")
+def ops_card(
+    name: Annotated[
+        Optional[str], typer.Argument(metavar="NAME", help="One op in full (default: a table of every op).", show_default=False)
+    ] = None,
+    lang: Lang = None,
+    format: Annotated[OpsFormat, typer.Option("--format", "-f", help="How to show it.")] = OpsFormat.text,
+) -> None:
+    """The op reference card: every gate's symbol, formula and pattern, or one gate in full."""
+    from gradtutor import ops
+    import gradtutor.train.functional  # noqa: F401  registers the fused training gates
+    from gradtutor.render import card
+
+    if name is not None and name not in ops.OPS:
+        from gradtutor.names import closest
+
+        close = closest(name, ops.OPS, cutoff=0.7)
+        _refuse(f"unknown op '{name}'" + (f"; did you mean '{close}'?" if close else "") + " (see gradtutor ops)")
+    chosen = [ops.OPS[name]] if name is not None else list(ops.OPS.values())
+    if format is OpsFormat.json:
+        typer.echo(card.dumps(chosen))
+    elif name is not None:
+        _print(card.op_card(chosen[0], _lang_or_locale(lang)))
+    else:
+        _print(card.ops_table(chosen, _lang_or_locale(lang)))
+
+
 # -- the tutor -------------------------------------------------------------------------------
 
 

@@ -51,6 +51,7 @@ class Op:
     backward: tuple[str, ...] = ()  # each input's efficient rule as the engine runs it
     saves: bool = False  # forward returns (out, saved); vjp receives saved=saved
     partial: bool = False  # vjp accepts needs=(bool per input) and skips the unneeded inputs
+    fused: bool = False  # a whole training layer's forward and backward in one record (train/functional.py)
     # backward_shapes(input_shapes, output_shape, lang) -> each input's rule with the terms' shapes,
     # "(2,) = (3,) · (3, 2)", for ops whose rule mixes shapes (matmul); None elsewhere
     backward_shapes: Callable | None = None
