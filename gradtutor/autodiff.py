@@ -38,6 +38,7 @@ def _order(root, reset, prune):
     graphs are half leaves (weights, inputs). A leaf met twice is listed twice, which costs
     nothing later, while a visited-set test would on every edge."""
     resetting = reset is not KEEP
+    keep_all = not prune
     if resetting:
         root.grad = reset
     gates, leaves = [], []
@@ -46,7 +47,7 @@ def _order(root, reset, prune):
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            if parent._op is None or (prune and not parent.requires_grad):
+            if parent._op is None or not (parent.requires_grad or keep_all):
                 if resetting:
                     parent.grad = reset
                 if parent.requires_grad:

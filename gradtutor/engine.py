@@ -90,8 +90,11 @@ class Value(Recorded):
     @staticmethod
     def apply(op: ops.Op, *inputs, param=None) -> "Value":
         """Apply any op from the table to Values or plain numbers."""
-        parents = tuple(x if isinstance(x, Value) else Value(x) for x in inputs)
-        xs = [x.data for x in parents]
+        if len(inputs) == 1 and isinstance(inputs[0], Value):  # exp, tanh, relu …: the common case
+            parents, xs = inputs, (inputs[0].data,)
+        else:
+            parents = tuple(x if isinstance(x, Value) else Value(x) for x in inputs)
+            xs = [x.data for x in parents]
         if op.domain is not None:
             problem = op.domain(param, *xs)
             if problem:

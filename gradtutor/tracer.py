@@ -141,10 +141,10 @@ def trace(root, upstream=1.0, *, exact: bool = False, check: bool = False) -> Tr
         g = _gradient(m, grads, node)
         xs = [nodes[p].value for p in node.parents]
         flows = []
-        for parent, (d, *shown) in zip(node.parents, gate_flows(m, node, obj._saved, g, xs, len(steps) + 1)):
+        for parent, (d, local, *tensor_only) in zip(node.parents, gate_flows(m, node, obj._saved, g, xs, len(steps) + 1)):
             before = _gradient(m, grads, nodes[parent])
-            grads[parent] = before + d
-            flows.append(Flow(parent, shown[0], d, before, grads[parent], *shown[1:]))
+            grads[parent] = before + d  # the running sum: a fan-out's copies add up
+            flows.append(Flow(parent, local, d, before, grads[parent], *tensor_only))
         shapes = {"output_shape": tuple(node.value.shape), "input_shapes": tuple(tuple(x.shape) for x in xs)} if arrays else {}
         steps.append(Step(len(steps) + 1, node.id, node.op, g, flows, **shapes))
 
@@ -153,8 +153,7 @@ def trace(root, upstream=1.0, *, exact: bool = False, check: bool = False) -> Tr
         node.grad = _gradient(m, grads, node)
     result = Trace(graph, steps, seed, exact, is_tensor=arrays)
     if check:
-        takes_gradient = (lambda node: order[node.id].requires_grad)  # class labels take none
-        result.checks = numeric_checks(graph, seed, m, takes_gradient)
+        result.checks = numeric_checks(graph, seed, m, lambda node: order[node.id].requires_grad)  # labels: none
     return result
 
 
