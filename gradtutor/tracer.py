@@ -267,7 +267,7 @@ def numeric_checks(graph: Graph, upstream=1.0, m=ops.Scalar, takes_gradient=None
         spent += len(flat)
         if spent > budget:
             break
-        numeric = []
+        numeric = m.reshape(m.array(base, dtype="float64"), -1)  # one estimate per element, same layout
         for i in range(len(flat)):
             x = float(flat[i])
 
@@ -275,7 +275,7 @@ def numeric_checks(graph: Graph, upstream=1.0, m=ops.Scalar, takes_gradient=None
                 flat[i] = value
                 return m.sum(evaluate(graph, {node.id: m.reshape(flat, shape)}, m) * weights)
 
-            numeric.append(_central_difference(f, x))
+            numeric[i] = _central_difference(f, x)
             flat[i] = x
         checks.append(Check(node.id, m.asarray(node.grad), m.reshape(numeric, shape)))
     return checks
