@@ -15,7 +15,7 @@ from __future__ import annotations
 KEEP = object()  # reverse_walk(reset=KEEP): walk without touching any node's gradient
 
 
-def reverse_walk(root, visit, m, *, reset=KEEP, seed=None, prune: bool = False) -> list:
+def reverse_walk(root, visit, m, reset=KEEP, seed=None, prune: bool = False) -> list:
     """Call visit(m, gate) for every gate below `root`, root first; return the leaves met that
     take a gradient (once per use).
 
@@ -23,20 +23,13 @@ def reverse_walk(root, visit, m, *, reset=KEEP, seed=None, prune: bool = False) 
     (gradients are recomputed, not accumulated); KEEP leaves gradients alone (the tracer keeps
     its own). prune: do not descend into nodes that take no gradient (`requires_grad` False),
     since nothing above them can take one either.
-    """
-    gates, leaves = _order(root, reset, prune)
-    if reset is not KEEP:
-        root.grad = seed
-    for node in reversed(gates):
-        visit(m, node)
-    return leaves
 
-
-def _order(root, reset, prune):
-    """(gates, leaves): every gate below root, each after all of its parents, root last; and the
-    leaves that take a gradient. Leaves stay out of the walk: they have no rule to run, and most
+    The order is an iterative depth-first search, each gate after all of its parents, written out
+    here rather than called: it runs once per backward() and a call is a measurable share of a
+    small graph's backward. Leaves stay out of the walk: they have no rule to run, and most
     graphs are half leaves (weights, inputs). A leaf met twice is listed twice, which costs
-    nothing later, while a visited-set test would on every edge."""
+    nothing later, while a visited-set test would on every edge.
+    """
     resetting = reset is not KEEP
     keep_all = not prune
     if resetting:
@@ -66,7 +59,11 @@ def _order(root, reset, prune):
             gates.append(node)
     if root._op is None:  # a leaf as the root: nothing to walk
         gates.pop()
-    return gates, leaves
+    if resetting:
+        root.grad = seed
+    for node in reversed(gates):
+        visit(m, node)
+    return leaves
 
 
 def topological_order(root) -> list:

@@ -172,7 +172,7 @@ class Value(Recorded):
 
     def backward(self, upstream=1.0) -> None:
         """Compute d(self)/d(node) × upstream for every node of the graph (see module doc)."""
-        reverse_walk(self, _send_back, _M, reset=0.0, seed=float(upstream))
+        reverse_walk(self, _send_back, _M, 0.0, float(upstream))  # reset to 0, seed
 
     def __repr__(self) -> str:
         name = f"{self.name}: " if self.name else ""

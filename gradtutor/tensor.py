@@ -306,7 +306,7 @@ class Tensor(Recorded):
                 node.grad = None
             self.grad = seed
             return
-        leaves = reverse_walk(self, _send_back, m, reset=None, seed=seed, prune=True)
+        leaves = reverse_walk(self, _send_back, m, None, seed, True)  # reset to None, seed, prune
         for leaf in leaves:
             if leaf.grad is None:  # in the graph, but only through a path that carries nothing
                 leaf.grad = m.zeros_like(leaf.data)
