@@ -4,7 +4,8 @@
 topological order. Each `Step` names the gate, its upstream gradient, and for every input the
 local gradient and the downstream gradient = upstream × local. When a value feeds several gates
 (a fan-out) each step also shows the input's running sum before and after, which is the
-"copy adds" pattern made visible. The tracer reads only the recorded graph and the op table.
+"copy adds" pattern made visible. The gates come in the order of the engines' own reverse walk
+(autodiff.py); values come from the recorded graph and rules from the op table.
 
 Tensor graphs (from `gradtutor.tensor`) are traced the same way, and each flow also carries the
 gate's local Jacobian ∂(output)/∂(input) when both have at most `JACOBIAN_LIMIT` elements: a
