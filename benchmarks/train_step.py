@@ -191,21 +191,21 @@ def torch_step(name: str):
 
 def cnn_breakdown(repeat: int) -> None:
     """Where a LeNet step's time goes besides its matmuls: the im2col/col2im copies and pooling."""
-    from gradtutor.train import functional as F
+    from gradtutor.ops import nn as fused
 
     rng = np.random.default_rng(0)
     x1 = rng.standard_normal((64, 1, 28, 28), dtype=np.float32)
     x2 = rng.standard_normal((64, 6, 14, 14), dtype=np.float32)
-    conv1, conv2, pool = F.Window((5, 5), 1, 2), F.Window((5, 5), 1, 0), F.Window((2, 2), 2, 0)
+    conv1, conv2, pool = fused.Window((5, 5), 1, 2), fused.Window((5, 5), 1, 0), fused.Window((2, 2), 2, 0)
     dcols2 = rng.standard_normal((6, 5, 5, 10, 10, 64), dtype=np.float32)  # (C, KH, KW, OH, OW, N)
     relu1 = rng.standard_normal((64, 6, 28, 28), dtype=np.float32)
-    pooled = F._max_pool_forward(np, pool, relu1)
+    pooled, _ = fused._max_pool_forward(np, pool, relu1)
     parts = {
-        "im2col conv1": lambda: F.im2col(np, x1, conv1),
-        "im2col conv2": lambda: F.im2col(np, x2, conv2),
-        "col2im conv2": lambda: F.col2im(np, dcols2, x2.shape, conv2),
-        "max-pool 1 forward": lambda: F._max_pool_forward(np, pool, relu1),
-        "max-pool 1 backward": lambda: F._max_pool_vjp(np, pool, pooled, pooled, relu1),
+        "im2col conv1": lambda: fused.im2col(np, x1, conv1),
+        "im2col conv2": lambda: fused.im2col(np, x2, conv2),
+        "col2im conv2": lambda: fused.col2im(np, dcols2, x2.shape, conv2),
+        "max-pool 1 forward": lambda: fused._max_pool_forward(np, pool, relu1),
+        "max-pool 1 backward": lambda: fused._max_pool_vjp(np, pool, pooled, pooled, None, (True,), relu1),
     }
     times = timed(*parts.values(), repeat=repeat, pause=0.0)  # numpy only: no other library's threads
     print("cnn data movement: " + ", ".join(f"{name} {t * 1e3:.2f} ms" for name, t in zip(parts, times))

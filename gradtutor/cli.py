@@ -362,15 +362,9 @@ def ops_card(
 ) -> None:
     """The op reference card: every gate's symbol, formula and pattern, or one gate in full."""
     from gradtutor import ops
-    import gradtutor.train.functional  # noqa: F401  registers the fused training gates
     from gradtutor.render import card
 
-    if name is not None and name not in ops.OPS:
-        from gradtutor.names import closest
-
-        close = closest(name, ops.OPS, cutoff=0.7)
-        _refuse(f"unknown op '{name}'" + (f"; did you mean '{close}'?" if close else "") + " (see gradtutor ops)")
-    chosen = [ops.OPS[name]] if name is not None else list(ops.OPS.values())
+    chosen = [ops.lookup(name)] if name is not None else list(ops.OPS.values())
     if format is OpsFormat.json:
         typer.echo(card.dumps(chosen))
     elif name is not None:

@@ -1,8 +1,9 @@
 """The scalar engine: `Value`, a number that records how it was computed.
 
 Every operation creates a new Value that remembers its op record (from `ops`), its parents and
-the op's parameter. `backward()` walks that record in reverse topological order, asking each op's
-`vjp` for the downstream gradients. There are no closures and no recursion: nodes hold plain
+the op's parameter. `backward()` walks that record in reverse topological order (the walk in
+autodiff.py, shared with the tensor engine and the tracer), asking each op's `vjp` for the
+downstream gradients. There are no closures and no recursion: nodes hold plain
 tuples, so a finished graph is freed by reference counting alone and a 100,000-node chain is fine.
 
 backward() semantics: gradients are *recomputed*, not accumulated across calls. Each call first
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 from gradtutor import ops
 from gradtutor.errors import UserError
+from gradtutor.autodiff import reverse_walk, topological_order  # noqa: F401 - topological_order re-exported
 from gradtutor.numbers import human
 
 _M = ops.Scalar
 _ADD, _SUB, _MUL, _DIV = ops.ADD, ops.SUB, ops.MUL, ops.DIV
+_NEEDS_ONE, _NEEDS_TWO = (True,), (True, True)  # a Value always takes a gradient
 
 
 class DomainError(UserError, ValueError):
@@ -57,6 +60,13 @@ class Value(Recorded):
     """
 
     __slots__ = ("data", "grad", "name", "_op", "_parents", "_param")
+    requires_grad = True  # every Value takes part in gradients
+    _saved = None  # and no scalar op keeps anything for its backward
+
+    @staticmethod
+    def namespace():
+        """The namespace the ops compute Values' numbers with."""
+        return _M
 
     def __init__(self, data, name: str | None = None, *, label: str | None = None):
         self.data = float(data)
@@ -81,13 +91,17 @@ class Value(Recorded):
     @staticmethod
     def apply(op: ops.Op, *inputs, param=None) -> "Value":
         """Apply any op from the table to Values or plain numbers."""
-        parents = tuple(x if isinstance(x, Value) else Value(x) for x in inputs)
-        xs = [x.data for x in parents]
+        if len(inputs) == 1 and isinstance(inputs[0], Value):  # exp, tanh, relu …: the common case
+            parents, xs = inputs, (inputs[0].data,)
+        else:
+            parents = tuple(x if isinstance(x, Value) else Value(x) for x in inputs)
+            xs = [x.data for x in parents]
         if op.domain is not None:
             problem = op.domain(param, *xs)
             if problem:
                 raise DomainError(problem)
-        return Value._node(float(op.forward(_M, param, *xs)), op, parents, param)
+        out, _ = op.forward(_M, param, *xs)
+        return Value._node(float(out), op, parents, param)
 
     def __add__(self, other):
         other = other if isinstance(other, Value) else Value(other)
@@ -159,24 +173,7 @@ class Value(Recorded):
 
     def backward(self, upstream=1.0) -> None:
         """Compute d(self)/d(node) × upstream for every node of the graph (see module doc)."""
-        order = topological_order(self)
-        for node in order:
-            node.grad = 0.0
-        self.grad = float(upstream)
-        for node in reversed(order):
-            op = node._op
-            if op is None:
-                continue
-            parents = node._parents
-            if len(parents) == 2:
-                a, b = parents
-                ga, gb = op.vjp(_M, node._param, node.grad, node.data, a.data, b.data)
-                a.grad += ga
-                b.grad += gb
-            else:
-                (a,) = parents
-                (ga,) = op.vjp(_M, node._param, node.grad, node.data, a.data)
-                a.grad += ga
+        reverse_walk(self, _send_back, _M, 0.0, float(upstream))  # reset to 0, seed
 
     def __repr__(self) -> str:
         name = f"{self.name}: " if self.name else ""
@@ -193,23 +190,15 @@ def minimum(x, y) -> Value:
     return Value.apply(ops.MIN, x, y)
 
 
-def topological_order(root) -> list:
-    """Every node the root depends on, each after all of its parents, the root last.
-
-    Iterative depth-first search, so depth is limited only by memory. Works for any node type
-    with a `_parents` tuple (Value and Tensor alike).
-    """
-    order = []
-    visited = {id(root)}
-    stack = [(root, iter(root._parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if id(parent) not in visited:
-                visited.add(id(parent))
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
+def _send_back(m, node) -> None:
+    """One gate of backward(): add each input's downstream gradient to its `.grad`."""
+    parents = node._parents
+    if len(parents) == 2:
+        a, b = parents
+        ga, gb = node._op.vjp(m, node._param, node.grad, node.data, None, _NEEDS_TWO, a.data, b.data)
+        a.grad += ga
+        b.grad += gb
+    else:
+        (a,) = parents
+        (ga,) = node._op.vjp(m, node._param, node.grad, node.data, None, _NEEDS_ONE, a.data)
+        a.grad += ga

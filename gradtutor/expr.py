@@ -621,36 +621,42 @@ def make_leaf(name: str | None, value, tensor: bool = False):
     return Value(value, name)
 
 
-def parse_value(text: str):
+_LEVELS = {2: "only vectors and matrices: at most two levels of brackets",
+           4: "at most four levels of brackets (an image batch: N, C, H, W)"}
+
+
+def parse_value(text: str, depth: int = 2):
     """The value one `--at` entry binds, from its text: a finite number, or a vector or matrix
     written as nested lists ("[1, 2, 3]", "[[1, 2], [3, 4]]"), returned as nested lists.
 
     Accepts what people type: "-2", "2.5", "1e-3", a Unicode minus "−2", full-width digits.
-    Raises ValueError with a short reason (the caller adds which entry it was).
+    `depth` is how many levels of brackets are allowed: 2 for expressions, 4 for one gate's inputs
+    (`gradtutor jacobian conv2d` takes images). Raises ValueError with a short reason (the
+    caller adds which entry it was).
     """
     cleaned = unicodedata.normalize("NFKC", text.translate(_TYPOGRAPHY)).strip()
     if cleaned.startswith("["):
-        return _parse_array(cleaned)
+        return _parse_array(cleaned, depth)
     number = float(cleaned)  # ValueError for anything that is not a number
     if not math.isfinite(number):
         raise ValueError("not a finite number")
     return number
 
 
-def _parse_array(text: str) -> list:
-    """Nested lists of finite numbers, rectangular, at most two levels deep."""
+def _parse_array(text: str, depth: int = 2) -> list:
+    """Nested lists of finite numbers, rectangular, at most `depth` levels deep."""
     try:
         tree = _ast_parse(text).body
     except SyntaxError:
         raise ValueError("not a list of numbers like [1, 2, 3]") from None
 
-    def read(node, depth):
+    def read(node, level):
         if isinstance(node, ast.List):
-            if depth == 2:
-                raise ValueError("only vectors and matrices: at most two levels of brackets")
+            if level == depth:
+                raise ValueError(_LEVELS[depth])
             if not node.elts:
                 raise ValueError("an empty list has no numbers")
-            return [read(item, depth + 1) for item in node.elts]
+            return [read(item, level + 1) for item in node.elts]
         folded = _fold(node)
         if type(folded) not in (int, float) or not math.isfinite(float(folded)):
             raise ValueError("a list may hold only finite numbers")
@@ -659,14 +665,24 @@ def _parse_array(text: str) -> list:
     rows = read(tree, 0)
     if not isinstance(rows, list):
         raise ValueError("not a list of numbers like [1, 2, 3]")
-    nested = [isinstance(row, list) for row in rows]
-    if any(nested) and (not all(nested) or len({len(row) for row in rows}) != 1):
+    if _shape(rows) is None:
         raise ValueError("a matrix needs rows of the same length, like [[1, 2], [3, 4]]")
     return rows
 
 
-def parse_bindings(texts: str | Iterable[str] | None) -> dict[str, object]:
-    """Read `--at` text such as "x=-2, y=5, z=-4" (one string or several) into {name: value}."""
+def _shape(value) -> tuple[int, ...] | None:
+    """The shape of nested lists of numbers; None when they are not rectangular."""
+    if not isinstance(value, list):
+        return ()
+    shapes = {_shape(item) for item in value}
+    if len(shapes) != 1 or None in shapes:
+        return None
+    return (len(value),) + shapes.pop()
+
+
+def parse_bindings(texts: str | Iterable[str] | None, depth: int = 2) -> dict[str, object]:
+    """Read `--at` text such as "x=-2, y=5, z=-4" (one string or several) into {name: value};
+    `depth` as in parse_value."""
     if texts is None:
         return {}
     if isinstance(texts, str):
@@ -674,7 +690,7 @@ def parse_bindings(texts: str | Iterable[str] | None) -> dict[str, object]:
     bindings: dict[str, object] = {}
     for text in texts:
         for entry in _split_entries(text):
-            name, value = _parse_entry(entry)
+            name, value = _parse_entry(entry, depth)
             if name in bindings:
                 raise ExprError(f"--at: {name} is given twice")
             bindings[name] = value
@@ -696,7 +712,7 @@ def _split_entries(text: str) -> list[str]:
     return [entry.strip() for entry in entries if entry.strip()]
 
 
-def _parse_entry(entry: str) -> tuple[str, object]:
+def _parse_entry(entry: str, depth: int = 2) -> tuple[str, object]:
     name, equals, value_text = entry.partition("=")
     name = unicodedata.normalize("NFKC", name).strip()  # as Python reads identifiers
     if not equals:
@@ -708,7 +724,7 @@ def _parse_entry(entry: str) -> tuple[str, object]:
     if not value_text.strip():
         raise ExprError(f"--at: '{entry}' has no number after '='")
     try:
-        return name, parse_value(value_text)
+        return name, parse_value(value_text, depth)
     except ValueError as exc:
         if value_text.strip().startswith("["):
             raise ExprError(f"--at: '{entry}': {exc}") from None
@@ -765,6 +781,52 @@ _GATE_PARAMS: dict[str, tuple[object, Callable]] = {
 }
 
 
+def _conv_window(shapes, value):
+    """The kernel is W's; --param gives the stride, or [stride, padding] (default 1, 0)."""
+    from gradtutor.ops.nn import Window
+
+    stride, padding = value if isinstance(value, list) else (1 if value is None else value, 0)
+    return Window(tuple(int(n) for n in shapes[1][2:]), int(stride), int(padding))
+
+
+def _pool_window(shapes, value):
+    """--param is the window's size (default 2), which is also its stride."""
+    from gradtutor.ops.nn import Window
+
+    size = int(value) if value is not None else 2
+    return Window((size, size), size)
+
+
+def _norm(axes):
+    def make(shapes, value):
+        from gradtutor.ops.nn import Norm
+
+        return Norm(axes(len(shapes[0])))
+
+    return make
+
+
+def _array(default, dtype):
+    def make(shapes, value):
+        from gradtutor import backend
+
+        return backend.xp().asarray(default(shapes) if value is None else value, dtype=dtype)
+
+    return make
+
+
+# The fused layer ops' parameters, made from the inputs' shapes and the --param value (or None).
+_SHAPED_PARAMS: dict[str, Callable] = {
+    "conv2d": _conv_window,
+    "max_pool2d": _pool_window,
+    "avg_pool2d": _pool_window,
+    "batch_norm": _norm(lambda ndim: (0,) if ndim == 2 else (0,) + tuple(range(2, ndim))),
+    "layer_norm": _norm(lambda ndim: (ndim - 1,)),
+    "dropout": _array(lambda shapes: 1.0, "float64"),  # --param: the mask (default: keep every unit)
+    "embedding": _array(lambda shapes: [0], "int64"),  # --param: the rows to look up
+}
+
+
 def gate(op_name: str, at: str | Iterable[str] | None = None, param: str | None = None):
     """One op of the table applied to values bound with --at, as a float64 tensor graph; returns
     its output node (named "out"). Inputs go by the op's own names: x and y, X and W for matmul,
@@ -776,7 +838,7 @@ def gate(op_name: str, at: str | Iterable[str] | None = None, param: str | None 
     if op is None or op.tensor_sample is None:
         known = [name for name, o in ops.OPS.items() if o.tensor_sample is not None]
         raise ExprError(f"unknown op '{op_name}'{_suggest(op_name, known)}")
-    bindings = parse_bindings(at)
+    bindings = parse_bindings(at, depth=4)
     names = op.input_names(len(bindings)) if op.arity < 0 else op.input_names()
     missing = [name for name in names if name not in bindings]
     if missing or not names:
@@ -786,13 +848,17 @@ def gate(op_name: str, at: str | Iterable[str] | None = None, param: str | None 
     if unused:
         raise ExprError(f"--at gives {', '.join(unused)}, but {op_name}'s inputs are {', '.join(names)}")
     default, read = _GATE_PARAMS.get(op_name, (None, None))
-    if param is not None and read is None:
+    shaped = _SHAPED_PARAMS.get(op_name)
+    if param is not None and read is None and shaped is None:
         raise ExprError(f"{op_name} takes no parameter")
-    try:
-        value = default if param is None else read(parse_value(param))
-    except (TypeError, ValueError):
-        raise ExprError(f"--param '{param}' does not fit {op_name}") from None
     leaves = [make_leaf(name, bindings[name], tensor=True) for name in names]
+    try:
+        if shaped is not None:
+            value = shaped([leaf.shape for leaf in leaves], None if param is None else parse_value(param))
+        else:
+            value = default if param is None else read(parse_value(param))
+    except (TypeError, ValueError, IndexError):
+        raise ExprError(f"--param '{param}' does not fit {op_name}") from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         try:

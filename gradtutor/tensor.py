@@ -21,14 +21,16 @@ the same gradients, never doubled. Within one call a tensor used twice receives 
 
 A Tensor made by the user takes part in gradients (`requires_grad=True`); constants made from
 plain numbers and arrays inside ops do not, and neither does anything computed only from them.
-backward() skips those nodes altogether, and ops marked `partial` (matmul) skip the unneeded
-half of their rule: a batch passed as a plain array costs no gradient work.
+backward() skips those nodes altogether, and every op is told which inputs need a gradient, so
+matmul skips the unneeded half of its rule: a batch passed as a plain array costs no gradient work.
+The walk itself is autodiff.reverse_walk, shared with the scalar engine and the tracer.
 """
 
 from __future__ import annotations
 
 from gradtutor import backend, ops
-from gradtutor.engine import DomainError, Recorded, topological_order
+from gradtutor.autodiff import reverse_walk, topological_order
+from gradtutor.engine import DomainError, Recorded
 
 _DEFAULT_DTYPE = "float32"
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.NEG, ops.POW
@@ -49,6 +51,11 @@ class Tensor(Recorded):
 
     __slots__ = ("data", "grad", "name", "requires_grad", "_op", "_parents", "_param", "_saved")
     __array_ufunc__ = None  # numpy_array * tensor must call Tensor.__rmul__, not loop over it
+
+    @staticmethod
+    def namespace():
+        """The namespace the ops compute Tensors' arrays with: the active backend."""
+        return backend.xp()
 
     def __init__(self, data, name: str | None = None, dtype=None, *, requires_grad: bool = True):
         if isinstance(data, Tensor):
@@ -108,18 +115,15 @@ class Tensor(Recorded):
         parents = tuple(x if isinstance(x, Tensor) else Tensor._constant(x, dtype) for x in inputs)
         xs = [x.data for x in parents]
         try:
-            out = op.forward(backend.xp(), param, *xs)
+            out, saved = op.forward(backend.xp(), param, *xs)
         except ValueError as error:
             raise _shape_error(op, xs, error) from None
-        if op.saves:
-            out, saved = out
-            return Tensor._node(out, op, parents, param, saved)
-        return Tensor._node(out, op, parents, param)
+        return Tensor._node(out, op, parents, param, saved)
 
     def _unary(self, op, param=None) -> "Tensor":
         """apply() for one Tensor input and an op that keeps nothing: the common case, short."""
         out = Tensor.__new__(Tensor)
-        out.data = op.forward(backend.xp(), param, self.data)
+        out.data, _ = op.forward(backend.xp(), param, self.data)
         out.grad = None
         out.name = None
         out.requires_grad = self.requires_grad
@@ -134,7 +138,7 @@ class Tensor(Recorded):
             other = Tensor._constant(other, self.data.dtype)
         x, y = (other, self) if reverse else (self, other)
         try:
-            data = op.forward(backend.xp(), None, x.data, y.data)
+            data, _ = op.forward(backend.xp(), None, x.data, y.data)
         except ValueError as error:
             raise _shape_error(op, (x.data, y.data), error) from None
         out = Tensor.__new__(Tensor)
@@ -302,43 +306,7 @@ class Tensor(Recorded):
                 node.grad = None
             self.grad = seed
             return
-        gates, leaves = _backward_order(self)
-        self.grad = seed
-        for node in reversed(gates):
-            g = node.grad
-            if g is None:  # the output does not depend on it (a skipped half of a rule)
-                continue
-            op = node._op
-            parents = node._parents
-            if op.partial or op.saves:
-                if op.partial and not op.saves and len(parents) == 2:  # matmul: the hot case
-                    a, b = parents
-                    grads = op.vjp(m, node._param, g, node.data, a.data, b.data,
-                                   needs=(a.requires_grad, b.requires_grad))
-                else:
-                    grads = _special_vjp(m, op, node, g)
-            elif len(parents) == 2:
-                a, b = parents
-                grads = op.vjp(m, node._param, g, node.data, a.data, b.data)
-            elif len(parents) == 1:
-                grads = op.vjp(m, node._param, g, node.data, parents[0].data)
-            else:
-                grads = op.vjp(m, node._param, g, node.data, *[p.data for p in parents])
-            for parent, grad in zip(parents, grads):
-                if grad is None or not parent.requires_grad:
-                    continue
-                # Inline rather than a function call: this runs once per edge of the graph.
-                shape = parent.data.shape
-                if grad.shape != shape:
-                    grad = sum_to(grad, shape)  # broadcasting copied the input: copies add
-                if parent.grad is None:
-                    if parent._op is None and (grad is g or grad.base is not None):
-                        # A leaf keeps a gradient of its own, not another node's array or a
-                        # view of one: an optimizer or a clipping step may change it in place.
-                        grad = grad.copy()
-                    parent.grad = grad
-                else:
-                    parent.grad = parent.grad + grad
+        leaves = reverse_walk(self, _send_back, m, None, seed, True)  # reset to None, seed, prune
         for leaf in leaves:
             if leaf.grad is None:  # in the graph, but only through a path that carries nothing
                 leaf.grad = m.zeros_like(leaf.data)
@@ -348,51 +316,38 @@ class Tensor(Recorded):
         return f"Tensor({name}shape={self.shape}, dtype={self.dtype})"
 
 
-def _special_vjp(m, op, node, g):
-    """The VJP call for ops that keep forward results (`saves`) or skip inputs (`partial`)."""
-    extra = {}
-    if op.saves:
-        extra["saved"] = node._saved
-    if op.partial:
-        extra["needs"] = tuple(p.requires_grad for p in node._parents)
-    return op.vjp(m, node._param, g, node.data, *[p.data for p in node._parents], **extra)
-
-
-def _backward_order(root):
-    """The graph below `root` as backward() walks it: (gates, leaves).
-
-    gates: every node made by an op that takes a gradient, each after all of its parents, root
-    last. leaves: the user's tensors that take one, once per use. Everything met on the way has
-    its grad reset to None (gradients are recomputed, not accumulated); a parent that takes no
-    gradient is not descended into, since nothing above it can take one either. The same
-    iterative depth-first search as `topological_order`, with the leaves kept out of the walk:
-    they have no rule to run, and most graphs are half leaves (weights, inputs).
-    """
-    root.grad = None
-    gates, leaves = [], []
-    visited = {id(root)}
-    stack = [(root, iter(root._parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent._op is None or not parent.requires_grad:
-                # No rule to run: reset it and note a leaf. A leaf met twice is listed twice,
-                # which costs nothing later, while a visited-set test would on every edge.
-                parent.grad = None
-                if parent.requires_grad:
-                    leaves.append(parent)
-                continue
-            key = id(parent)
-            if key in visited:
-                continue
-            visited.add(key)
-            parent.grad = None
-            stack.append((parent, iter(parent._parents)))
-            break
+def _send_back(m, node) -> None:
+    """One gate of backward(): each input that takes a gradient gets its downstream gradient,
+    summed back to its shape (broadcasting copied it: copies add), added to its `.grad`."""
+    g = node.grad
+    if g is None:  # the output does not depend on it (a skipped half of a rule)
+        return
+    parents = node._parents
+    if len(parents) == 2:  # the hot case first: a binary op
+        a, b = parents
+        grads = node._op.vjp(m, node._param, g, node.data, node._saved, (a.requires_grad, b.requires_grad),
+                             a.data, b.data)
+    elif len(parents) == 1:
+        a = parents[0]
+        grads = node._op.vjp(m, node._param, g, node.data, node._saved, (a.requires_grad,), a.data)
+    else:
+        grads = node._op.vjp(m, node._param, g, node.data, node._saved, tuple(p.requires_grad for p in parents),
+                             *[p.data for p in parents])
+    for parent, grad in zip(parents, grads):
+        if grad is None or not parent.requires_grad:
+            continue
+        # Inline rather than a function call: this runs once per edge of the graph.
+        shape = parent.data.shape
+        if grad.shape != shape:
+            grad = sum_to(grad, shape)  # broadcasting copied the input: copies add
+        if parent.grad is None:
+            if parent._op is None and (grad is g or grad.base is not None):
+                # A leaf keeps a gradient of its own, not another node's array or a view of
+                # one: an optimizer or a clipping step may change it in place.
+                grad = grad.copy()
+            parent.grad = grad
         else:
-            stack.pop()
-            gates.append(node)
-    return gates, leaves
+            parent.grad = parent.grad + grad
 
 
 def seed_gradient(m, upstream, data):

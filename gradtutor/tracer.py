@@ -4,7 +4,8 @@
 topological order. Each `Step` names the gate, its upstream gradient, and for every input the
 local gradient and the downstream gradient = upstream × local. When a value feeds several gates
 (a fan-out) each step also shows the input's running sum before and after, which is the
-"copy adds" pattern made visible. The tracer reads only the recorded graph and the op table.
+"copy adds" pattern made visible. The gates come in the order of the engines' own reverse walk
+(autodiff.py); values come from the recorded graph and rules from the op table.
 
 Tensor graphs (from `gradtutor.tensor`) are traced the same way, and each flow also carries the
 gate's local Jacobian ∂(output)/∂(input) when both have at most `JACOBIAN_LIMIT` elements: a
@@ -20,10 +21,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from gradtutor import ops
+from gradtutor.autodiff import reverse_walk
 from gradtutor.engine import DomainError
 from gradtutor.errors import UserError
 from gradtutor.graph import Graph, Node, record
@@ -57,7 +58,7 @@ class Step:
 
     @property
     def gate(self) -> str:
-        return self.op.gate
+        return self.op.gate_in()
 
     @property
     def is_tensor(self) -> bool:
@@ -121,48 +122,94 @@ def trace(root, upstream=1.0, *, exact: bool = False, check: bool = False) -> Tr
     A Tensor root is traced with shapes and Jacobians (see the module doc); its upstream may be
     an array of the root's shape or one number for every element (the default: ones).
     """
-    if hasattr(root.data, "shape"):  # a Tensor (a Value holds a plain float)
-        if exact:
-            raise NotExact("exact mode works on scalar graphs only; this graph is made of tensors")
-        return _trace_tensors(root, upstream, check)
-    graph, _ = record(root)
+    m = root.namespace()  # the node type's numbers: ops.Scalar for Values, the backend for Tensors
+    arrays = m is not ops.Scalar
+    graph, order = record(root)
+    nodes = graph.nodes
     if exact:
+        if arrays:
+            raise NotExact("exact mode works on scalar graphs only; this graph is made of tensors")
         _make_exact(graph)
         upstream = as_fraction(upstream)
-    zero = Fraction(0) if exact else 0.0
-    m = ops.Scalar
-    grads = [zero] * len(graph.nodes)
-    grads[-1] = upstream
-    steps = []
-    for node in reversed(graph.nodes):
-        if node.op is None:
-            continue
-        g = grads[node.id]
-        xs = [graph.nodes[p].value for p in node.parents]
-        try:
-            downstream = node.op.vjp(m, node.param, g, node.value, *xs)
-            local = node.op.vjp(m, node.param, 1, node.value, *xs)
-        except (ZeroDivisionError, OverflowError):  # y·y or x^(c−1) beyond the floats
-            downstream = local = (math.inf,)
-        # Exact mode's Fractions are always finite (and may be too large to turn into floats).
-        if any(isinstance(x, float) and not math.isfinite(x) for x in (*downstream, *local)):
-            raise GradientOverflow(
-                f"the gradient overflows at backward step {len(steps) + 1}, the {node.op.name} gate "
-                f"{node.label}: it is too large for a float"
-            )
+    seed = _seed(m, upstream, nodes[-1].value) if arrays else upstream
+    gate_flows = _tensor_flows if arrays else _scalar_flows
+    position = {id(obj): i for i, obj in enumerate(order)}
+    grads = [None] * len(nodes)  # None: no contribution yet (a zero of the node's kind)
+    grads[-1] = seed
+    steps: list[Step] = []
+
+    def visit(m, obj) -> None:
+        node = nodes[position[id(obj)]]
+        g = _gradient(m, grads, node)
+        xs = [nodes[p].value for p in node.parents]
         flows = []
-        for parent, d, loc in zip(node.parents, downstream, local):
-            d = _plain(d)
-            before = grads[parent]
-            grads[parent] = before + d
-            flows.append(Flow(parent, _plain(loc), d, before, grads[parent]))
-        steps.append(Step(len(steps) + 1, node.id, node.op, g, flows))
-    for node, g in zip(graph.nodes, grads):
-        node.grad = g
-    result = Trace(graph, steps, upstream, exact)
+        for parent, (d, local, *tensor_only) in zip(node.parents, gate_flows(m, node, obj._saved, g, xs, len(steps) + 1)):
+            before = _gradient(m, grads, nodes[parent])
+            grads[parent] = before + d  # the running sum: a fan-out's copies add up
+            flows.append(Flow(parent, local, d, before, grads[parent], *tensor_only))
+        shapes = {"output_shape": tuple(node.value.shape), "input_shapes": tuple(tuple(x.shape) for x in xs)} if arrays else {}
+        steps.append(Step(len(steps) + 1, node.id, node.op, g, flows, **shapes))
+
+    reverse_walk(root, visit, m)
+    for node in nodes:
+        node.grad = _gradient(m, grads, node)
+    result = Trace(graph, steps, seed, exact, is_tensor=arrays)
     if check:
-        result.checks = numeric_checks(graph, float(upstream))
+        result.checks = numeric_checks(graph, seed, m, lambda node: order[node.id].requires_grad)  # labels: none
     return result
+
+
+def _gradient(m, grads, node):
+    """The node's gradient so far: zero of its kind (0, Fraction 0, zeros of its shape) if none."""
+    g = grads[node.id]
+    return g if g is not None else m.zeros_like(node.value)
+
+
+def _seed(m, upstream, value):
+    from gradtutor.tensor import seed_gradient
+
+    return seed_gradient(m, upstream, value)
+
+
+def _scalar_flows(m, node, saved, g, xs, step: int):
+    """(downstream, local) per input of a scalar gate; local is ∂(output)/∂(input), a number."""
+    vjp = node.op.vjp
+    needs = (True,) * len(xs)
+    try:
+        downstream = vjp(m, node.param, g, node.value, saved, needs, *xs)
+        local = vjp(m, node.param, 1, node.value, saved, needs, *xs)
+    except (ZeroDivisionError, OverflowError):  # y·y or x^(c−1) beyond the floats
+        downstream = local = (math.inf,)
+    # Exact mode's Fractions are always finite (and may be too large to turn into floats).
+    if any(isinstance(x, float) and not math.isfinite(x) for x in (*downstream, *local)):
+        raise GradientOverflow(
+            f"the gradient overflows at backward step {step}, the {node.op.name} gate "
+            f"{node.label}: it is too large for a float"
+        )
+    return [(_plain(d), _plain(loc)) for d, loc in zip(downstream, local)]
+
+
+def _tensor_flows(m, node, saved, g, xs, step: int):
+    """(downstream, jacobian, jacobian, via_jacobian, agrees) per input of a tensor gate."""
+    from gradtutor.tensor import sum_to
+
+    needs = (True,) * len(xs)
+    downstream = node.op.vjp(m, node.param, g, node.value, saved, needs, *xs)
+    jacobians = _jacobians(m, node, saved, xs, sum_to)
+    flows = []
+    for slot, (x, d) in enumerate(zip(xs, downstream)):
+        jacobian = via = agrees = None
+        if d is None:  # takes no gradient (class labels): shown as zeros
+            d = m.zeros_like(x)
+        else:
+            d = sum_to(d, x.shape)
+            if jacobians is not None and x.size <= JACOBIAN_LIMIT:
+                jacobian = jacobians[slot]
+                via = (g.reshape(-1) @ jacobian).reshape(x.shape)
+                agrees = _agree(m, via, d)
+                d, via = _without_rounding_noise(m, g, jacobian, d, via)
+        flows.append((d, jacobian, jacobian, via, agrees))
+    return flows
 
 
 def _plain(x):
@@ -185,112 +232,88 @@ def _make_exact(graph: Graph) -> None:
         if param is not None:
             node.param = int(param)
         xs = [graph.nodes[p].value for p in node.parents]
-        node.value = node.op.forward(ops.Scalar, node.param, *xs)
+        node.value, _ = node.op.forward(ops.Scalar, node.param, *xs)
 
 
-def evaluate(graph: Graph, leaf_values: dict[int, float] | None = None) -> float:
-    """Re-run the forward pass of a recorded scalar graph, optionally with some leaves changed."""
+def evaluate(graph: Graph, leaf_values: dict | None = None, m=ops.Scalar):
+    """Re-run the forward pass of a recorded graph, optionally with some leaves changed: in
+    floats for scalar graphs (m = ops.Scalar), in float64 arrays for tensor graphs (m the backend)."""
     leaf_values = leaf_values or {}
     values = []
     for node in graph.nodes:
         if node.op is None:
-            values.append(float(leaf_values.get(node.id, node.value)))
+            values.append(m.asarray(leaf_values.get(node.id, node.value), dtype="float64"))
         else:
-            xs = [values[p] for p in node.parents]
-            values.append(node.op.forward(ops.Scalar, node.param, *xs))
+            out, _ = node.op.forward(m, node.param, *[values[p] for p in node.parents])
+            values.append(out)
     return values[-1]
 
 
-def numeric_checks(graph: Graph, upstream: float = 1.0) -> list[Check]:
-    """Central differences (f(x + h) − f(x − h)) / 2h for every leaf, times the upstream.
+def numeric_checks(graph: Graph, upstream=1.0, m=ops.Scalar, takes_gradient=None, budget: int = 4096) -> list[Check]:
+    """Central differences Σ upstream ⊙ (f(x + h) − f(x − h)) / 2h for every element of every
+    leaf that takes a gradient (up to `budget` elements in all), beside its autodiff gradient.
 
     h is 1e-6·max(1, |x|), and at most |x|/1000, so x ± h stays well on x's side of 0 (log,
     1/x, roots). Where x ± h still leaves the function's domain, h shrinks a thousandfold, a
-    few times; a leaf with no usable h gets nan, which fails its check instead of stopping
+    few times; an element with no usable h gets nan, which fails its check instead of stopping
     the trace.
     """
-    checks = []
+    weights = m.asarray(upstream, dtype="float64")
+    checks, spent = [], 0
     for node in graph.leaves():
-        x = float(node.value)
-        h = 1e-6 * max(1.0, abs(x))
-        if x != 0:
-            h = min(h, abs(x) / 1000)
-        numeric = math.nan
-        for _ in range(3):
-            try:
-                plus = evaluate(graph, {node.id: x + h})
-                minus = evaluate(graph, {node.id: x - h})
-            except (ArithmeticError, ValueError):  # math domain error, overflow, x / 0
-                plus = minus = complex(math.nan)
-            if not isinstance(plus, complex) and not isinstance(minus, complex):  # a root of a negative
-                numeric = upstream * (plus - minus) / (2 * h)
-                break
-            h /= 1000
-        checks.append(Check(node.id, float(node.grad), numeric))
+        if takes_gradient is not None and not takes_gradient(node):
+            continue
+        base = m.array(node.value, dtype="float64")  # a copy: its elements are moved below
+        shape = m.shape(base)
+        flat = m.reshape(base, -1)  # arrays: a view of base; a number: a one-element list
+        spent += len(flat)
+        if spent > budget:
+            break
+        numeric = m.reshape(m.array(base, dtype="float64"), -1)  # one estimate per element, same layout
+        for i in range(len(flat)):
+            x = float(flat[i])
+
+            def f(value, i=i):
+                flat[i] = value
+                return m.sum(evaluate(graph, {node.id: m.reshape(flat, shape)}, m) * weights)
+
+            numeric[i] = _central_difference(f, x)
+            flat[i] = x
+        checks.append(Check(node.id, m.asarray(node.grad), m.reshape(numeric, shape)))
     return checks
+
+
+def _central_difference(f, x: float) -> float:
+    h = 1e-6 * max(1.0, abs(x))
+    if x != 0:
+        h = min(h, abs(x) / 1000)
+    for _ in range(3):
+        try:
+            plus, minus = f(x + h), f(x - h)
+        except (ArithmeticError, ValueError):  # math domain error, overflow, x / 0
+            plus = minus = complex(math.nan)
+        if not isinstance(plus, complex) and not isinstance(minus, complex):  # a root of a negative
+            return float(plus - minus) / (2 * h)
+        h /= 1000
+    return math.nan
 
 
 # -- tensor graphs -----------------------------------------------------------------------------
 JACOBIAN_LIMIT = 64  # full Jacobians for gates whose input and output have at most this many elements
 
 
-def _trace_tensors(root, upstream, check: bool) -> Trace:
-    from gradtutor import backend
-    from gradtutor.tensor import seed_gradient, sum_to
-
-    m = backend.xp()
-    graph, order = record(root)
-    nodes = graph.nodes
-    seed = seed_gradient(m, upstream, root.data)
-    grads = [None] * len(nodes)
-    grads[-1] = seed
-    steps = []
-    for node in reversed(nodes):
-        if node.op is None:
-            continue
-        g = grads[node.id] if grads[node.id] is not None else m.zeros_like(node.value)
-        xs = [nodes[p].value for p in node.parents]
-        extra = {"saved": order[node.id]._saved} if node.op.saves else {}
-        downstream = node.op.vjp(m, node.param, g, node.value, *xs, **extra)
-        jacobians = _jacobians(m, node, xs, extra, sum_to)
-        flows = []
-        for slot, (parent, x, d) in enumerate(zip(node.parents, xs, downstream)):
-            jacobian = via = agrees = None
-            if d is None:  # takes no gradient (class labels): shown as zeros
-                d = m.zeros_like(x)
-            else:
-                d = sum_to(d, x.shape)
-                if jacobians is not None and x.size <= JACOBIAN_LIMIT:
-                    jacobian = jacobians[slot]
-                    via = (g.reshape(-1) @ jacobian).reshape(x.shape)
-                    agrees = _agree(m, via, d)
-                    d, via = _without_rounding_noise(m, g, jacobian, d, via)
-            before = grads[parent] if grads[parent] is not None else m.zeros_like(x)
-            grads[parent] = before + d
-            flows.append(Flow(parent, jacobian, d, before, grads[parent], jacobian, via, agrees))
-        steps.append(Step(
-            len(steps) + 1, node.id, node.op, g, flows,
-            output_shape=tuple(node.value.shape), input_shapes=tuple(tuple(x.shape) for x in xs),
-        ))
-    for node, g in zip(nodes, grads):
-        node.grad = g if g is not None else m.zeros_like(node.value)
-    result = Trace(graph, steps, seed, is_tensor=True)
-    if check:
-        result.checks = tensor_checks(graph, order, seed)
-    return result
-
-
-def _jacobians(m, node, xs, extra, sum_to):
+def _jacobians(m, node, saved, xs, sum_to):
     """Each input's Jacobian (rows: output elements, columns: input elements, row-major), one
     VJP per basis vector of the output; None when the output is too large or no input is small."""
     out = node.value
     if out.size > JACOBIAN_LIMIT or all(x.size > JACOBIAN_LIMIT for x in xs):
         return None
     rows = [[] for _ in xs]
+    needs = (True,) * len(xs)
     for i in range(out.size):
         basis = m.zeros(out.size, dtype=out.dtype)  # a fresh one each time: a VJP may return it
         basis[i] = 1
-        grads = node.op.vjp(m, node.param, basis.reshape(out.shape), out, *xs, **extra)
+        grads = node.op.vjp(m, node.param, basis.reshape(out.shape), out, saved, needs, *xs)
         for slot, (x, d) in enumerate(zip(xs, grads)):
             if d is None or x.size > JACOBIAN_LIMIT:
                 continue
@@ -315,44 +338,3 @@ def _without_rounding_noise(m, g, jacobian, *gradients):
 def _agree(m, a, b) -> bool:
     loose = a.dtype.itemsize < 8  # float32 sums in another order differ in the last digits
     return bool(m.allclose(a, b, rtol=1e-4 if loose else 1e-9, atol=1e-6 if loose else 1e-12))
-
-
-def tensor_checks(graph: Graph, order, upstream, h: float = 1e-6, budget: int = 4096) -> list[Check]:
-    """Central differences in float64 for every element of every leaf (up to `budget` elements
-    in all): Σ upstream ⊙ (f(x + h) − f(x − h)) / 2h, beside the autodiff gradient."""
-    from gradtutor import backend
-
-    m = backend.xp()
-    weights = m.asarray(upstream, dtype="float64")
-    checks, spent = [], 0
-    for node in graph.leaves():
-        if not order[node.id].requires_grad:
-            continue  # class labels and other inputs that take no gradient
-        spent += node.value.size
-        if spent > budget:
-            break
-        base = m.array(node.value, dtype="float64")
-        numeric = m.zeros_like(base)
-        flat, out = base.reshape(-1), numeric.reshape(-1)
-        for i in range(flat.size):
-            saved = float(flat[i])
-            flat[i] = saved + h
-            plus = _replay(m, graph, order, node.id, base, weights)
-            flat[i] = saved - h
-            minus = _replay(m, graph, order, node.id, base, weights)
-            flat[i] = saved
-            out[i] = (plus - minus) / (2 * h)
-        checks.append(Check(node.id, node.grad, numeric))
-    return checks
-
-
-def _replay(m, graph: Graph, order, changed: int, value, weights) -> float:
-    """The forward pass again in float64 with one leaf replaced; returns Σ weights ⊙ output."""
-    values = []
-    for node in graph.nodes:
-        if node.op is None:
-            values.append(value if node.id == changed else m.asarray(node.value, dtype="float64"))
-            continue
-        out = node.op.forward(m, node.param, *[values[p] for p in node.parents])
-        values.append(out[0] if node.op.saves else out)
-    return float(m.sum(values[-1] * weights))

@@ -1,8 +1,8 @@
 """Every op in the table that runs on tensors, with the whole package imported first.
 
-Ops are registered where they are defined (the op table in gradtutor/ops.py, training's fused
-ops in gradtutor/train/), so importing every module is what makes a test see all of them: an
-op registered anywhere is checked without anyone writing a test for it.
+gradtutor.ops loads all of its op modules, so the table is complete on import; every module is
+imported anyway, so that an op registered anywhere else would be checked too without anyone
+writing a test for it.
 """
 
 import importlib

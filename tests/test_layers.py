@@ -1,14 +1,13 @@
 """Layers: gradients against float64 central differences, forwards against plain loops, modes.
 
-Importing gradtutor.train.functional registers the fused ops (conv2d, pooling, norms, dropout,
-embedding, rnn/lstm/gru) in the op table, so test_ops_gradcheck.py checks each op on its own at
+The fused ops (conv2d, pooling, norms, dropout, embedding, rnn/lstm/gru) are in the op table
+(gradtutor/ops/nn.py and recurrent.py), so test_ops_gradcheck.py checks each op on its own at
 random shapes too; here each layer is checked as users call it, parameters included.
 """
 
 import numpy as np
 import pytest
 
-import gradtutor.train.functional as F  # noqa: F401 - registers the fused ops before the op tests
 from gradtutor import ops
 from gradtutor.tensor import Tensor
 from gradtutor.train import layers as L

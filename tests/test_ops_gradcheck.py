@@ -51,11 +51,8 @@ def numeric_gradient(op, xs, p, weights, i, h=1e-6):
 
 def inputs_without_gradient(op, xs, p):
     """Inputs whose VJP is None by design (class labels): they are not differentiated."""
-    out = op.forward(np, p, *xs)
-    extra = {}
-    if op.saves:
-        out, extra["saved"] = out
-    grads = op.vjp(np, p, np.ones_like(out), out, *xs, **extra)
+    out, saved = op.forward(np, p, *xs)
+    grads = op.vjp(np, p, np.ones_like(out), out, saved, (True,) * len(xs), *xs)
     return {i for i, g in enumerate(grads) if g is None}
 
 

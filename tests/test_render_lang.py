@@ -38,18 +38,21 @@ def _worded_texts(op, lang):
 
 @pytest.mark.parametrize("op", ALL_OPS, ids=lambda op: op.name)
 def test_every_op_has_its_gate_pattern_in_korean(op):
-    assert op.gate_ko.strip() and op.explain_ko.strip(), f"op {op.name!r} needs gate_ko and explain_ko"
-    assert op.gate_in("ko") == op.gate_ko and op.explain_in("ko") == op.explain_ko
+    korean = op.words("ko")  # the op's own Korean table, without English stand-ins
+    gate_ko, explain_ko = korean.get("gate", ""), korean.get("explain", "")
+    assert gate_ko.strip() and explain_ko.strip(), f"op {op.name!r} needs a Korean gate and explain"
+    assert op.gate_in("ko") == gate_ko and op.explain_in("ko") == explain_ko
     assert op.gate_in("en") == op.gate and op.explain_in("en") == op.explain
-    assert any("가" <= ch <= "힣" for ch in op.gate_ko + op.explain_ko), "Korean text in Hangul"
+    assert any("가" <= ch <= "힣" for ch in gate_ko + explain_ko), "Korean text in Hangul"
     # Formulas in the English text (xᶜ⁻¹, 1 − z², Wᵀ …) carry over to the Korean one.
     for formula in ("c·xᶜ⁻¹", "1 − z²", "z(1 − z)", "Wᵀ", "1/y", "(y − t)/N", "2(y − t)/n", "α"):
         if formula in op.gate + op.explain:
-            assert formula in op.gate_ko + op.explain_ko, (op.name, formula)
+            assert formula in gate_ko + explain_ko, (op.name, formula)
     # The formula, local-gradient, Jacobian-structure and rule texts: wherever the English has
     # words, the Korean record has its own text, one per input like the English.
-    for english, korean in ((op.local, op.local_ko), (op.jacobian, op.jacobian_ko), (op.backward, op.backward_ko)):
-        assert not korean or len(korean) == len(english), (op.name, korean)
+    for key, english in (("local", op.local), ("jacobian", op.jacobian), ("backward", op.backward)):
+        texts = korean.get(key, ())
+        assert not texts or len(texts) == len(english), (op.name, texts)
     for field, text in _worded_texts(op, "ko"):
         assert not english_words(text), f"op {op.name!r} needs Korean for {field}: {text!r}"
     for (field, english), (_, korean) in zip(_worded_texts(op, "en"), _worded_texts(op, "ko")):
@@ -61,14 +64,14 @@ def test_every_op_has_its_gate_pattern_in_korean(op):
 
 
 def test_an_op_missing_korean_for_a_worded_text_is_caught():
-    bare = ops.Op("twice", "2×", 1, forward=None, vjp=None, formula="z = 2x", local=("2 where x > 0",),
-                  gate="doubles", explain="Doubles the gradient.", sample=None, jacobian=("diagonal, 2I",))
+    english = {"formula": "z = 2x", "local": ["2 where x > 0"], "gate": "doubles", "explain": "Doubles the gradient.",
+               "jacobian": ["diagonal, 2I"]}
+    bare = ops.Op("twice", "2×", 1, forward=None, vjp=None, sample=None, texts={"en": english})
     assert bare.local_in(0, "ko") == "2 where x > 0" and bare.jacobian_in(0, "ko") == "diagonal, 2I"
     found = {field for field, text in _worded_texts(bare, "ko") if english_words(text)}
     assert found == {"local[0]", "jacobian[0]"}
-    korean = ops.Op("twice", "2×", 1, forward=None, vjp=None, formula="z = 2x", local=("2 where x > 0",),
-                    gate="doubles", explain="Doubles the gradient.", sample=None, jacobian=("diagonal, 2I",),
-                    local_ko=("x > 0인 곳에서 2",), jacobian_ko=("대각 행렬, 2I",))
+    korean = ops.Op("twice", "2×", 1, forward=None, vjp=None, sample=None,
+                    texts={"en": english, "ko": {"local": ["x > 0인 곳에서 2"], "jacobian": ["대각 행렬, 2I"]}})
     assert not any(english_words(text) for _, text in _worded_texts(korean, "ko"))
     assert korean.local_in(0, "en") == "2 where x > 0"
 
@@ -79,8 +82,8 @@ def test_fanout_pattern_has_korean_too():
 
 
 def test_an_op_without_korean_shows_its_english_rather_than_nothing():
-    bare = ops.Op("twice", "2×", 1, forward=None, vjp=None, formula="z = 2x", local=("2",),
-                  gate="doubles", explain="Doubles the gradient.", sample=None)
+    bare = ops.Op("twice", "2×", 1, forward=None, vjp=None, sample=None,
+                  texts={"en": {"formula": "z = 2x", "local": ["2"], "gate": "doubles", "explain": "Doubles the gradient."}})
     assert bare.gate_in("ko") == "doubles" and bare.explain_in("ko") == "Doubles the gradient."
 
 
@@ -314,8 +317,8 @@ def test_json_carries_the_gate_pattern_in_every_language_and_keeps_its_schema():
     for step in data["steps"]:
         op = ops.OPS[step["op"]]
         assert step["gate"] == op.gate
-        assert step["gate_text"] == {"en": op.gate, "ko": op.gate_ko}
-        assert step["explain_text"] == {"en": op.explain, "ko": op.explain_ko}
+        assert step["gate_text"] == {"en": op.gate, "ko": op.words("ko")["gate"]}
+        assert step["explain_text"] == {"en": op.explain, "ko": op.words("ko")["explain"]}
 
 
 def test_json_carries_the_op_texts_in_every_language():
@@ -327,7 +330,7 @@ def test_json_carries_the_op_texts_in_every_language():
     item = step["inputs"][0]
     assert step["formula_text"] == {"en": ops.RELU.formula, "ko": ops.RELU.formula}  # no words: one text
     assert item["local_formula_text"] == {"en": "1 if x > 0 else 0", "ko": "x > 0이면 1, 아니면 0"}
-    assert item["jacobian_structure_text"] == {"en": item["jacobian_structure"], "ko": ops.RELU.jacobian_ko[0]}
+    assert item["jacobian_structure_text"] == {"en": item["jacobian_structure"], "ko": ops.RELU.words("ko")["jacobian"][0]}
     assert item["rule_text"]["en"] == item["rule"]
     matmul = next(s for s in to_dict(traced("affine-batch"))["steps"] if s["op"] == "matmul")
     w_input = matmul["inputs"][1]
