@@ -1,18 +1,24 @@
-"""Large graphs: the renderers' work per gate stays the same as the graph grows.
+"""Large graphs: the renderers' work per gate stays the same as the graph grows, a diagram too large
+to lay out is refused before Graphviz starts, and frames share one layout.
 
 Work is counted (calls of the helpers every renderer goes through), never timed.
 """
 
+import subprocess
+import sys
+
+import pygraphviz
 import pytest
 
 from gradtutor import graph, numbers
 from gradtutor.engine import Value
 from gradtutor.render import fmt
 from gradtutor.render.dot import to_dot
+from gradtutor.render.export import DIAGRAM_LIMIT, DIAGRAM_LIMIT_VARIABLE, ExportError, export, render, render_frames
 from gradtutor.render.json import dumps
 from gradtutor.render.term import summary, trace_table
 from gradtutor.tracer import trace
-from render_golden import console_text
+from render_golden import console_text, traced
 
 
 def neuron_chain(gates: int) -> Value:
@@ -78,3 +84,62 @@ def test_the_slot_letters_are_the_same_with_the_labels_passed_in():
     for step in result.steps:
         assert fmt.slot_letters(step, result.nodes, taken) == fmt.slot_letters(step, result.nodes)
     assert ("u", "v") in [fmt.slot_letters(step, result.nodes, taken) for step in result.steps]
+
+
+def test_a_diagram_too_large_to_lay_out_is_refused_before_layout(tmp_path, monkeypatch):
+    laid_out = []
+    monkeypatch.setattr("pygraphviz.AGraph.layout", lambda self, *a, **k: laid_out.append(self))
+    crowd = "digraph {" + "; ".join(f"n{i}" for i in range(DIAGRAM_LIMIT + 1)) + "}"
+    with pytest.raises(ExportError, match=rf"^the diagram is too large to lay out in reasonable time: it has {DIAGRAM_LIMIT + 1:,} shapes"):
+        render(crowd, "svg")
+    big = trace(neuron_chain(1_000))
+    for frames in (False, True):
+        with pytest.raises(ExportError, match=r"write it as DOT text, or trace it as a table or as JSON$"):
+            export(big, "svg", tmp_path / "big.svg", frames=frames)
+    assert laid_out == [] and not list(tmp_path.iterdir())
+    (path,) = export(big, "dot", tmp_path / "big.dot")  # DOT text needs no layout
+    assert path.read_text(encoding="utf-8") == to_dot(big)
+
+
+def test_the_limit_comes_from_the_environment_when_set(tmp_path, monkeypatch):
+    monkeypatch.setenv(DIAGRAM_LIMIT_VARIABLE, "10")
+    with pytest.raises(ExportError, match=r"it has \d+ shapes .* the limit is 10 "):
+        export(traced("apple"), "svg", tmp_path / "apple.svg")
+    monkeypatch.setenv(DIAGRAM_LIMIT_VARIABLE, "many")
+    with pytest.raises(ExportError, match=f"^{DIAGRAM_LIMIT_VARIABLE} must be a whole number of shapes, got 'many'$"):
+        export(traced("apple"), "svg", tmp_path / "apple.svg")
+    assert not list(tmp_path.iterdir())
+    monkeypatch.setenv(DIAGRAM_LIMIT_VARIABLE, "100")
+    (path,) = export(traced("apple"), "svg", tmp_path / "apple.svg")
+    assert path.read_bytes().lstrip().startswith(b"<?xml")
+
+
+@pytest.mark.parametrize("frames", [[], ["--frames"]], ids=["one", "frames"])
+def test_the_command_refuses_a_large_diagram_in_one_line(frames, tmp_path):
+    many_gates = "x" + "+1" * 1_000
+    result = subprocess.run(
+        [sys.executable, "-m", "gradtutor", "export", many_gates, "--at", "x=1", "--out", "big.svg", *frames],
+        capture_output=True, text=True, encoding="utf-8", cwd=tmp_path, timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: the diagram is too large to lay out in reasonable time: it has 4,003 shapes")
+    assert result.stdout == "" and not list(tmp_path.iterdir())  # refused before any layout: nothing written
+
+
+@pytest.mark.parametrize("name", ["apple-orange", "neuron", "two-layer-net", "l2-penalty", "affine-batch"])
+def test_frames_share_one_layout_and_look_as_if_each_were_laid_out(name, monkeypatch):
+    result = traced(name)
+    texts = [to_dot(result, step=k, theme="dark") for k in range(len(result.steps) + 1)]
+    alone = [render(text, "svg") for text in texts]
+    layouts = []
+    layout = pygraphviz.AGraph.layout
+
+    def counted(self, *args, **kwargs):
+        layouts.append(self)
+        return layout(self, *args, **kwargs)
+
+    monkeypatch.setattr("pygraphviz.AGraph.layout", counted)
+    together = render_frames(iter(texts), "svg")
+    assert len(layouts) == 1
+    assert together == alone
