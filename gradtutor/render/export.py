@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 from gradtutor.errors import UserError
@@ -39,6 +40,16 @@ PAGE = {"margin": "0"}
 # Layout work grows with the ranks wires skip (one hidden node per skipped rank): a value used by
 # a hundred gates far apart skips ~10,000 and takes seconds; five hundred take hours. Refused.
 SKIPPED_RANKS_LIMIT = 12_000
+# Layout work also grows faster than the diagram itself, about as its size to the power 2.4. SVG of
+# chains measured on a 2-core machine (pygraphviz 2.0.4): 1,000 shapes (gates, inputs and the
+# wires' labels) 1 s, 2,000 4 s, 3,000 11 s, 4,000 22 s, 5,000 30 s; 5,000 gates took over five
+# minutes. A diagram with more shapes than this, 500 to 1,500 gates by the graph's shape (each gate
+# draws its wires and inputs too), is refused before layout: nobody reads it as a picture anyway.
+# The environment variable raises (or lowers) the limit for one who will wait.
+DIAGRAM_LIMIT = 3_000
+DIAGRAM_LIMIT_VARIABLE = "GRADTUTOR_DIAGRAM_LIMIT"
+# What Graphviz's layout sets in a graph: a frame drawn in another frame's layout keeps these.
+LAYOUT_ATTRIBUTES = {"graph": ("bb", "lp", "lwidth", "lheight"), "node": ("pos", "width", "height", "xlp"), "edge": ("pos",)}
 
 
 # Korean text needs a font with Hangul, which many machines lack (containers, fresh Linux
@@ -161,6 +172,19 @@ def render(dot_text: str, fmt: str, dpi: int | None = None) -> bytes:
 
     dpi sets the resolution of PNG output (Graphviz's default is 96); vector formats ignore it.
     """
+    (drawing,) = render_frames([dot_text], fmt, dpi)
+    return drawing
+
+
+def render_frames(dot_texts: Iterable[str], fmt: str, dpi: int | None = None) -> list[bytes]:
+    """Draw the frames of one diagram (`dot.to_dot` at each step) as svg, png or pdf, all in the
+    layout of the first. Frames differ only in colours and in texts of fixed size, so their
+    layouts are the same; laying out each again would cost the whole layout once per backward step.
+    Each later frame changes, in the laid-out graph, only the statements that differ from the frame
+    before (the caption, the current gate and its wires, gradients that became known).
+
+    The texts are read one at a time: a diagram too large to lay out is refused before the later
+    frames are even written."""
     fmt = _check_format(fmt, ENGINE_FORMATS)
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0):
         raise ExportError(f"dpi must be a positive whole number, got {dpi!r}")
@@ -168,25 +192,101 @@ def render(dot_text: str, fmt: str, dpi: int | None = None) -> bytes:
     import pygraphviz
 
     messages: list[str] = []
+    drawings = []
     try:
         with _graphviz_messages(messages):
-            graph = pygraphviz.AGraph(string=dot_text)
-            skipped = skipped_ranks(graph)
-            if skipped <= SKIPPED_RANKS_LIMIT:
-                graph.graph_attr.update(LAYOUT_LIMITS)
-                graph.graph_attr.update(PAGE)
-                if dpi is not None and fmt == "png":
-                    graph.graph_attr["dpi"] = str(dpi)
-                graph.layout(prog="dot")
-                return graph.draw(format=fmt)
+            graph, drawn = None, []
+            for dot_text in dot_texts:
+                lines = dot_text.splitlines()
+                if graph is None or not _restyle(pygraphviz, graph, drawn, lines):
+                    graph = pygraphviz.AGraph(string=dot_text)
+                    _check_size(graph)
+                    graph.graph_attr.update(LAYOUT_LIMITS)
+                    graph.graph_attr.update(PAGE)
+                    if dpi is not None and fmt == "png":
+                        graph.graph_attr["dpi"] = str(dpi)
+                    graph.layout(prog="dot")
+                drawn = lines
+                drawings.append(graph.draw(format=fmt))
+    except ExportError:
+        raise
     except (ValueError, OSError) as error:  # pygraphviz's DotError is a ValueError
         detail = messages[-1] if messages else (str(error) or type(error).__name__)
         raise ExportError(f"Graphviz could not draw the diagram: {detail}") from None
-    raise ExportError(
-        f"the diagram is too tangled to lay out in reasonable time (its wires skip {skipped} ranks, "
-        f"the limit is {SKIPPED_RANKS_LIMIT}: values used by many gates far apart); "
-        "write it as DOT text or trace it as a table"
-    )
+    return drawings
+
+
+def _check_size(graph) -> None:
+    """Refuse, in one line, a diagram Graphviz would take minutes (or hours) to lay out."""
+    count, limit = graph.number_of_nodes(), diagram_limit()
+    if count > limit:
+        raise ExportError(
+            f"the diagram is too large to lay out in reasonable time: it has {count:,} shapes (gates, inputs "
+            f"and wire labels) and the limit is {limit:,} (set {DIAGRAM_LIMIT_VARIABLE} to change it); "
+            "write it as DOT text, or trace it as a table or as JSON"
+        )
+    skipped = skipped_ranks(graph)
+    if skipped > SKIPPED_RANKS_LIMIT:
+        raise ExportError(
+            f"the diagram is too tangled to lay out in reasonable time (its wires skip {skipped} ranks, "
+            f"the limit is {SKIPPED_RANKS_LIMIT}: values used by many gates far apart); "
+            "write it as DOT text or trace it as a table"
+        )
+
+
+def diagram_limit() -> int:
+    """How many shapes a diagram may have: DIAGRAM_LIMIT, or the number the environment variable gives."""
+    text = os.environ.get(DIAGRAM_LIMIT_VARIABLE, "").strip()
+    if not text:
+        return DIAGRAM_LIMIT
+    if not text.isdigit():
+        raise ExportError(f"{DIAGRAM_LIMIT_VARIABLE} must be a whole number of shapes, got {text!r}")
+    return int(text)
+
+
+def _restyle(pygraphviz, graph, drawn: list[str], lines: list[str]) -> bool:
+    """Turn `graph`, laid out and drawn as the DOT lines `drawn`, into the drawing of `lines`, by
+    changing the attributes of the statements that differ. False, with `graph` unchanged, when
+    `lines` is not another frame of the same diagram: a different number of statements, or other
+    changes than in node, edge and graph statements (which keep the layout's positions)."""
+    if len(drawn) != len(lines):
+        return False
+    changed = [line for before, line in zip(drawn, lines) if before != line]
+    defaults = [line for line in lines if line.lstrip().startswith(("node [", "edge ["))]
+    # A quoted text that starts with "<" reads back like an HTML-like label (see _take): not handled.
+    if any(line in defaults or not line.rstrip().endswith("];") or '="<' in line for line in changed):
+        return False
+    if not changed:
+        return True
+    # The changed statements parsed on their own, after the defaults they rely on.
+    update = pygraphviz.AGraph(string="digraph {\n" + "\n".join(defaults + changed) + "\n}")
+    declared = {line.split()[0] for line in changed if " -> " not in line and not line.lstrip().startswith("graph [")}
+    nodes = [node for node in update.nodes_iter() if node in declared]  # not those an edge merely names
+    edges = list(update.edges_iter())
+    if len(nodes) != len(declared) or not all(graph.has_node(n) for n in nodes) or not all(graph.has_edge(*e) for e in edges):
+        return False  # names written otherwise (quoted), or statements of another diagram
+    if any(line.lstrip().startswith("graph [") for line in changed):
+        _take(update.graph_attr, graph.graph_attr, LAYOUT_ATTRIBUTES["graph"], reset=False)
+    for node in nodes:
+        _take(node.attr, graph.get_node(node).attr, LAYOUT_ATTRIBUTES["node"])
+    for edge in edges:
+        _take(edge.attr, graph.get_edge(*edge).attr, LAYOUT_ATTRIBUTES["edge"])
+    return True
+
+
+def _take(source, target, keep, reset: bool = True) -> None:
+    """Give `target` the attribute values of `source`, except the layout's own (`keep`). reset:
+    also return to its default any attribute `target` sets that `source` leaves at its default
+    (pygraphviz lists only the attributes that differ from their defaults)."""
+    names = dict(source.items())
+    if reset:
+        names.update((name, source.get(name) or "") for name, _ in target.items() if name not in names)
+    for name, value in names.items():
+        if name in keep or target.get(name) == value:
+            continue
+        # pygraphviz reads an HTML-like label back without its outer <>, and takes a value in <>
+        # for an HTML-like label when it is set, stripping them again: so they are put back.
+        target[name] = f"<{value}>" if value.startswith("<") and value.endswith(">") else value
 
 
 def skipped_ranks(graph) -> int:
@@ -288,10 +388,13 @@ def export(
     # Render everything before writing anything, so a failure leaves no half-written set.
     from gradtutor.render.dot import to_dot  # here, not at the top: `gradtutor --help` reads FORMATS
 
-    contents = []
-    for step in steps:
-        dot_text = to_dot(trace, step=step, theme=theme, lang=lang)
-        contents.append(dot_text.encode() if fmt == "dot" else render(dot_text, fmt, dpi))
+    dot_texts = (to_dot(trace, step=step, theme=theme, lang=lang) for step in steps)
+    if fmt == "dot":
+        contents = [dot_text.encode() for dot_text in dot_texts]
+    elif len(steps) == 1:
+        contents = [render(next(dot_texts), fmt, dpi)]
+    else:  # one layout for every frame
+        contents = render_frames(dot_texts, fmt, dpi)
     for path, data in zip(paths, contents):
         _write(path, data)
     return paths

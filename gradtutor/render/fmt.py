@@ -105,27 +105,35 @@ _SUPERSCRIPT = {"x": "ˣ", "u": "ᵘ", "a": "ᵃ", "p": "ᵖ", "s": "ˢ"}
 _SLOT_LETTER = re.compile(r"(?<![A-Za-z])[xy](?![A-Za-z])")
 
 
-def slot_letters(step, nodes) -> tuple[str, ...]:
+def slot_letters(step, nodes, taken: frozenset[str] | None = None) -> tuple[str, ...]:
     """What a step's rows call the gate's inputs, as in "apple (x)" and the local gradient "y = 2".
 
     The op's own letters x, y, unless one of them is also the name of another node of the graph:
     in x**y (traced as exp(y·log x)) the multiply's x slot holds the user's y, so "y (x)" next to
     "y = 0.69" would say two things at once. Such a step takes the first pair of letters that
-    names nothing else (u, v; then a, b …), in the input column and the formulas alike."""
+    names nothing else (u, v; then a, b …), in the input column and the formulas alike.
+
+    `taken` is `labels_of(nodes)`: a view of many steps computes it once and passes it to each,
+    since building it costs a pass over the whole graph."""
     names = step.op.input_names(len(step.flows))
     if names != SLOT_LETTERS[0][: len(names)]:  # ops with letters of their own (X, W; y, t) keep them
         return names
-    labels = {node.label for node in nodes}
+    if taken is None:
+        taken = labels_of(nodes)
+    inputs = [nodes[flow.node].label for flow in step.flows]
 
     def misleads(letters) -> bool:
-        return any(
-            letter in labels and nodes[flow.node].label != letter for letter, flow in zip(letters, step.flows)
-        )
+        return any(letter in taken and label != letter for letter, label in zip(letters, inputs))
 
     for letters in SLOT_LETTERS:
         if not misleads(letters[: len(names)]):
             return letters[: len(names)]
     return names  # every pair names other nodes too (a graph of many one-letter variables)
+
+
+def labels_of(nodes) -> frozenset[str]:
+    """Every label in the graph, for `slot_letters`."""
+    return frozenset(node.label for node in nodes)
 
 
 def _with_letters(formula: str, names: tuple[str, ...], letters: tuple[str, ...]) -> str:

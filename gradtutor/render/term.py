@@ -7,6 +7,8 @@ last column keeps its running sum, which is how "copy adds" becomes visible.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich import box
 from rich.console import Group
 from rich.measure import Measurement
@@ -15,8 +17,8 @@ from rich.text import Text
 
 from gradtutor import ops
 from gradtutor.render.fmt import (
-    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, local_text, names_z, operand, output_named, shaped, show,
-    slot_letters, words,
+    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, labels_of, local_text, names_z, operand, output_named,
+    shaped, show, slot_letters, words,
 )
 from gradtutor.render.jacobian import tensor_trace_table
 
@@ -43,93 +45,146 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS, lang
         backward = tensor_trace_table(trace, step, lang=lang)
         return backward if trace.checks is None else Group(backward, checks_table(trace, digits, lang))
     step = check_step(trace, step)
+    rows = _StepRows(trace, step, digits, lang)
     # A narrow terminal gets the same rows with the chain rule in one column, not a cropped table.
-    table = FitWidth(_steps_table(trace, step, digits, lang), _steps_table(trace, step, digits, lang, narrow=True))
+    table = FitWidth(rows.table(), lambda: rows.table(narrow=True))
     if trace.checks is None:
         return table
     return Group(table, checks_table(trace, digits, lang))
 
 
 class FitWidth:
-    """The first renderable that fits the width it is given without wrapping, else the last."""
+    """`table` where it fits the width it is given without wrapping, else `fallback()`.
 
-    def __init__(self, *choices):
-        self.choices = choices
+    The fallback is made only when it is needed, and the table is measured once per set of console
+    options: printing measures a renderable more than once (the CLI measures its natural width
+    before it prints), and measuring a table measures every cell of it."""
+
+    def __init__(self, table, fallback):
+        self.table = table
+        self._fallback = fallback
+        self._measured: dict[tuple, Measurement] = {}
+
+    def _measure(self, console, options) -> Measurement:
+        # What a table's width depends on. Not the screen's size (the CLI measures on one console
+        # and prints on another), and no_wrap None is False (print passes one, measure the other).
+        key = (
+            options.min_width, options.max_width, options.legacy_windows, options.encoding, options.justify,
+            options.overflow, bool(options.no_wrap), options.highlight, options.markup,
+        )
+        if key not in self._measured:
+            self._measured[key] = Measurement.get(console, options, self.table)
+        return self._measured[key]
 
     def _pick(self, console, options):
         unbounded = options.update_width(10_000)  # Measurement.get clamps to the width it is given
-        for choice in self.choices[:-1]:
-            if Measurement.get(console, unbounded, choice).maximum <= options.max_width:
-                return choice
-        return self.choices[-1]
+        if self._measure(console, unbounded).maximum <= options.max_width:
+            return self.table
+        if callable(self._fallback):
+            self._fallback = self._fallback()
+        return self._fallback
 
     def __rich_console__(self, console, options):
         yield self._pick(console, options)
 
     def __rich_measure__(self, console, options):
-        return Measurement.get(console, options, self._pick(console, options))
+        chosen = self._pick(console, options)
+        return self._measure(console, options) if chosen is self.table else Measurement.get(console, options, chosen)
 
 
-def _steps_table(trace, step: int | None, digits: int, lang: str, narrow: bool = False) -> Table:
-    """The scalar backward pass, one row per gate input. narrow=True puts the local gradient,
-    up × local = downstream and the running sum under each other in one column."""
-    nodes = trace.nodes
-    root = trace.graph.root
-    last = len(trace.steps) if step is None else step
-    table = _table(
-        words(lang, "backward_title", output=root.label, value=show(root.value, digits), upstream=show(trace.upstream, digits))
-        + (words(lang, "exact_note") if trace.exact else "")
-    )
-    has_fanout = any(nodes[f.node].uses > 1 for s in trace.steps[:last] for f in s.flows)
-    z_named = names_z(trace)
-    table.add_column(words(lang, "col_step"), justify="right", no_wrap=True)
-    if narrow:
-        table.add_column(words(lang, "col_gate"), max_width=17)
-        table.add_column(words(lang, "col_input"), overflow="fold")
-        table.add_column(words(lang, "col_chain") + (words(lang, "col_chain_sum") if has_fanout else ""))
-    else:
-        table.add_column(words(lang, "col_gate"), min_width=15, max_width=17)
-        table.add_column(words(lang, "col_upstream"), justify="right", style=GRADIENT, overflow="fold")
-        table.add_column(words(lang, "col_input"), overflow="fold")
-        table.add_column(words(lang, "col_local_out") if z_named else words(lang, "col_local"), min_width=12)
-        table.add_column(words(lang, "col_downstream"), min_width=12)
+@dataclass(slots=True)
+class _Input:
+    """One gate input's cells, shared by the wide and the narrow layout."""
+
+    name: str  # "apple (x)": the input and the letter the formulas call it by
+    local: str  # the local gradient, formula and value
+    chain: Text  # upstream × local = downstream
+    running: Text | str  # the input's running sum where it fans out, else ""
+
+
+class _StepRows:
+    """The scalar backward pass's cells, computed once per table: the texts of every step, and
+    what the whole graph decides (the labels the slot letters must avoid, whether an input named z
+    renames the gates' outputs, whether any input fans out)."""
+
+    def __init__(self, trace, step: int | None, digits: int, lang: str):
+        self.trace, self.step, self.lang = trace, step, lang
+        nodes = trace.nodes
+        root = trace.graph.root
+        last = len(trace.steps) if step is None else step
+        self.title = words(
+            lang, "backward_title", output=root.label, value=show(root.value, digits), upstream=show(trace.upstream, digits)
+        ) + (words(lang, "exact_note") if trace.exact else "")
+        self.steps = trace.steps[:last]
+        self.has_fanout = any(nodes[f.node].uses > 1 for s in self.steps for f in s.flows)
+        self.z_named = names_z(trace)
+        taken = labels_of(nodes)
+        self.gates: list[tuple[Text, Text]] = []  # per step: the gate's symbol and name, its pattern
+        self.upstreams: list[str] = []
+        self.inputs: list[list[_Input]] = []
+        for s in self.steps:
+            gate = nodes[s.node]
+            names = slot_letters(s, nodes, taken)
+            upstream = show(s.upstream, digits)
+            output = gate.label if self.z_named else None
+            self.gates.append((Text(f"{gate_text(gate)} {gate.label}"), Text(output_named(s.op.gate_in(lang), output), style="italic")))
+            self.upstreams.append(upstream)
+            inputs = []
+            for slot, flow in enumerate(s.flows):
+                source = nodes[flow.node]
+                down = show(flow.downstream, digits)
+                inputs.append(_Input(
+                    f"{source.label} ({names[slot]})",
+                    local_text(s.op, slot, flow.local, digits, lang, names, output=output),
+                    Text.assemble(f"{upstream} × {operand(show(flow.local, digits))} = ", (down, GRADIENT)),
+                    _running_sum(source, flow, digits) if self.has_fanout else "",
+                ))
+            self.inputs.append(inputs)
+
+    def table(self, narrow: bool = False) -> Table:
+        """One row per gate input. narrow=True puts the local gradient, up × local = downstream
+        and the running sum under each other in one column."""
+        lang, has_fanout = self.lang, self.has_fanout
+        table = _table(self.title)
+        table.add_column(words(lang, "col_step"), justify="right", no_wrap=True)
+        if narrow:
+            table.add_column(words(lang, "col_gate"), max_width=17)
+            table.add_column(words(lang, "col_input"), overflow="fold")
+            table.add_column(words(lang, "col_chain") + (words(lang, "col_chain_sum") if has_fanout else ""))
+        else:
+            table.add_column(words(lang, "col_gate"), min_width=15, max_width=17)
+            table.add_column(words(lang, "col_upstream"), justify="right", style=GRADIENT, overflow="fold")
+            table.add_column(words(lang, "col_input"), overflow="fold")
+            table.add_column(words(lang, "col_local_out") if self.z_named else words(lang, "col_local"), min_width=12)
+            table.add_column(words(lang, "col_downstream"), min_width=12)
+            if has_fanout:
+                table.add_column(words(lang, "col_sum"), min_width=12)
+        sum_prefix = words(lang, "sum_prefix")
+        for s, gate, upstream, inputs in zip(self.steps, self.gates, self.upstreams, self.inputs):
+            current = self.step is not None and s.index == self.step
+            gate_cells = list(gate)
+            if len(inputs) == 1 or narrow:  # one cell: the pattern goes under the gate's name
+                gate_cells = [Text("\n").join(gate_cells)]
+            for slot, cells in enumerate(inputs):
+                first = slot == 0
+                row = [
+                    (f"{MARK} {s.index}" if current else str(s.index)) if first else "",
+                    gate_cells[slot] if slot < len(gate_cells) else "",
+                ]
+                if narrow:
+                    lines = [Text(cells.local), cells.chain]
+                    if cells.running:
+                        lines.append(Text.assemble(sum_prefix, cells.running))
+                    row += [cells.name, Text("\n").join(lines)]
+                else:
+                    row += [upstream if first else "", cells.name, cells.local, cells.chain]
+                    if has_fanout:
+                        row.append(cells.running)
+                table.add_row(*row, style=CURRENT if current else None, end_section=slot == len(inputs) - 1)
         if has_fanout:
-            table.add_column(words(lang, "col_sum"), min_width=12)
-
-    for s in trace.steps[:last]:
-        gate = nodes[s.node]
-        current = step is not None and s.index == step
-        names = slot_letters(s, nodes)
-        upstream = show(s.upstream, digits)
-        output = gate.label if z_named else None
-        pattern = Text(output_named(s.op.gate_in(lang), output), style="italic")
-        gate_cells = [Text(f"{gate_text(gate)} {gate.label}"), pattern]
-        if len(s.flows) == 1 or narrow:  # one cell: the pattern goes under the gate's name
-            gate_cells = [Text("\n").join(gate_cells)]
-        for slot, flow in enumerate(s.flows):
-            first = slot == 0
-            source = nodes[flow.node]
-            down = show(flow.downstream, digits)
-            local = local_text(s.op, slot, flow.local, digits, lang, names, output=output)
-            chain = Text.assemble(f"{upstream} × {operand(show(flow.local, digits))} = ", (down, GRADIENT))
-            running = _running_sum(source, flow, digits) if has_fanout else ""
-            row = [
-                (f"{MARK} {s.index}" if current else str(s.index)) if first else "",
-                gate_cells[slot] if slot < len(gate_cells) else "",
-            ]
-            if narrow:
-                lines = [Text(local), chain] + ([Text.assemble(words(lang, "sum_prefix"), running)] if running else [])
-                row += [f"{source.label} ({names[slot]})", Text("\n").join(lines)]
-            else:
-                row += [upstream if first else "", f"{source.label} ({names[slot]})", local, chain]
-                if has_fanout:
-                    row.append(running)
-            last_row = slot == len(s.flows) - 1
-            table.add_row(*row, style=CURRENT if current else None, end_section=last_row)
-    if has_fanout:
-        table.caption = words(lang, "sum_caption", explain=ops.FANOUT.explain_in(lang))
-        table.caption_justify = "left"
-    return table
+            table.caption = words(lang, "sum_caption", explain=ops.FANOUT.explain_in(lang))
+            table.caption_justify = "left"
+        return table
 
 
 def _running_sum(source, flow, digits: int):
