@@ -76,10 +76,6 @@ def array_imports(path: Path):
 
 SOURCES = sorted(p for p in PACKAGE.rglob("*.py"))
 
-# Old import paths kept for the lessons' training view, which still imports them from train;
-# they point downstream until that view draws through gradtutor.render.training.
-SHIMS = {"train/plots.py", "train/boundary.py"}
-
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_imports_point_upstream(path):
@@ -88,8 +84,6 @@ def test_imports_point_upstream(path):
         return  # the package's front door re-exports, lazily
     assert key in RANKS, f"{key} has no place in the chain yet: give it a rank in this test"
     for target, line in gradtutor_imports(path):
-        if str(path.relative_to(PACKAGE)) in SHIMS and target == "render":
-            continue
         if target not in RANKS:
             continue  # a name re-exported by gradtutor/__init__ (Value, Tensor ...)
         assert RANKS[target] <= RANKS[key], (
@@ -108,8 +102,6 @@ def test_only_the_backend_imports_an_array_library(path):
 def test_training_stays_beside_the_chain():
     for path in (PACKAGE / "train").rglob("*.py") if (PACKAGE / "train").exists() else []:
         for target, line in gradtutor_imports(path):
-            if str(path.relative_to(PACKAGE)) in SHIMS and target == "render":
-                continue
             assert target not in ("tracer", "render", "tutor", "cli"), (
                 f"{path.relative_to(PACKAGE)}:{line} reaches into {target}"
             )
