@@ -107,10 +107,12 @@ def test_training_stays_beside_the_chain():
             )
 
 
-# Only the command line prints: library code returns text and renderables. The lessons' session
-# talks to the learner as it goes (a CLI screen of its own), and `dev check` prints the diagrams
-# it renders; both are the CLI layer of the tutor.
-PRINTERS = {"cli.py", "tutor/session.py", "tutor/check.py"}
+# Only the command line prints: library code returns text and renderables. The one exception is
+# the lessons' interactive session: it is a conversation at the terminal (a prompt, the learner's
+# answer, feedback on it, the next prompt), so it prints to the console the CLI hands it as it
+# goes; a list of renderables returned at the end could not ask the next question. `dev check`
+# returns its problems as lines and renders views without printing them (render.term.plain_text).
+PRINTERS = {"cli.py", "tutor/session.py"}
 
 
 def print_calls(path: Path):
