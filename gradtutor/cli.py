@@ -27,27 +27,9 @@ from gradtutor.render.theme import THEMES
 
 USAGE_ERROR = 2  # exit code for anything wrong with what the user typed
 
-# The lessons' own errors, until their classes derive from UserError too ("module:Class"; only
-# modules already imported are consulted, so looking one up never imports anything).
-_TUTOR_ERRORS = [
-    "gradtutor.tutor.lessons:LessonError",
-    "gradtutor.tutor.progress:ProgressError",
-    "gradtutor.tutor.commands:TutorInputError",
-]
-
 # typer re-exports click's BadParameter; its bases are click's own exception classes, wherever
 # click lives (a separate package, or vendored inside typer).
 _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
-
-
-def _user_errors() -> tuple[type[BaseException], ...]:
-    found = [UserError]
-    for entry in _TUTOR_ERRORS:
-        module_name, class_name = entry.split(":")
-        module = sys.modules.get(module_name)
-        if module is not None:
-            found.append(getattr(module, class_name))
-    return tuple(found)
 
 
 def _say(kind: str, message) -> None:
@@ -75,7 +57,7 @@ class _Commands(TyperGroup):
             except _ClickException as error:  # a bad option or argument, found by typer
                 _say_click_error(error)
                 raise typer.Exit(error.exit_code) from None
-            except _user_errors() as error:
+            except UserError as error:
                 _say_error(str(error))
                 raise typer.Exit(USAGE_ERROR) from None
 

@@ -78,10 +78,6 @@ def array_imports(path: Path):
 
 SOURCES = sorted(p for p in PACKAGE.rglob("*.py"))
 
-# Old import paths kept for the lessons' training view, which still imports them from train;
-# they point downstream until that view draws through gradtutor.render.training.
-SHIMS = {"train/plots.py", "train/boundary.py"}
-
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_imports_point_upstream(path):
@@ -90,8 +86,6 @@ def test_imports_point_upstream(path):
         return  # the package's front door re-exports, lazily
     assert key in RANKS, f"{key} has no place in the chain yet: give it a rank in this test"
     for target, line in gradtutor_imports(path):
-        if str(path.relative_to(PACKAGE)) in SHIMS and target == "render":
-            continue
         if target not in RANKS:
             continue  # a name re-exported by gradtutor/__init__ (Value, Tensor ...)
         assert RANKS[target] <= RANKS[key], (
@@ -110,17 +104,17 @@ def test_only_the_backend_imports_an_array_library(path):
 def test_training_stays_beside_the_chain():
     for path in (PACKAGE / "train").rglob("*.py") if (PACKAGE / "train").exists() else []:
         for target, line in gradtutor_imports(path):
-            if str(path.relative_to(PACKAGE)) in SHIMS and target == "render":
-                continue
             assert target not in ("tracer", "render", "tutor", "cli"), (
                 f"{path.relative_to(PACKAGE)}:{line} reaches into {target}"
             )
 
 
-# Only the command line prints: library code returns text and renderables. The lessons' session
-# talks to the learner as it goes (a CLI screen of its own), and `dev check` prints the diagrams
-# it renders; both are the CLI layer of the tutor.
-PRINTERS = {"cli.py", "tutor/session.py", "tutor/check.py"}
+# Only the command line prints: library code returns text and renderables. The one exception is
+# the lessons' interactive session: it is a conversation at the terminal (a prompt, the learner's
+# answer, feedback on it, the next prompt), so it prints to the console the CLI hands it as it
+# goes; a list of renderables returned at the end could not ask the next question. `dev check`
+# returns its problems as lines and renders views without printing them (render.term.plain_text).
+PRINTERS = {"cli.py", "tutor/session.py"}
 
 
 def print_calls(path: Path):

@@ -64,25 +64,34 @@ def test_the_legend_names_each_class_by_its_shade_and_mark():
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_the_lessons_training_view_is_this_renderable(lang):
-    """tutor.training.view (until it calls render.training) shows the very same text."""
+    """A lesson's "train" view and worked solution draw a real run with these renderables."""
     from gradtutor.tutor import training
+    from gradtutor.tutor.sources.training import TRAINING
 
     outcome = training.run(training.spec("xor", {"model": "mlp", "data": "xor", "hidden": 4, "epochs": 3, "samples": 20}))
     facts = shown.Facts(outcome.model, outcome.layout, outcome.data, outcome.examples, outcome.parameters,
                         outcome.epochs, outcome.batch_size, outcome.optimizer, outcome.lr, outcome.training.seed)
     figures = shown.Figures(outcome.loss, outcome.accuracy, outcome.test_loss, outcome.test_accuracy, outcome.baseline)
     ours = shown.lesson_view(facts, outcome.history, figures, (outcome.boundary, outcome.points, outcome.labels), lang)
-    assert console_text(ours, width=80) == console_text(training.view(outcome, lang), width=80)
-    assert console_text(shown.summary(figures, lang)) == console_text(training.final_line(outcome, lang))
+    assert console_text(ours, width=80) == console_text(TRAINING.view(None, outcome, lang), width=80)
+    key = type("Key", (), {"trace": outcome})
+    assert [console_text(part) for part in TRAINING.solution(None, key, lang)] == [console_text(shown.summary(figures, lang))]
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_the_lessons_layer_table_is_this_renderable(lang):
     from gradtutor.tutor import networks
+    from gradtutor.tutor.quantities import Quantity
+    from gradtutor.tutor.sources.network import NETWORK
 
     report = networks.inspect(networks.network("model", "lenet(in=3)"))
     layers = [(layer.name, layer.shape, layer.params) for layer in report.layers]
+    key = type("Key", (), {"trace": report})
     for upto in (None, 3):
         ours = shown.layers_table(report.source.text, report.source.input_shape, layers, report.output, report.params,
                                   lang, upto)
-        assert console_text(ours) == console_text(networks.layers_table(report, lang, upto))
+        asked = Quantity("params", "params:layer:3", of="layer", index=3) if upto else Quantity("params", "params")
+        step = type("Step", (), {"quantity": asked})
+        assert [console_text(part) for part in NETWORK.solution(step, key, lang)] == [console_text(ours)]
+    assert console_text(NETWORK.view(None, report, lang)) == console_text(
+        shown.layers_table(report.source.text, report.source.input_shape, layers, report.output, report.params, lang))

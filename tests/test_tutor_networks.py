@@ -72,7 +72,7 @@ def problems(tmp_path, steps, head=HEAD) -> list[str]:
     return check.check_lesson(lesson)
 
 
-CONV = 'layer = "conv2d(in=3, out=10, kernel=5, stride=1, pad=2)"\ninput_shape = [3, 32, 32]'
+CONV = 'layer = "conv2d(in=3, out=10, kernel=5, stride=1, padding=2)"\ninput_shape = [3, 32, 32]'
 
 
 def test_layer_quizzes_are_checked_against_the_real_layer(tmp_path):
@@ -365,15 +365,18 @@ def test_predicted_grid_comes_from_the_model():
 
 
 def test_new_feedback_keys_have_strings_in_every_language():
+    from gradtutor.lang import load_strings
     from gradtutor.tutor.text import LANGUAGES, strings
 
-    for key in ("layer_input", "no_bias", "train_about", "train_boundary", "layers_input"):
+    for key in ("layer_input", "no_bias", "train_progress"):
         assert set(strings()["ui"][key]) == set(LANGUAGES)
+    for key in ("train_about", "train_boundary", "layers_input"):  # the views, drawn by render/training.py
+        assert set(load_strings("gradtutor.render")[key]) == set(LANGUAGES)
 
 
 def test_layer_questions_and_lesson_runs_work_on_every_backend(xp):
     """No stray host round-trip: the strict CuPy stand-in refuses silent conversions."""
-    source = networks.network("layer", "conv2d(in=2, out=3, kernel=3, stride=2, pad=1)", [2, 7, 7])
+    source = networks.network("layer", "conv2d(in=2, out=3, kernel=3, stride=2, padding=1)", [2, 7, 7])
     report = networks._inspect.__wrapped__(source)  # uncached: built on this backend
     assert report.output == (3, 4, 4) and report.params == 3 * (2 * 3 * 3 + 1)
     rnn = networks.network("layer", "gru(in=1, hidden=4, scale=0.7)", [5, 1])

@@ -50,9 +50,3 @@ def predict_grid(model, points, columns: int = 48, rows: int = 20, margin: float
         tuple(tuple(int(c) for c in row) for row in classes),
         (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1])),
     )
-
-
-# Drawn by gradtutor.render.boundary. These names stay here only while the lessons' training view
-# (gradtutor.tutor.training) imports them from this module; delete them, and this module's entry
-# in tests/test_architecture.py SHIMS, once it draws through gradtutor.render.training.
-from gradtutor.render.boundary import MARKS, REGIONS, terminal_boundary  # noqa: E402, F401

@@ -93,6 +93,10 @@ def as_input(x) -> Tensor:
 class Module:
     """The base of every layer and model: parameters, buffers, train/eval, call → forward."""
 
+    # Whether the module is a layer of its own when a network's layers are numbered (a lesson's
+    # "layer 2", its layers table); activations and pure reshapes are not (lessons/README.md).
+    counted = True
+
     def __init__(self):
         self.training = True
         self._buffers: dict[str, object] = {}
@@ -180,6 +184,8 @@ class Module:
 class Sequential(Module):
     """Layers applied one after another."""
 
+    counted = False
+
     def __init__(self, *layers: Module):
         super().__init__()
         self.layers = list(layers)
@@ -203,6 +209,8 @@ class Sequential(Module):
 
 
 class ReLU(Module):
+    counted = False
+
     def forward(self, x):
         return x.relu()
 
@@ -211,6 +219,8 @@ class ReLU(Module):
 
 
 class Tanh(Module):
+    counted = False
+
     def forward(self, x):
         return x.tanh()
 
@@ -219,6 +229,8 @@ class Tanh(Module):
 
 
 class Sigmoid(Module):
+    counted = False
+
     def forward(self, x):
         return x.sigmoid()
 
@@ -231,6 +243,8 @@ ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
 
 class Flatten(Module):
     """(N, …) → (N, everything else)."""
+
+    counted = False
 
     def forward(self, x):
         return x.reshape(x.shape[0], -1)
@@ -317,6 +331,8 @@ class AvgPool2d(Module):
 class Dropout(Module):
     """Inverted dropout: in training each unit is kept with probability 1 − p and scaled by
     1/(1 − p), so eval mode needs no rescaling and simply passes x through."""
+
+    counted = False
 
     def __init__(self, p: float = 0.5, seed: int | None = 0):
         super().__init__()

@@ -16,12 +16,13 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from gradtutor.errors import UserError
 from gradtutor.tutor import lessons
 from gradtutor.tutor.progress import Progress
 from gradtutor.tutor.text import LANGUAGES, default_language, ui
 
 
-class TutorInputError(ValueError):
+class TutorInputError(UserError, ValueError):
     """Bad input to a tutor command (an unreadable answers file, an unknown language)."""
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from gradtutor.errors import UserError
 from gradtutor.tutor import quiz as quizzes
 from gradtutor.tutor.answers import Quantity, QuantityError, parse_quantity
 from gradtutor.tutor.quiz_kinds import QUIZ_KINDS, Choice, StatedAnswerError
@@ -67,7 +68,7 @@ def _tables() -> dict:
     return {family.table: family for family in SOURCES.values() if family.table}
 
 
-class LessonError(ValueError):
+class LessonError(UserError, ValueError):
     """A lesson that cannot be used; `problems` holds one line per problem."""
 
     def __init__(self, problems: list[str]):

@@ -1,9 +1,10 @@
 """Layer and model questions: a lesson names a real layer or model, the engine answers.
 
-A lesson writes `layer = "conv2d(in=3, out=10, kernel=5, pad=2)"` or `model = "lenet"` with
+A lesson writes `layer = "conv2d(in=3, out=10, kernel=5, padding=2)"` or `model = "lenet"` with
 `input_shape = [3, 32, 32]` (one example, no batch axis). `parse_spec` reads that text with a
 small grammar of its own (a name and `key=value` arguments: whole numbers, decimals, names, lists
-of whole numbers; nothing is evaluated). `inspect` builds the real layer or model from
+of whole numbers; nothing is evaluated); the names and their arguments are gradtutor.names'
+"layer" and "network" families. `inspect` builds the real layer or model from
 `gradtutor.train`, runs it forward on a batch of one example of zeros and records the output
 shape of every layer it calls and the parameters it counts. Quantities (`shape:output`,
 `params:layer:2`, `gradnorm:50` …) are read off that record, so a lesson's "760 parameters" or
@@ -17,32 +18,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
 
-# kind -> {argument: default}; a default of None means the argument is required.
-LAYERS = {
-    "linear": {"in": None, "out": None},
-    "conv2d": {"in": None, "out": None, "kernel": None, "stride": 1, "pad": 0},
-    "maxpool2d": {"kernel": None, "stride": 0, "pad": 0},  # stride 0: the kernel size
-    "avgpool2d": {"kernel": None, "stride": 0, "pad": 0},
-    "relu": {},
-    "tanh": {},
-    "sigmoid": {},
-    "flatten": {},
-    "batchnorm1d": {"features": None},
-    "batchnorm2d": {"channels": None},
-    "layernorm": {"features": None},
-    "rnn": {"in": None, "hidden": None, "scale": 0.0, "seed": 0},  # scale 0: the layer's own init
-    "lstm": {"in": None, "hidden": None, "scale": 0.0, "seed": 0},
-    "gru": {"in": None, "hidden": None, "scale": 0.0, "seed": 0},
+from gradtutor import names
+
+# what -> the registry family its names come from
+_FAMILIES = {"layer": "layer", "model": "network"}
+# A name-valued argument (activation, cell) -> the names it takes.
+_NAME_VALUES = {
+    arg.name: arg.values
+    for family in _FAMILIES.values() for entry in names.FAMILIES[family].values() for arg in entry.args if arg.values
 }
-MODELS = {
-    "lenet": {"in": 1, "size": 32, "classes": 10, "seed": 0},
-    "mlp": {"sizes": None, "activation": "relu", "seed": 0},
-    "seq2one": {"cell": None, "in": None, "hidden": None, "out": 1, "seed": 0},
-}
-_NAME_VALUES = {"activation": ("relu", "tanh", "sigmoid"), "cell": ("rnn", "lstm", "gru")}
-# Modules that are not counted as layers: activations and pure reshapes (see lessons/README.md).
-_UNCOUNTED = ("ReLU", "Tanh", "Sigmoid", "Flatten", "Dropout", "Sequential")
-RECURRENT = ("rnn", "lstm", "gru")
+RECURRENT = names.RECURRENT
 MAX_ELEMENTS = 2_000_000  # a lesson's layer stays small: this many numbers per output at most
 
 _TOKEN = re.compile(r"\s*(?:(?P<number>-?\d+(?:\.\d+)?(?:e-?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<punct>[(),=\[\]]))")
@@ -69,21 +54,18 @@ class Network:
 
 def parse_spec(text: str, what: str) -> tuple[str, tuple]:
     """`name(key=value, …)` -> (name, ((key, value), …)) with defaults filled; SpecError if not."""
-    table = LAYERS if what == "layer" else MODELS
+    family = _FAMILIES[what]
     tokens = _tokens(text)
     if not tokens or tokens[0][0] != "name":
-        raise SpecError(f"{what} {text!r} must start with a {what} name ({', '.join(table)})")
+        raise SpecError(f"{what} {text!r} must start with a {what} name ({', '.join(names.names(family))})")
     kind = tokens[0][1].lower()
-    if kind not in table:
-        raise SpecError(f"unknown {what} {kind!r}; {what}s are: {', '.join(table)}")
+    if problem := names.check(family, kind):
+        raise SpecError(problem)
     given = _arguments(tokens[1:], text)
-    known = table[kind]
-    for name in given:
-        if name not in known:
-            allowed = ", ".join(known) or "none"
-            raise SpecError(f"{kind} has no argument {name!r} (arguments: {allowed})")
+    if problem := names.check_args(family, kind, given):
+        raise SpecError(problem)
     args = {}
-    for name, default in known.items():
+    for name, default in names.get(family, kind).defaults().items():
         value = given.get(name, default)
         if value is None:
             raise SpecError(f"{kind} needs {name}=… ({text!r})")
@@ -160,7 +142,7 @@ def _checked(kind: str, name: str, value, default):
         return float(value)
     if not isinstance(value, int):
         raise SpecError(f"{kind}: {name} must be a whole number, got {value!r}")
-    smallest = 0 if name in ("pad", "seed") or default == 0 else 1
+    smallest = 0 if name in ("padding", "seed") or default == 0 else 1
     if value < smallest:
         raise SpecError(f"{kind}: {name} must be ≥ {smallest}, got {value}")
     return value
@@ -199,10 +181,10 @@ def build(source: Network):
     if kind == "linear":
         return L.Linear(a["in"], a["out"], rng=0)
     if kind == "conv2d":
-        return L.Conv2d(a["in"], a["out"], a["kernel"], stride=a["stride"], padding=a["pad"], rng=0)
+        return L.Conv2d(a["in"], a["out"], a["kernel"], stride=a["stride"], padding=a["padding"], rng=0)
     if kind in ("maxpool2d", "avgpool2d"):
         pool = L.MaxPool2d if kind == "maxpool2d" else L.AvgPool2d
-        return pool(a["kernel"], stride=a["stride"] or None, padding=a["pad"])
+        return pool(a["kernel"], stride=a["stride"] or None, padding=a["padding"])
     if kind in ("relu", "tanh", "sigmoid"):
         return L.ACTIVATIONS[kind]()
     if kind == "flatten":
@@ -278,9 +260,8 @@ def _inspect(source: Network) -> Report:
     module.eval()  # batch norm uses its running statistics on one example
     records = []
     for leaf in _leaves(module):
-        if type(leaf).__name__ in _UNCOUNTED:
-            continue
-        _record_calls(leaf, records)
+        if leaf.counted:
+            _record_calls(leaf, records)
     xp = backend.xp()
     example = xp.zeros((1, *source.input_shape), dtype=xp.float32)
     try:
@@ -357,32 +338,7 @@ def _gradnorm(source: Network, steps: int) -> float:
 # -- what the layers hold ---------------------------------------------------------------------------
 def layer_weights(module, index: int) -> int:
     """The weights (no biases) of counted layer `index` (from 1); 0 if there is no such layer."""
-    counted = [leaf for leaf in _leaves(module) if type(leaf).__name__ not in _UNCOUNTED]
+    counted = [leaf for leaf in _leaves(module) if leaf.counted]
     if not 1 <= index <= len(counted):
         return 0
     return sum(p.size for p in counted[index - 1].parameters() if p.ndim > 1)
-
-
-# -- the "layers" view ------------------------------------------------------------------------------
-def layers_table(report: Report, lang: str = "en", upto: int | None = None):
-    """A rich renderable: the input shape, then one row per layer (output shape, parameters);
-    with `upto`, only the layers up to that one (a worked solution shows no more than it asks)."""
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    from gradtutor.tutor.quiz import format_shape
-    from gradtutor.tutor.text import ui
-
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    table.add_column(ui(lang, "col_number"), justify="right")
-    table.add_column(ui(lang, "col_layer"))
-    table.add_column(ui(lang, "col_output"))
-    table.add_column(ui(lang, "col_params"), justify="right")
-    for number, layer in enumerate(report.layers[:upto], 1):
-        table.add_row(str(number), layer.name, format_shape(layer.shape), str(layer.params))
-    if upto is None:
-        table.add_row("", ui(lang, "layers_total"), format_shape(report.output), str(report.params), style="bold")
-    caption = Text(ui(lang, "layers_input", shape=format_shape(report.source.input_shape)))
-    return Group(Text(report.source.text, style="bold"), caption, table)

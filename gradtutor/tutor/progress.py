@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from gradtutor.errors import UserError
+
 APP_NAME = "gradtutor"
 APPLICATION_ID = 0x67726474  # "grdt": marks the file as ours in the SQLite header
 SCHEMA_VERSION = 1
@@ -66,7 +68,7 @@ INSERT INTO meta VALUES ('app', '{APP_NAME}'), ('schema', '{SCHEMA_VERSION}');
 """
 
 
-class ProgressError(Exception):
+class ProgressError(UserError):
     """The progress file cannot be used; the message is one line saying why and where."""
 
 

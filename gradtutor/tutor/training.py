@@ -17,30 +17,37 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
 
-MODELS = ("mlp", "cnn", "rnn", "lstm", "gru")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam")
-INITS = ("small", "large", "xavier", "he")
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
-TWO_D = ("xor", "spiral", "moons", "circles")
+from gradtutor import names
+
 MAX_SECONDS = 5.0  # a lesson's run, as estimated on two cores (see estimate_seconds)
 
-# key -> (type check, what it must be); None values in a Training mean "the recipe's value".
-_WHOLE = (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "a whole number ≥ 1")
-_POSITIVE = (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0, "a number > 0")
+
+def _must_be(test, what: str):
+    return lambda key, value: None if test(value) else f"{key} must be {what}, got {value!r}"
+
+
+def _named(family: str):
+    """A name from the registry's family; its message lists the names offered."""
+    return lambda key, value: names.check(family, value)
+
+
+# key -> (key, value) -> the problem, or None; None values in a Training mean "the recipe's value".
+_WHOLE = _must_be(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "a whole number ≥ 1")
+_POSITIVE = _must_be(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0, "a number > 0")
 KEYS = {
-    "model": (lambda v: v in MODELS, f"one of {', '.join(MODELS)}"),
-    "data": (lambda v: isinstance(v, str), "a data set name"),
-    "hidden": (None, "a whole number ≥ 1 (mlp: or a list of widths, [] for no hidden layer)"),
-    "activation": (lambda v: v in ACTIVATIONS, f"one of {', '.join(ACTIVATIONS)}"),
+    "model": _named("model"),
+    "data": _must_be(lambda v: isinstance(v, str), "a data set name"),
+    "hidden": None,  # a whole number ≥ 1 (mlp: or a list of widths, [] for no hidden layer): see _hidden
+    "activation": _named("activation"),
     "epochs": _WHOLE,
     "batch_size": _WHOLE,
     "samples": _WHOLE,
     "length": _WHOLE,
     "lr": _POSITIVE,
     "clip": _POSITIVE,
-    "optimizer": (lambda v: v in OPTIMIZERS, f"one of {', '.join(OPTIMIZERS)}"),
-    "init": (lambda v: v in INITS, f"one of {', '.join(INITS)}"),
-    "seed": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number ≥ 0"),
+    "optimizer": _named("optimizer"),
+    "init": _named("init"),
+    "seed": _must_be(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number ≥ 0"),
 }
 
 
@@ -75,14 +82,13 @@ def spec(name: str, table: dict) -> Training:
         if key not in KEYS:
             raise TrainingError(f"unknown key {key!r} (keys: {', '.join(KEYS)})")
     if "model" not in table:
-        raise TrainingError(f"needs model = \"…\" ({', '.join(MODELS)})")
+        raise TrainingError(f"needs model = \"…\" ({', '.join(names.names('model'))})")
     values = {}
     for key, value in table.items():
-        test, what = KEYS[key]
         if key == "hidden":
             value = _hidden(value, table.get("model"))
-        elif not test(value):
-            raise TrainingError(f"{key} must be {what}, got {value!r}")
+        elif problem := KEYS[key](key, value):
+            raise TrainingError(problem)
         values[key] = value
     if "activation" in table and table["model"] != "mlp":
         raise TrainingError("activation applies to the mlp only")
@@ -230,7 +236,7 @@ def run(training: Training, on_batch=None, on_epoch=None) -> Outcome:
                                     init=settings["init"], seed=config.seed)
     result = command.train(prepared, on_batch=on_batch, on_epoch=on_epoch)
     grid = points = labels = None
-    if config.data in TWO_D:
+    if config.data in names.with_shape("points"):
         points, labels = prepared.train_set.x, prepared.train_set.y
         grid = boundary.predict_grid(prepared.model, points)
     baseline = next(iter(result.baseline.values()), None)
@@ -254,73 +260,3 @@ def _layout(training: Training, prepared, settings) -> str:
     if training.model == "cnn":
         return "LeNet"
     return f"{training.model} {settings['hidden']}"
-
-
-# -- the "train" view -----------------------------------------------------------------------------
-def about(outcome_or_training, lang: str = "en") -> str:
-    """One line saying what is trained (before the run it needs only the resolved settings)."""
-    from gradtutor.numbers import human
-    from gradtutor.tutor.text import ui
-
-    o = outcome_or_training
-    return ui(
-        lang, "train_about", model=o.model, layout=o.layout, data=o.data, examples=o.examples,
-        parameters=o.parameters, epochs=o.epochs, batch=o.batch_size, optimizer=o.optimizer,
-        lr=human(o.lr), seed=o.training.seed,
-    )
-
-
-def final_line(outcome: Outcome, lang: str = "en"):
-    """The figures after training: loss and accuracy, held-out ones, the baseline."""
-    from rich.text import Text
-
-    from gradtutor.numbers import human
-    from gradtutor.tutor.text import ui
-
-    final = ui(lang, "train_final", loss=human(outcome.loss, 3))
-    if outcome.accuracy is not None:
-        final += ui(lang, "train_final_accuracy", accuracy=_percent(outcome.accuracy))
-    if outcome.test_loss is not None:
-        final += ui(lang, "train_held_out", loss=human(outcome.test_loss, 3))
-        if outcome.test_accuracy is not None:
-            final += ui(lang, "train_final_accuracy", accuracy=_percent(outcome.test_accuracy))
-    if outcome.baseline is not None:
-        final += ui(lang, "train_baseline", baseline=human(outcome.baseline, 3))
-    return Text(final + ".")
-
-
-def _percent(value: float) -> str:
-    return f"{value:.1%}"
-
-
-def view(outcome: Outcome, lang: str = "en", width: int = 60):
-    """A rich renderable of a finished run: what was trained, the loss (and accuracy) curve,
-    the final figures and, for 2-D data, the decision boundary with the data on it."""
-    from rich.console import Group
-    from rich.text import Text
-
-    from gradtutor.numbers import human
-    from gradtutor.train import boundary, plots
-    from gradtutor.tutor.text import ui
-
-    parts = [Text(about(outcome, lang))]
-    curves = [("loss", "train_loss", lambda v: human(v, 3))]
-    if outcome.accuracy is not None:
-        curves.append(("accuracy", "train_accuracy", _percent))
-    for field, key, shown in curves:
-        values = [float(v) for v in outcome.history.column(field)]
-        if not values:
-            continue
-        caption = ui(lang, "train_curve", what=ui(lang, key), first=shown(values[0]), epochs=len(values), last=shown(values[-1]))
-        parts.append(Text(caption, style="bold"))
-        parts += [Text(line, style="cyan") for line in plots.sparkline(values, width=width, height=3)]
-    parts.append(final_line(outcome, lang))
-    if outcome.boundary is not None:
-        classes = sorted({c for row in outcome.boundary.rows for c in row} | {int(v) for v in outcome.labels})
-        name = lambda c: ui(lang, "train_class", number=c)  # noqa: E731
-        region = lambda c: boundary.REGIONS[c].strip() or ui(lang, "train_blank")  # noqa: E731
-        regions = ", ".join(f"{region(c)} {name(c)}" for c in classes)
-        marks = ", ".join(f"{boundary.MARKS[c]} {name(c)}" for c in classes)
-        parts.append(Text(ui(lang, "train_boundary", regions=regions, marks=marks)))
-        parts.append(boundary.terminal_boundary(outcome.boundary, outcome.points, outcome.labels))
-    return Group(*parts)

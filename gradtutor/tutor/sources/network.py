@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from gradtutor.render.training import layers_table
 from gradtutor.tutor import networks
 from gradtutor.tutor.quantities import Quantity, QuantityError
 from gradtutor.tutor.source_family import SourceFamily
@@ -119,12 +120,18 @@ class NetworkFamily(SourceFamily):
         return [(value, key) for value, key in mistakes if value != answer]
 
     def view(self, step, report, lang):
-        return networks.layers_table(report, lang)
+        return _layers(report, lang)
 
     def solution(self, step, key, lang) -> list:
         """The layers table up to the layer asked about (all of it for output and params)."""
         upto = step.quantity.index if step.quantity.of == "layer" else None
-        return [networks.layers_table(key.trace, lang, upto=upto)]
+        return [_layers(key.trace, lang, upto)]
+
+
+def _layers(report: networks.Report, lang: str, upto: int | None = None):
+    """The input shape, then one row per layer (output shape, parameters) and the total."""
+    rows = [(layer.name, layer.shape, layer.params) for layer in report.layers]
+    return layers_table(report.source.text, report.source.input_shape, rows, report.output, report.params, lang, upto)
 
 
 NETWORK = NetworkFamily()

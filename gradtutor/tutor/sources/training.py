@@ -6,6 +6,7 @@ Quantities: loss, accuracy, test_loss, test_accuracy, baseline (after training).
 
 from __future__ import annotations
 
+from gradtutor.render.training import Facts, Figures, lesson_view, summary
 from gradtutor.tutor import training as runs
 from gradtutor.tutor.quantities import Quantity, QuantityError
 from gradtutor.tutor.source_family import SourceFamily
@@ -100,10 +101,22 @@ class TrainingFamily(SourceFamily):
             runs.run(source, on_batch=on_batch)
 
     def view(self, step, outcome, lang):
-        return runs.view(outcome, lang)
+        """What was trained, the loss (and accuracy) curves, the final figures and, for 2-D data,
+        the decision boundary with the training points on it."""
+        drawn = (outcome.boundary, outcome.points, outcome.labels) if outcome.boundary is not None else None
+        return lesson_view(_facts(outcome), outcome.history, _figures(outcome), drawn, lang)
 
     def solution(self, step, key, lang) -> list:
-        return [runs.final_line(key.trace, lang)]
+        return [summary(_figures(key.trace), lang)]
+
+
+def _facts(o: runs.Outcome) -> Facts:
+    return Facts(o.model, o.layout, o.data, o.examples, o.parameters, o.epochs, o.batch_size, o.optimizer, o.lr,
+                 o.training.seed)
+
+
+def _figures(o: runs.Outcome) -> Figures:
+    return Figures(o.loss, o.accuracy, o.test_loss, o.test_accuracy, o.baseline)
 
 
 TRAINING = TrainingFamily()
