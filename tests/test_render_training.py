@@ -69,9 +69,7 @@ def test_the_lessons_training_view_is_this_renderable(lang):
     from gradtutor.tutor.sources.training import TRAINING
 
     outcome = training.run(training.spec("xor", {"model": "mlp", "data": "xor", "hidden": 4, "epochs": 3, "samples": 20}))
-    facts = shown.Facts(outcome.model, outcome.layout, outcome.data, outcome.examples, outcome.parameters,
-                        outcome.epochs, outcome.batch_size, outcome.optimizer, outcome.lr, outcome.training.seed)
-    figures = shown.Figures(outcome.loss, outcome.accuracy, outcome.test_loss, outcome.test_accuracy, outcome.baseline)
+    facts, figures = outcome.facts, outcome.figures
     ours = shown.lesson_view(facts, outcome.history, figures, (outcome.boundary, outcome.points, outcome.labels), lang)
     assert console_text(ours, width=80) == console_text(TRAINING.view(None, outcome, lang), width=80)
     key = type("Key", (), {"trace": outcome})

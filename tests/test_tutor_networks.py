@@ -243,8 +243,8 @@ def test_training_quizzes_ask_about_a_real_run(tmp_path):
     run = command.prepare(training.resolved(net))
     run.model = models.MLP([2, 8, 2], seed=0)
     result = command.train(run)
-    assert (outcome.loss, outcome.accuracy) == (result.loss, result.accuracy)
-    assert outcome.accuracy == loop.evaluate(run.model, run.train_set)[1]
+    assert (outcome.figures.loss, outcome.figures.accuracy) == (result.loss, result.accuracy)
+    assert outcome.figures.accuracy == loop.evaluate(run.model, run.train_set)[1]
     key = grading.key(lesson.steps[2])
     assert key.value == ("yes" if result.accuracy > 0.9 else "no")
     flipped = [steps[0], steps[1].replace('answer = "no"', 'answer = "yes"')]
@@ -387,4 +387,4 @@ def test_layer_questions_and_lesson_runs_work_on_every_backend(xp):
         outcome = training.run(run)
     finally:
         training._RUNS.pop(run, None)  # the next test gets a numpy run of its own
-    assert 0 <= outcome.accuracy <= 1 and len(outcome.boundary.rows) == 20
+    assert 0 <= outcome.figures.accuracy <= 1 and len(outcome.boundary.rows) == 20

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import ClassVar
 
 from gradtutor import names
+from gradtutor.render.training import Facts, Figures
 
 MAX_SECONDS = 5.0  # a lesson's run, as estimated on two cores (see estimate_seconds)
 
@@ -187,21 +188,9 @@ class Outcome:
     """A finished run: what `gradtutor train` would print, and what quizzes ask about."""
 
     training: Training
-    model: str  # mlp, cnn …
-    data: str
-    layout: str  # "2-8-8-2 relu", "LeNet", "lstm 64"
-    examples: int
-    parameters: int
-    epochs: int
-    batch_size: int
-    optimizer: str
-    lr: float
+    facts: Facts  # what was trained: model, layout, data, sizes, optimizer …
+    figures: Figures  # how it scored: loss, accuracy, held-out figures, the baseline
     history: object  # loop.History
-    loss: float
-    accuracy: float | None
-    test_loss: float | None
-    test_accuracy: float | None
-    baseline: float | None  # the mean predictor's MSE, or the uniform guess's loss
     boundary: object = None  # boundary.Grid for 2-D data
     points: object = None  # the training points (host (N, 2)) …
     labels: object = None  # … and their classes
@@ -240,11 +229,10 @@ def run(training: Training, on_batch=None, on_epoch=None) -> Outcome:
         points, labels = prepared.train_set.x, prepared.train_set.y
         grid = boundary.predict_grid(prepared.model, points)
     baseline = next(iter(result.baseline.values()), None)
-    outcome = Outcome(
-        training, config.model, config.data, layout, len(prepared.train_set), prepared.model.parameter_count(),
-        settings["epochs"], settings["batch_size"], config.optimizer, settings["lr"], result.history,
-        result.loss, result.accuracy, result.test_loss, result.test_accuracy, baseline, grid, points, labels,
-    )
+    facts = Facts(config.model, layout, config.data, len(prepared.train_set), prepared.model.parameter_count(),
+                  settings["epochs"], settings["batch_size"], config.optimizer, settings["lr"], training.seed)
+    figures = Figures(result.loss, result.accuracy, result.test_loss, result.test_accuracy, baseline)
+    outcome = Outcome(training, facts, figures, result.history, grid, points, labels)
     if len(_RUNS) >= _KEEP:
         _RUNS.pop(next(iter(_RUNS)))
     _RUNS[training] = outcome

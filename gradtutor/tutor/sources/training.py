@@ -6,7 +6,7 @@ Quantities: loss, accuracy, test_loss, test_accuracy, baseline (after training).
 
 from __future__ import annotations
 
-from gradtutor.render.training import Facts, Figures, lesson_view, summary
+from gradtutor.render.training import lesson_view, summary
 from gradtutor.tutor import training as runs
 from gradtutor.tutor.quantities import Quantity, QuantityError
 from gradtutor.tutor.source_family import SourceFamily
@@ -60,7 +60,7 @@ class TrainingFamily(SourceFamily):
 
     def quantity(self, q, outcome: runs.Outcome) -> float:
         """Loss, accuracy (a fraction 0…1), test_loss, test_accuracy, baseline."""
-        value = getattr(outcome, q.kind)
+        value = getattr(outcome.figures, q.kind)
         if value is None:
             raise QuantityError(f"{q.text}: {_MISSING[q.kind]}")
         return float(value)
@@ -104,19 +104,10 @@ class TrainingFamily(SourceFamily):
         """What was trained, the loss (and accuracy) curves, the final figures and, for 2-D data,
         the decision boundary with the training points on it."""
         drawn = (outcome.boundary, outcome.points, outcome.labels) if outcome.boundary is not None else None
-        return lesson_view(_facts(outcome), outcome.history, _figures(outcome), drawn, lang)
+        return lesson_view(outcome.facts, outcome.history, outcome.figures, drawn, lang)
 
     def solution(self, step, key, lang) -> list:
-        return [summary(_figures(key.trace), lang)]
-
-
-def _facts(o: runs.Outcome) -> Facts:
-    return Facts(o.model, o.layout, o.data, o.examples, o.parameters, o.epochs, o.batch_size, o.optimizer, o.lr,
-                 o.training.seed)
-
-
-def _figures(o: runs.Outcome) -> Figures:
-    return Figures(o.loss, o.accuracy, o.test_loss, o.test_accuracy, o.baseline)
+        return [summary(key.trace.figures, lang)]
 
 
 TRAINING = TrainingFamily()
