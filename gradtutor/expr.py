@@ -152,8 +152,33 @@ def _max(*args):
 def _softmax_cross_entropy(scores, labels):
     from gradtutor.tensor import softmax_cross_entropy
 
+    check_class_labels(scores, labels)
     return softmax_cross_entropy(scores, labels)
 
+
+def check_class_labels(scores, labels) -> None:
+    """cross_entropy's labels are targets shaped like the scores (one-hot or soft), or class
+    indices, one per row: whole numbers from 0 to C − 1. The op itself truncates 0.5 to class 0
+    and makes no one-hot row at all for −1 or 7 of 3 classes, so a wrong label would give a
+    quietly wrong loss; it is a DomainError here instead."""
+    from gradtutor import backend
+
+    values = backend.to_host(getattr(labels, "data", labels))
+    shape, rows = tuple(scores.shape), tuple(scores.shape[:-1])
+    if tuple(values.shape) == shape:
+        return
+    if tuple(values.shape) != rows:
+        raise DomainError(
+            f"labels of shape {tuple(values.shape)} fit neither the scores' shape {shape} (one-hot "
+            f"targets) nor one class index per row {rows}"
+        )
+    classes = shape[-1]
+    wrong = (values != backend.host.floor(values)) | (values < 0) | (values >= classes)
+    if wrong.any():
+        label = values[wrong].flat[0]
+        raise DomainError(
+            f"the label {human(float(label))} is not a class: class indices are whole numbers from 0 to {classes - 1}"
+        )
 
 
 def _mse(prediction, target):
@@ -818,6 +843,11 @@ def gate(op_name: str, at: str | Iterable[str] | None = None, param: str | None 
     except (TypeError, ValueError):
         raise ExprError(f"--param '{param}' does not fit {op_name}") from None
     leaves = [make_leaf(name, bindings[name], tensor=True) for name in names]
+    if op is ops.SOFTMAX_CROSS_ENTROPY:
+        try:
+            check_class_labels(*leaves)
+        except DomainError as exc:
+            raise ExprError(f"{op_name}: {exc}") from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         try:

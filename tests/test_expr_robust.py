@@ -1,5 +1,5 @@
-"""Expressions at their edges: random text, control characters and numbers too long for
-Python. Whatever is typed, the answer is an expression or an ExprError, never another
+"""Expressions at their edges: random text, numbers too long for Python, and the labels of
+cross_entropy. Whatever is typed, the answer is an expression or an ExprError, never another
 exception."""
 
 import os
@@ -58,7 +58,34 @@ def test_python_whitespace_inside_an_expression_is_still_a_space():
     assert expr.parse("x\x0c+\x0by\n").variables == ("x", "y")
 
 
+@pytest.mark.parametrize("labels, fragment", [
+    ("[7]", "the label 7 is not a class: class indices are whole numbers from 0 to 2"),
+    ("[0.5]", "the label 0.5 is not a class"),
+    ("[-1]", "the label -1 is not a class"),
+    ("[1, 2]", "labels of shape (2,) fit neither the scores' shape (1, 3)"),
+])
+def test_cross_entropy_labels_must_be_classes(labels, fragment):
+    with pytest.raises(ExprError, match="cross_entropy") as caught:
+        expr.build("cross_entropy(x, y)", f"x=[[1, 2, 3]], y={labels}")
+    assert fragment in str(caught.value)
+    with pytest.raises(ExprError) as gate:
+        expr.gate("softmax_cross_entropy", f"x=[[1, 2, 3]], t={labels}")
+    assert fragment in str(gate.value)
+
+
+def test_good_labels_still_give_the_loss():
+    import math
+
+    index = expr.build("cross_entropy(x, y)", "x=[[1, 2, 3]], y=[2]")
+    one_hot = expr.build("cross_entropy(x, y)", "x=[[1, 2, 3]], y=[[0, 0, 1]]")
+    expected = -(3 - math.log(math.exp(1) + math.exp(2) + math.exp(3)))
+    assert float(index.data) == pytest.approx(expected) and float(one_hot.data) == pytest.approx(expected)
+    assert float(expr.gate("softmax_cross_entropy", "x=[[1, 2, 3]], t=[2]").data) == pytest.approx(expected)
+
+
 @pytest.mark.parametrize("args, message", [
+    (["trace", "cross_entropy(x, y)", "--at", "x=[[1,2,3]],y=[7]"], "the label 7 is not a class"),
+    (["jacobian", "softmax_cross_entropy", "--at", "x=[[1,2,3]],t=[-1]"], "the label -1 is not a class"),
     (["trace", "x*" + "9" * 4301, "--at", "x=1"], "the number is too long (more than 4,300 digits)"),
 ])
 def test_the_commands_report_them_in_one_line(args, message):
