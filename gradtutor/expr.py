@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import re
 import sys
 import unicodedata
 import warnings
@@ -78,7 +79,9 @@ def brief_list(items: list[str], sep: str = ", ") -> str:
 
 def excerpt(source: str, column: int | None = None) -> str:
     """The expression as an error quotes it: whole when short, else the part around `column`
-    marked with … where it was cut, so a 500-term sum still gives a one-line error."""
+    marked with … where it was cut, so a 500-term sum still gives a one-line error. Line
+    breaks and tabs show as spaces (one for one, so the column still fits)."""
+    source = source.translate(_WHITESPACE)
     if len(source) <= SOURCE_LIMIT:
         return source
     start = 0 if column is None else max(0, min(column - 1 - SOURCE_LIMIT // 2, len(source) - SOURCE_LIMIT))
@@ -150,7 +153,33 @@ def _max(*args):
 def _softmax_cross_entropy(scores, labels):
     from gradtutor.tensor import softmax_cross_entropy
 
+    check_class_labels(scores, labels)
     return softmax_cross_entropy(scores, labels)
+
+
+def check_class_labels(scores, labels) -> None:
+    """cross_entropy's labels are targets shaped like the scores (one-hot or soft), or class
+    indices, one per row: whole numbers from 0 to C − 1. The op itself truncates 0.5 to class 0
+    and makes no one-hot row at all for −1 or 7 of 3 classes, so a wrong label would give a
+    quietly wrong loss; it is a DomainError here instead."""
+    from gradtutor import backend
+
+    values = backend.to_host(getattr(labels, "data", labels))
+    shape, rows = tuple(scores.shape), tuple(scores.shape[:-1])
+    if tuple(values.shape) == shape:
+        return
+    if tuple(values.shape) != rows:
+        raise DomainError(
+            f"labels of shape {tuple(values.shape)} fit neither the scores' shape {shape} (one-hot "
+            f"targets) nor one class index per row {rows}"
+        )
+    classes = shape[-1]
+    wrong = (values != backend.host.floor(values)) | (values < 0) | (values >= classes)
+    if wrong.any():
+        label = values[wrong].flat[0]
+        raise DomainError(
+            f"the label {human(float(label))} is not a class: class indices are whole numbers from 0 to {classes - 1}"
+        )
 
 
 def _mse(prediction, target):
@@ -251,7 +280,7 @@ _REJECTED_NODES = {
 # character so that columns in messages still match what the user typed.
 _TYPOGRAPHY = {0x2212: "-", 0x00D7: "*", 0x00F7: "/", 0x00B7: "*", 0x22C5: "*", 0x3000: " "}
 _TYPOGRAPHY.update({c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})  # full-width ASCII
-_WHITESPACE = {ord("\n"): " ", ord("\r"): " ", ord("\t"): " "}
+_WHITESPACE = {ord(c): " " for c in "\n\r\t\x0b\x0c"}  # the breaks and tabs Python takes as spaces
 
 
 # The output's name, as in the textbook's circuits, so tables read ∂f/∂x. An expression that
@@ -286,6 +315,7 @@ def parse(source: str) -> Expression:
     text, indent = _prepared(source)
     if not text:
         raise ExprError("the expression is empty")
+    _check_characters(source, text, indent)
     try:
         tree = _ast_parse(text)
     except SyntaxError as exc:
@@ -298,6 +328,19 @@ def parse(source: str) -> Expression:
     checker = _Checker(source, text, indent)
     checker.visit(tree.body)
     return Expression(source, tree, tuple(checker.variables))
+
+
+def _check_characters(source: str, text: str, indent: int) -> None:
+    """Control characters and lone surrogates (from a bad paste or a broken encoding) are named
+    here: Python's parser would call NUL the end of the text and fail on a surrogate."""
+    for i, char in enumerate(text):
+        if unicodedata.category(char) in ("Cc", "Cs"):
+            raise ExprError(f"invalid character U+{ord(char):04X}", _printable(source), i + 1 + indent)
+
+
+def _printable(source: str) -> str:
+    """The text as an error may quote it: control characters and surrogates shown as '?'."""
+    return "".join("?" if unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\r\t" else c for c in source)
 
 
 def _prepared(source: str) -> tuple[str, int]:
@@ -319,6 +362,14 @@ def _ast_parse(text: str) -> ast.Expression:
 
 def _syntax_error(exc: SyntaxError, source: str, text: str, indent: int) -> ExprError:
     message = exc.msg
+    if message.startswith("Exceeds the limit"):
+        # Python refuses integer literals of more than sys.get_int_max_str_digits() digits, at
+        # no position: point at the first such number.
+        limit = sys.get_int_max_str_digits()
+        column = next(
+            (m.start() + 1 for m in re.finditer(r"[0-9][0-9_]*", text) if len(m.group().replace("_", "")) > limit), 1
+        )
+        return ExprError(f"the number is too long (more than {limit:,} digits)", source, column + indent)
     if exc.offset in (None, 0) or message == "invalid syntax" and exc.offset > len(text):
         # Python reports the end of the text with no position: the expression stops too early.
         return ExprError("the expression ends too early", source, len(source.rstrip()) + 1)
@@ -852,6 +903,11 @@ def gate(op_name: str, at: str | Iterable[str] | None = None, param: str | None 
     if param is not None and read is None and shaped is None:
         raise ExprError(f"{op_name} takes no parameter")
     leaves = [make_leaf(name, bindings[name], tensor=True) for name in names]
+    if op is ops.SOFTMAX_CROSS_ENTROPY:
+        try:
+            check_class_labels(*leaves)
+        except DomainError as exc:
+            raise ExprError(f"{op_name}: {exc}") from None
     try:
         if shaped is not None:
             value = shaped([leaf.shape for leaf in leaves], None if param is None else parse_value(param))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import tomllib
+import warnings
 from pathlib import Path
 
 from rich import box
@@ -72,7 +73,10 @@ def run_lesson(
         source = Lines(stdin, console)
     else:
         source = Keyboard(console)
-    with Progress.open(home) as progress:
+    # A read-only store still teaches the lesson: the learner is told, once, that it is not kept.
+    with Progress.open(home, unsaved_ok=True) as progress:
+        if progress.unsaved:
+            warnings.warn(f"{progress.unsaved}; progress in this lesson will not be saved", stacklevel=1)
         return Session(lesson, lang, progress, console, source).run()
 
 
@@ -89,7 +93,7 @@ def lessons_table(lang: str | None = None, home: Path | None = None) -> Table:
     table = _table(ui(lang, "lessons_title"))
     for key in ("col_lesson", "col_title", "col_steps", "col_passed", "col_status"):
         table.add_column(ui(lang, key), justify="right" if key in ("col_steps", "col_passed") else "left")
-    with Progress.open(home) as progress:
+    with Progress.open(home, unsaved_ok=True) as progress:  # reads only: a read-only store will do
         for lesson in lessons.load_all():
             record = progress.lesson(lesson.id)
             passed = len(record.passed(s.id for s in lesson.quizzes))
@@ -117,7 +121,7 @@ def progress_report(lang: str | None = None, home: Path | None = None):
 
     lang = language(lang)
     parts = []
-    with Progress.open(home) as progress:
+    with Progress.open(home, unsaved_ok=True) as progress:  # reads only
         for lesson in lessons.load_all():
             record = progress.lesson(lesson.id)
             if not record.steps and record.position is None and not record.completed_at:
@@ -150,7 +154,7 @@ def progress_report(lang: str | None = None, home: Path | None = None):
 
 def export_progress(home: Path | None = None) -> str:
     """`gradtutor progress --export json`: everything, for moving to another machine."""
-    with Progress.open(home) as progress:
+    with Progress.open(home, unsaved_ok=True) as progress:  # reads only
         return progress.export_json()
 
 
@@ -162,6 +166,10 @@ def import_progress(path: Path, home: Path | None = None) -> list[str]:
         raise TutorInputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise TutorInputError(f"{path} is not JSON: {exc}") from None
+    except RecursionError:
+        raise TutorInputError(f"{path} is nested too deeply to be a progress export") from None
+    except ValueError as exc:  # a number of more than 4,300 digits, say
+        raise TutorInputError(f"{path} cannot be read as JSON: {str(exc).split(';')[0]}") from None
     with Progress.open(home) as progress:
         return progress.import_export(data)
 

@@ -9,7 +9,14 @@ Safety rules, each with a reason:
 - before writing anything to an existing file we check that it is ours: the SQLite header, our
   `application_id`, our meta table; and that it is sound (`quick_check`). A foreign or damaged
   file gets a one-line error and is never written to: it may be somebody's data;
-- a file written by a newer schema is refused rather than misread.
+- a file written by a newer schema is refused rather than misread;
+- a file is first opened read-only (`mode=ro`): a foreign file with a hot journal must not be
+  rolled back by us. Only a file whose header carries our application id is reopened read-write;
+- a store that cannot be written (read-only file, folder or file system) is reported as such,
+  not as damaged; `Progress.open(..., unsaved_ok=True)` then works on a copy in memory;
+- a lock held by another process longer than BUSY_TIMEOUT_S is "busy", never "damaged";
+- a failed write (disk full, say) is rolled back by SQLite and reported in one line: the file
+  keeps its last committed state.
 """
 
 from __future__ import annotations
@@ -30,11 +37,25 @@ SCHEMA_VERSION = 1
 FILE_NAME = "progress.db"
 EXPORT_FORMAT = "gradtutor-progress"
 SQLITE_HEADER = b"SQLite format 3\x00"
+APPLICATION_ID_OFFSET = 68  # where SQLite keeps `PRAGMA application_id` in the file header
+# How long to wait for another gradtutor's transaction (they last milliseconds) before saying the
+# file is busy.
+BUSY_TIMEOUT_S = 10.0
 
 STATUSES = ("open", "passed", "given_up")
 # The best status a step has reached is kept: passing after giving up counts, giving up after
 # passing (on a second visit) does not undo the pass.
 _RANK = {"open": 0, "given_up": 1, "passed": 2}
+
+# The columns each table must have: a file lacking one is damaged, whatever else it holds.
+_TABLES = {
+    "meta": ("key", "value"),
+    "lessons": ("lesson", "position", "completed_at", "updated_at"),
+    "steps": ("lesson", "step", "status", "attempts", "hints", "seed", "updated_at"),
+    "answers": ("id", "lesson", "step", "answer", "right", "at"),
+}
+# The largest count or seed a file may hold: SQLite's INTEGER is 64-bit.
+_INTEGER_MAX = 2**63 - 1
 
 _SCHEMA = f"""
 PRAGMA application_id = {APPLICATION_ID};
@@ -113,28 +134,44 @@ def _now() -> str:
 class Progress:
     """An open progress file. Use `Progress.open(home)`; close it (or use `with`)."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path):
+    def __init__(self, connection: sqlite3.Connection, path: Path, unsaved: str | None = None):
         self._db = connection
         self.path = path
+        # Why changes are kept in memory only (the store cannot be written), or None.
+        self.unsaved = unsaved
 
     # -- opening ----------------------------------------------------------------------------
     @classmethod
-    def open(cls, home: str | Path | None = None) -> "Progress":
+    def open(cls, home: str | Path | None = None, *, unsaved_ok: bool = False) -> "Progress":
+        """The progress file in `home`, checked to be ours and sound, ready to be written.
+
+        A store that cannot be written (a read-only file, folder or file system) is a
+        ProgressError saying so; with `unsaved_ok` it is read into memory instead, so a lesson
+        still runs, and `unsaved` says why nothing will be saved.
+        """
         directory = Path(home).expanduser() if home else default_home()
         path = directory / FILE_NAME
         if path.is_dir():
             raise ProgressError(f"{path} is a directory, not a progress file")
-        if path.exists() and path.stat().st_size > 0:
-            return cls(_open_existing(path), path)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            connection = _connect(path, "rwc")
-            # An empty file has nothing to lose (a first run that was killed before its first
-            # commit leaves one); it becomes a fresh progress file, in one transaction.
-            connection.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
-        except (OSError, sqlite3.Error) as exc:
-            raise ProgressError(f"cannot create the progress file {path}: {exc}") from None
-        return cls(connection, path)
+        if path.exists() and not path.is_file():
+            raise ProgressError(f"{path} is not a regular file, so it cannot be a progress file")
+        for _ in range(2):  # a second round when another process created the file meanwhile
+            existing = path.exists() and path.stat().st_size > 0
+            reader = _open_existing(path) if existing else None
+            try:
+                writer, unwritable = _writer(path, reader)
+            except _CreatedMeanwhile:
+                continue
+            if writer is not None:
+                if reader is not None:
+                    reader.close()
+                return cls(writer, path)
+            if not unsaved_ok:
+                if reader is not None:
+                    reader.close()
+                raise ProgressError(unwritable)
+            return cls(_in_memory(reader), path, unsaved=unwritable)
+        raise ProgressError(f"{path} keeps changing while it is opened; try again")
 
     def close(self) -> None:
         self._db.close()
@@ -147,16 +184,14 @@ class Progress:
 
     # -- reading ----------------------------------------------------------------------------
     def lesson(self, lesson: str) -> LessonRecord:
-        row = self._db.execute(
-            "SELECT position, completed_at FROM lessons WHERE lesson = ?", (lesson,)
-        ).fetchone()
-        record = LessonRecord(lesson, *(row or (None, None)))
-        for step, status, attempts, hints, seed in self._db.execute(
+        rows = self._rows("SELECT position, completed_at FROM lessons WHERE lesson = ?", (lesson,))
+        record = LessonRecord(lesson, *(rows[0] if rows else (None, None)))
+        for step, status, attempts, hints, seed in self._rows(
             "SELECT step, status, attempts, hints, seed FROM steps WHERE lesson = ? ORDER BY step",
             (lesson,),
         ):
             record.steps[step] = StepRecord(step, status, attempts, hints, seed)
-        for step, answer, right, at in self._db.execute(
+        for step, answer, right, at in self._rows(
             "SELECT step, answer, right, at FROM answers WHERE lesson = ? ORDER BY id", (lesson,)
         ):
             record.steps.setdefault(step, StepRecord(step)).answers.append(
@@ -165,21 +200,26 @@ class Progress:
         return record
 
     def step(self, lesson: str, step: str) -> StepRecord:
-        row = self._db.execute(
+        rows = self._rows(
             "SELECT status, attempts, hints, seed FROM steps WHERE lesson = ? AND step = ?",
             (lesson, step),
-        ).fetchone()
-        return StepRecord(step, *row) if row else StepRecord(step)
+        )
+        return StepRecord(step, *rows[0]) if rows else StepRecord(step)
 
     def lessons(self) -> list[str]:
-        rows = self._db.execute(
-            "SELECT lesson FROM lessons UNION SELECT lesson FROM steps ORDER BY lesson"
-        )
+        rows = self._rows("SELECT lesson FROM lessons UNION SELECT lesson FROM steps ORDER BY lesson")
         return [lesson for (lesson,) in rows]
+
+    def _rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        """A query's rows; a lock held too long by another process is a one-line ProgressError."""
+        try:
+            return self._db.execute(sql, parameters).fetchall()
+        except sqlite3.Error as exc:
+            raise _failure(exc, self.path) from None
 
     # -- writing: each call is one committed transaction ------------------------------------------
     def set_position(self, lesson: str, step: str | None, *, completed: bool = False) -> None:
-        with _transaction(self._db):
+        with _transaction(self._db, self.path):
             self._touch_lesson(lesson)
             self._db.execute(
                 "UPDATE lessons SET position = ?, updated_at = ?"
@@ -189,7 +229,7 @@ class Progress:
             )
 
     def record_answer(self, lesson: str, step: str, answer: str, right: bool) -> None:
-        with _transaction(self._db):
+        with _transaction(self._db, self.path):
             self._touch_step(lesson, step)
             self._db.execute(
                 "INSERT INTO answers (lesson, step, answer, right, at) VALUES (?, ?, ?, ?, ?)",
@@ -204,7 +244,7 @@ class Progress:
 
     def record_hint(self, lesson: str, step: str) -> int:
         """Count one more hint shown; returns how many have been shown."""
-        with _transaction(self._db):
+        with _transaction(self._db, self.path):
             self._touch_step(lesson, step)
             self._db.execute(
                 "UPDATE steps SET hints = hints + 1, updated_at = ? WHERE lesson = ? AND step = ?",
@@ -213,13 +253,13 @@ class Progress:
         return self.step(lesson, step).hints
 
     def give_up(self, lesson: str, step: str) -> None:
-        with _transaction(self._db):
+        with _transaction(self._db, self.path):
             self._touch_step(lesson, step)
             self._raise_status(lesson, step, "given_up")
 
     def seed(self, lesson: str, step: str, new_seed: int) -> int:
         """The step's shuffle seed: `new_seed` is stored the first time, then kept forever."""
-        with _transaction(self._db):
+        with _transaction(self._db, self.path):
             self._touch_step(lesson, step)
             self._db.execute(
                 "UPDATE steps SET seed = ? WHERE lesson = ? AND step = ? AND seed IS NULL",
@@ -229,7 +269,7 @@ class Progress:
 
     def reset(self, lesson: str) -> bool:
         """Forget a lesson entirely. Returns whether there was anything to forget."""
-        with _transaction(self._db):
+        with _transaction(self._db, self.path):
             had = self._db.execute(
                 "SELECT 1 FROM lessons WHERE lesson = ? UNION SELECT 1 FROM steps WHERE lesson = ?",
                 (lesson, lesson),
@@ -286,7 +326,7 @@ class Progress:
             )
         names = []
         try:
-            with _transaction(self._db):
+            with _transaction(self._db, self.path):
                 for lesson in data["lessons"]:
                     name = lesson["lesson"]
                     names.append(name)
@@ -299,15 +339,16 @@ class Progress:
                     for step in lesson.get("steps", []):
                         self._db.execute(
                             "INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (name, step["step"], step["status"], int(step["attempts"]),
-                             int(step["hints"]), step.get("seed"), _now()),
+                            (name, step["step"], step["status"], _count(step, "attempts"),
+                             _count(step, "hints"), _seed(step), _now()),
                         )
                         for answer in step.get("answers", []):
                             self._db.execute(
                                 "INSERT INTO answers (lesson, step, answer, right, at) VALUES (?, ?, ?, ?, ?)",
                                 (name, step["step"], str(answer["answer"]), int(bool(answer["right"])), answer["at"]),
                             )
-        except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError, sqlite3.IntegrityError,
+                sqlite3.InterfaceError, sqlite3.ProgrammingError) as exc:
             raise ProgressError(f"the export is malformed ({type(exc).__name__}: {exc}); nothing was imported") from None
         return names
 
@@ -315,69 +356,249 @@ class Progress:
         return json.dumps(self.export(), ensure_ascii=False, indent=2)
 
 
+def _count(step: dict, key: str) -> int:
+    value = int(step[key])
+    if not 0 <= value <= _INTEGER_MAX:
+        raise ValueError(f"{key} of step {step['step']!r} is not a count from 0 to 2**63 - 1")
+    return value
+
+
+def _seed(step: dict) -> int | None:
+    value = step.get("seed")
+    if value is not None and (not isinstance(value, int) or abs(value) > _INTEGER_MAX):
+        raise ValueError(f"the seed of step {step['step']!r} is not a 64-bit integer")
+    return value
+
+
 def _connect(path: Path, mode: str) -> sqlite3.Connection:
     # isolation_level=None: transactions are begun and committed explicitly, one per change.
-    connection = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=10, isolation_level=None)
+    connection = sqlite3.connect(
+        f"file:{path}?mode={mode}", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None
+    )
     connection.execute("PRAGMA synchronous = FULL")
     return connection
 
 
+def _error_name(exc: BaseException) -> str:
+    return getattr(exc, "sqlite_errorname", "") or ""
+
+
+def _busy(path: Path) -> ProgressError:
+    return ProgressError(
+        f"{path} is busy: another gradtutor is using it (waited {BUSY_TIMEOUT_S:g} s); "
+        "try again when it has finished"
+    )
+
+
+def _unwritable(path: Path, detail: str) -> str:
+    return f"cannot write the progress file {path}: {detail}"
+
+
+def _is_read_only(exc: sqlite3.Error) -> bool:
+    return _error_name(exc).startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"))
+
+
+def _failure(exc: sqlite3.Error, path: Path) -> ProgressError:
+    """A read or write that SQLite refused, as one line (a refused change is rolled back)."""
+    name = _error_name(exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return _busy(path)
+    if name == "SQLITE_FULL":
+        return ProgressError(f"cannot save progress to {path}: the disk is full (the file keeps its last saved state)")
+    if _is_read_only(exc):
+        return ProgressError(_unwritable(path, "it or its folder is read-only"))
+    return ProgressError(f"cannot use the progress file {path}: {exc} (it keeps its last saved state)")
+
+
 @contextmanager
-def _transaction(connection: sqlite3.Connection):
-    if not connection.in_transaction:
-        connection.execute("BEGIN IMMEDIATE")
+def _transaction(connection: sqlite3.Connection, path: Path):
+    """One committed change. A failure of the store (busy, disk full, read-only) becomes a
+    one-line ProgressError; SQLite has already rolled back a transaction it could not finish
+    (disk full), so only one still open is rolled back here."""
     try:
-        yield
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    else:
+        if not connection.in_transaction:
+            connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
         connection.execute("COMMIT")
+    except (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError):
+        raise  # the caller's data was refused: the caller says what was wrong with it
+    except sqlite3.Error as exc:
+        if connection.in_transaction:
+            try:
+                connection.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        raise _failure(exc, path) from None
+
+
+class _CreatedMeanwhile(Exception):
+    """Another process created the progress file between our look and our lock."""
+
+
+def _writer(path: Path, reader: sqlite3.Connection | None) -> tuple[sqlite3.Connection | None, str | None]:
+    """A read-write connection to the (verified or new) file, or None and why it cannot be written."""
+    directory = path.parent
+    if reader is None:
+        return _create(path)
+    # SQLite keeps its journal next to the file: an unwritable folder is an unwritable store,
+    # though SQLite only finds out at the first commit.
+    if not os.access(directory, os.W_OK):
+        return None, _unwritable(path, f"its folder {directory} is read-only")
+    try:
+        connection = _connect(path, "rw")
+    except sqlite3.Error as exc:
+        if _is_read_only(exc):
+            return None, _unwritable(path, "it is read-only")
+        raise _failure(exc, path) from None
+    try:
+        # A write that is rolled back at once: the cheapest sure test that this file takes writes.
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("UPDATE meta SET value = value WHERE key = 'app'")
+        connection.execute("ROLLBACK")
+        return connection, None
+    except sqlite3.Error as exc:
+        return _given_up(connection, exc, path)
+
+
+def _create(path: Path) -> tuple[sqlite3.Connection | None, str | None]:
+    """A fresh progress file, made in one transaction that several processes may race for."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = _connect(path, "rwc")
+    except OSError as exc:
+        return None, _unwritable(path, f"cannot make its folder ({exc.strerror or exc})")
+    except sqlite3.Error as exc:
+        if _is_read_only(exc):
+            return None, _unwritable(path, "its folder is read-only")
+        raise ProgressError(f"cannot create the progress file {path}: {exc}") from None
+    try:
+        # An empty file has nothing to lose (a first run that was killed before its first commit
+        # leaves one). The lock is taken before looking: of several processes starting at once,
+        # one creates the tables and the others, once it has committed, find them there.
+        connection.execute("BEGIN IMMEDIATE")
+        if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            connection.execute("ROLLBACK")
+            connection.close()
+            raise _CreatedMeanwhile
+        # One statement at a time: executescript would commit the open transaction first.
+        for statement in _statements(_SCHEMA):
+            connection.execute(statement)
+        connection.execute("COMMIT")
+        return connection, None
+    except sqlite3.Error as exc:
+        return _given_up(connection, exc, path)
+
+
+def _given_up(connection: sqlite3.Connection, exc: sqlite3.Error, path: Path) -> tuple[None, str]:
+    """Close a connection whose first write failed: why the store cannot be written, or raise."""
+    if connection.in_transaction:
+        connection.execute("ROLLBACK")
+    connection.close()
+    if _is_read_only(exc):
+        return None, _unwritable(path, "it or its folder is read-only")
+    raise _failure(exc, path) from None
+
+
+def _statements(script: str):
+    """The statements of an SQL script, split where SQLite's own tokenizer says one ends."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement
+            statement = ""
+
+
+def _in_memory(reader: sqlite3.Connection | None) -> sqlite3.Connection:
+    """A private copy of the file (or a fresh store) that takes writes and saves none."""
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    if reader is None:
+        memory.executescript(_SCHEMA)
+    else:
+        reader.backup(memory)
+        reader.close()
+    return memory
+
+
+def _header_application_id(path: Path) -> int | None:
+    """The application id from the raw file header, without SQLite (None: not an SQLite file)."""
+    with open(path, "rb") as file:
+        header = file.read(APPLICATION_ID_OFFSET + 4)
+    if not header.startswith(SQLITE_HEADER):
+        return None
+    return int.from_bytes(header[APPLICATION_ID_OFFSET : APPLICATION_ID_OFFSET + 4], "big")
 
 
 def _open_existing(path: Path) -> sqlite3.Connection:
-    """Open a file that must already be a gradtutor progress file, or explain why it is not."""
-    with open(path, "rb") as file:
-        header = file.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
+    """A read-only connection to a file that must be a sound gradtutor progress file, or a
+    ProgressError saying why it is not. Nothing here writes to a file that is not ours."""
+    try:
+        application_id = _header_application_id(path)
+    except OSError as exc:
+        raise ProgressError(f"cannot read the progress file {path}: {exc.strerror or exc}") from None
+    if application_id is None:
         raise ProgressError(
             f"{path} is not a gradtutor progress file (not an SQLite database); it was left untouched"
         )
+    if application_id != APPLICATION_ID:
+        raise ProgressError(
+            f"{path} is an SQLite database of another program, not gradtutor's progress; it was left untouched"
+        )
     try:
-        # Read-write, but query_only until the file is known to be ours: a process killed in the
-        # middle of a transaction leaves a hot journal, which SQLite must roll back before
-        # anyone can read the file (a read-only connection would find it unreadable). That
-        # rollback restores the last committed state; our own statements write nothing here.
+        try:
+            connection = _connect(path, "ro")
+            return _verified(connection, path)
+        except sqlite3.OperationalError as exc:
+            if _error_name(exc) != "SQLITE_READONLY_ROLLBACK":
+                raise
+        # A hot journal: a gradtutor killed inside a transaction. The header says the file is
+        # ours, so let SQLite roll it back to the last committed state (query_only: our own
+        # statements write nothing), then check the result like any other file.
         connection = _connect(path, "rw")
         connection.execute("PRAGMA query_only = ON")
-        verified = False
-        try:
-            application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-            schema = connection.execute("PRAGMA user_version").fetchone()[0]
-            if application_id != APPLICATION_ID:
-                raise ProgressError(
-                    f"{path} is an SQLite database of another program, not gradtutor's progress; it was left untouched"
-                )
-            meta = dict(connection.execute("SELECT key, value FROM meta"))
-            if meta.get("app") != APP_NAME:
-                raise ProgressError(f"{path} is not a gradtutor progress file; it was left untouched")
-            if schema > SCHEMA_VERSION:
-                raise ProgressError(
-                    f"{path} was written by a newer gradtutor (progress schema {schema}, this one reads "
-                    f"up to {SCHEMA_VERSION}); upgrade gradtutor to use it"
-                )
-            verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
-            if verdict != "ok":
-                raise sqlite3.DatabaseError(verdict)
-            connection.execute("PRAGMA query_only = OFF")
-            verified = True
-            return connection
-        finally:
-            if not verified:
-                connection.close()
+        return _verified(connection, path)
     except sqlite3.DatabaseError as exc:
+        if _error_name(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            raise _busy(path) from None
+        if _error_name(exc) == "SQLITE_READONLY_ROLLBACK":
+            raise ProgressError(
+                f"{path} holds an unfinished change that cannot be undone: the file is read-only"
+            ) from None
         # quick_check reports several lines ("*** in database main *** Page 3: …"): keep the gist.
         detail = " ".join(str(exc).replace("*** in database main ***", "").split())
         raise ProgressError(
             f"{path} is damaged ({detail}); it was left untouched: move it away to start afresh"
         ) from None
+
+
+def _verified(connection: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """`connection` once its file is checked to be a sound progress file of a schema we read."""
+    try:
+        schema = connection.execute("PRAGMA user_version").fetchone()[0]
+        if schema > SCHEMA_VERSION:
+            raise ProgressError(
+                f"{path} was written by a newer gradtutor (progress schema {schema}, this one reads "
+                f"up to {SCHEMA_VERSION}); upgrade gradtutor to use it"
+            )
+        for table, columns in _TABLES.items():
+            found = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+            lacking = [column for column in columns if column not in found]
+            if not found:
+                raise sqlite3.DatabaseError(f"the table {table} is missing")
+            if lacking:
+                raise sqlite3.DatabaseError(f"the table {table} lacks {', '.join(lacking)}")
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+        if meta.get("app") != APP_NAME:
+            raise ProgressError(f"{path} is not a gradtutor progress file; it was left untouched")
+        verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            raise sqlite3.DatabaseError(verdict)
+        return connection
+    except BaseException:
+        connection.close()
+        raise

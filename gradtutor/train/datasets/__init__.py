@@ -4,6 +4,7 @@
     digits.py     digits                               28×28 handwritten-style digits
     sequences.py  adding, copy, parity                 recurrent-network tasks
     text.py       char_windows, CharVocab              the project's character corpus
+    idx.py        load_idx, load_mnist                 MNIST-format files the user has
     core.py       Dataset, split, Batches              the common shape, splits, device batches
 
 `load(name, **options)` makes any generated set by the name the CLI uses.
@@ -11,6 +12,7 @@
 
 from gradtutor.train.datasets.core import KINDS, Batches, Dataset, split
 from gradtutor.train.datasets.digits import digits
+from gradtutor.train.datasets.idx import IdxError, load_idx, load_mnist
 from gradtutor.train.datasets.sequences import adding, copy, one_hot, parity
 from gradtutor.train.datasets.text import CharVocab, char_windows, corpus_text
 from gradtutor.train.datasets.toy import circles, moons, spiral, xor
@@ -38,7 +40,7 @@ def load(name: str, **options) -> Dataset:
 
 
 __all__ = [
-    "KINDS", "Batches", "Dataset", "split", "digits", "adding", "copy",
+    "KINDS", "Batches", "Dataset", "split", "digits", "IdxError", "load_idx", "load_mnist", "adding", "copy",
     "one_hot", "parity", "CharVocab", "char_windows", "corpus_text", "circles", "moons", "spiral", "xor",
     "GENERATORS", "load",
 ]
