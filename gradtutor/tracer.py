@@ -217,6 +217,10 @@ def _plain(x):
     return float(x) if isinstance(x, bool) else x
 
 
+EXACT_DIGITS = 4300  # Python's own limit on printing an integer (sys.get_int_max_str_digits)
+EXACT_BITS = int(EXACT_DIGITS * 3.3219)  # log2(10) bits a digit
+
+
 def _make_exact(graph: Graph) -> None:
     for node in graph.nodes:
         if node.op is None:
@@ -232,6 +236,15 @@ def _make_exact(graph: Graph) -> None:
         if param is not None:
             node.param = int(param)
         xs = [graph.nodes[p].value for p in node.parents]
+        # A product of n inputs has at most n times the largest one's bits, a power c times; past
+        # Python's 4300-digit limit for printing an integer the fraction could not even be shown
+        # (and 10**9 as an exponent would take hours to compute), so refuse before computing.
+        bits = max((max(x.numerator.bit_length(), x.denominator.bit_length()) for x in xs), default=0)
+        if bits * max(abs(node.param or 1), len(xs)) > EXACT_BITS:
+            raise NotExact(
+                f"exact mode would need numbers of more than {EXACT_DIGITS:,} digits at node {node.label}; "
+                "run without --exact"
+            )
         node.value, _ = node.op.forward(ops.Scalar, node.param, *xs)
 
 

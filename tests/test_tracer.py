@@ -203,3 +203,15 @@ def test_exact_numbers_far_from_1_are_written_with_an_exponent():
     assert human(t.grad("x")) == "1e+170" and human(t.value("y")) == "1e-170"
     assert human(Fraction(27) * 10**170) == "2.7e+171" and human(Fraction(-11, 5)) == "-2.2"
     assert human(Fraction(1, 10**15)) == "0.000000000000001" and human(Fraction(1, 10**16)) == human(1e-16)
+
+
+def test_exact_mode_refuses_numbers_too_long_to_show_before_computing_them():
+    from gradtutor.tracer import NotExact
+
+    x = Value(2.0, "x")
+    with pytest.raises(NotExact, match="more than 4,300 digits"):
+        trace((x / 3) ** 100_000, exact=True)
+    with pytest.raises(NotExact, match="more than 4,300 digits"):
+        trace((x / 3) ** 1_000_000_000, exact=True)  # would take hours if it were computed
+    exact = trace((x / 3) ** 2000, exact=True)  # 2000 · 2 bits: within the limit, shown in full
+    assert exact.graph.root.value == Fraction(2, 3) ** 2000
