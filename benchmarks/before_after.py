@@ -48,16 +48,19 @@ def split(line: str) -> tuple[str, list[float]]:
     return NUMBER.sub("#", line), numbers
 
 
-def medians(outputs: list[list[str]]) -> dict[str, list[float]]:
-    samples: dict[str, list[list[float]]] = {}
+def medians(outputs: list[list[str]]) -> dict[str, tuple[str, list[float]]]:
+    """{key: (template, medians)}: a line's key is its template up to its last number, so a verdict
+    word after the figures ("ok" in one run, "over" in the next) does not split its samples."""
+    samples: dict[str, tuple[str, list[list[float]]]] = {}
     for lines in outputs:
         for line in lines:
             template, numbers = split(line)
             if numbers:
-                samples.setdefault(template, []).append(numbers)
+                key = " ".join(template[: template.rindex("#") + 1].split())
+                samples.setdefault(key, (template, []))[1].append(numbers)
     return {
-        template: [statistics.median(column) for column in zip(*rows)]
-        for template, rows in samples.items()
+        key: (template, [statistics.median(column) for column in zip(*rows)])
+        for key, (template, rows) in samples.items()
     }
 
 
@@ -86,10 +89,10 @@ def main() -> None:
                     outputs["head"].append(run(ROOT, script, args))
                 print(f"== {script} {' '.join(args)}  (median of {options.rounds} runs each; base {options.base})")
                 old, new = medians(outputs["base"]), medians(outputs["head"])
-                for template in new:
-                    if template in old:
-                        print(f"  base  {fill(template, old[template]).strip()}")
-                    print(f"  head  {fill(template, new[template]).strip()}")
+                for key, (template, figures) in new.items():
+                    if key in old:
+                        print(f"  base  {fill(*old[key]).strip()}")
+                    print(f"  head  {fill(template, figures).strip()}")
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], check=False)
 
