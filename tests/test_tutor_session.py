@@ -322,3 +322,24 @@ def test_at_a_terminal_the_tutor_waits_for_enter_and_honours_no_color(tmp_path):
     assert not [c for c in colours if re.search(r"(^|;)(3[0-8]|9[0-7]|4[0-8])(;|$)", c)], "colour despite NO_COLOR"
     with Progress.open(tmp_path) as progress:
         assert progress.lesson(lesson.id).position == lesson.steps[1].id
+
+
+@pytest.mark.parametrize(
+    "lesson_id, step_id, lang, tries",
+    [
+        ("gates", "name-copy", "en", ["add", "they are added"]),
+        ("gates", "name-copy", "ko", ["더하기"]),
+        ("rnn", "shared-weight", "en", ["by adding"]),
+        ("rnn", "shared-weight", "ko", ["더해서"]),
+    ],
+)
+def test_gradients_that_are_added_is_the_right_pattern_and_add_alone_asks_which(
+    lesson_id, step_id, lang, tries, tmp_path
+):
+    answers = tmp_path / "answers.toml"
+    answers.write_text(f"{step_id} = {tries!r}\n".replace("'", '"'), encoding="utf-8")
+    result = run(["lesson", lesson_id, "--lang", lang, "--answers", str(answers)], tmp_path)
+    record = statuses(tmp_path, lesson_id)[step_id]
+    assert (record.status, record.attempts) == ("passed", 1), result.stdout[-2000:]
+    if "add" in tries:  # fits add distributes and copy adds: asked again, not counted
+        assert "That fits more than one pattern: which one?" in result.stdout

@@ -221,39 +221,79 @@ def format_shape(shape) -> str:
 
 # -- gate patterns --------------------------------------------------------------------------
 PATTERNS = ("distribute", "swap", "copy", "route")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_VOWELS = "aeiou"
 
 
 def parse_pattern(text: str, synonyms: dict[str, list[str]]) -> str:
-    """The pattern a learner names, in either language: 'add distributes', '분배', 'swap' …
+    """The pattern a learner names, in either language: 'add distributes', 'they are added', '분배' …
 
-    `synonyms` maps each pattern to its phrases. Every phrase found in the text counts, except
-    one lying inside a longer phrase found there ("add" inside "copy adds" is not a vote for
-    add distributes). Phrases of two different patterns make the answer ambiguous, and an
-    ambiguous or unknown answer is not counted as a try.
+    `synonyms` maps each pattern to its words and phrases, matched word by word, each word in its
+    inflected forms too: an English word with its endings (sum: sums, summed, summing), a Korean
+    one with whatever follows it (더하: 더하기, 더한다, 더함; 복사: 복사는). A phrase written "=add"
+    counts only as written ("add" alone may name the add gate; "added" is a sum). A phrase lying inside
+    a longer phrase found there is not a vote ("add" inside "copy adds"). Phrases of two patterns
+    make the answer ambiguous; an ambiguous or unknown answer is not counted as a try.
     """
-    s = _words(text)
-    if not s:
+    words = _tokens(text)
+    if not words:
         raise Unreadable("need_pattern")
-    found = []  # (start, end, pattern)
-    for pattern, phrases in synonyms.items():
-        for phrase in map(_words, phrases):
-            start = s.find(phrase) if phrase else -1
-            while start != -1:
-                found.append((start, start + len(phrase), pattern))
-                start = s.find(phrase, start + 1)
+    found = []  # (first word, past the last word, pattern)
+    for pattern in synonyms:
+        for phrase, inflected in ((_tokens(p), not p.startswith("=")) for p in synonyms[pattern]):
+            for start in range(len(words) - len(phrase) + 1):
+                if phrase and all(_same_word(words[start + i], w, inflected) for i, w in enumerate(phrase)):
+                    found.append((start, start + len(phrase), pattern))
     named = {
         pattern for start, end, pattern in found
         if not any(a <= start and end <= b and (b - a) > (end - start) for a, b, _ in found)
     }
-    if len(named) != 1:
+    if len(named) > 1:
+        raise Unreadable("pattern_ambiguous")
+    if not named:
         raise Unreadable("need_pattern")
     return named.pop()
 
 
-def _words(text: str) -> str:
+def _tokens(text: str) -> list[str]:
+    """Words, lower case, with Latin and Hangul runs split apart ("max는" is "max", "는")."""
     s = normalize(text).lower()
-    s = re.sub(r"[^\w\s]", " ", s)
-    return " ".join(s.split())
+    tokens = []
+    for word in _TOKEN.findall(s):
+        tokens += re.findall(r"[\uac00-\ud7a3]+|[^\uac00-\ud7a3]+", word)
+    return tokens
+
+
+def _same_word(typed: str, word: str, inflected: bool) -> bool:
+    if typed == word:
+        return True
+    if not inflected:
+        return False
+    if _HANGUL.match(word):
+        return any(typed.startswith(stem) for stem in _korean_stems(word))
+    return typed in _english_forms(word)
+
+
+def _korean_stems(word: str) -> tuple[str, ...]:
+    """A Korean word followed by any ending or particle; a last syllable without a final
+    consonant may also take one (더하 → 더한다, 더함, 더합니다)."""
+    last = ord(word[-1]) - 0xAC00
+    if last % 28:
+        return (word,)
+    return (word, *(word[:-1] + chr(0xAC00 + last + final) for final in range(1, 28)))
+
+
+def _english_forms(word: str) -> set[str]:
+    """A word's inflections: add adds added adding, sum summed, route routed routing, copy copies."""
+    forms = {word + "s", word + "es", word + "ed", word + "ing"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    if len(word) > 2 and word.endswith("y") and word[-2] not in _VOWELS:
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if len(word) >= 3 and word[-1] not in _VOWELS + "wxy" and word[-2] in _VOWELS and word[-3] not in _VOWELS:
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}
+    return forms
 
 
 def check_pattern(pattern: str, expected: str) -> Verdict:
