@@ -259,3 +259,10 @@ def test_choices_are_shuffled_by_seed_and_picked_by_number_or_id():
     for typed in ("0", "5", "pear"):
         with pytest.raises(Unreadable):
             quiz.parse_choice(typed, order)
+
+
+def test_a_known_wrong_matrix_is_named_before_its_first_wrong_entry():
+    mean = quiz.Mistake([0.75, -0.5, 0.5], key="batch_mean")
+    verdict = quiz.check_matrix([Fraction(3, 4), Fraction(-1, 2), Fraction(1, 2)], [1.5, -1.0, 1.0], 1e-9, 1e-6, [mean])
+    assert (verdict.right, verdict.key, verdict.params) == (False, "batch_mean", {"value": "[0.75 -0.5 0.5]"})
+    assert quiz.check_matrix([1, 2, 9], [1.0, 2.0, 3.0], 1e-9, 1e-6, [mean]).key == "vector_entry"

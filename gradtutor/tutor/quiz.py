@@ -171,8 +171,8 @@ def check_shape(shape: tuple[int, ...], expected: tuple[int, ...], mistakes=()) 
     return Verdict(False, "shape_wrong")
 
 
-def check_matrix(matrix: list, expected: list, atol: float, rtol: float) -> Verdict:
-    """Diagnosed in stages: shape, then the transpose, then the first wrong entry."""
+def check_matrix(matrix: list, expected: list, atol: float, rtol: float, mistakes=()) -> Verdict:
+    """Diagnosed in stages: shape, then a known mistake, the transpose, the first wrong entry."""
     got_shape, want_shape = shape_of(matrix), shape_of(expected)
     if got_shape == (want_shape[-1],) and want_shape[0] == 1 and len(want_shape) == 2:
         matrix, got_shape = [matrix], want_shape  # a one-row matrix typed as a flat list
@@ -186,6 +186,9 @@ def check_matrix(matrix: list, expected: list, atol: float, rtol: float) -> Verd
         )
     if _all_close(matrix, expected, atol, rtol):
         return Verdict(True)
+    for mistake in mistakes:
+        if isinstance(mistake.value, list) and _all_close(matrix, mistake.value, atol, rtol):
+            return Verdict(False, mistake.key, {"value": format_matrix(mistake.value)}, mistake.text)
     if len(want_shape) == 2 and want_shape[0] == want_shape[1] and _all_close(
         transpose(matrix), expected, atol, rtol
     ):
@@ -209,6 +212,13 @@ def _all_close(a: list, b: list, atol: float, rtol: float) -> bool:
     if shape_of(a) != shape_of(b):
         return False
     return all(close(x, y, atol, rtol) for x, y in zip(_flat(a), _flat(b)))
+
+
+def format_matrix(value: list, digits: int | None = None) -> str:
+    """[1 2 3] for a vector, [1 2; 3 4] for a matrix, each entry as `human` writes it."""
+    rows = value if value and isinstance(value[0], list) else [value]
+    number = human if digits is None else (lambda x: human(x, digits))
+    return "[" + "; ".join(" ".join(number(x) for x in row) for row in rows) + "]"
 
 
 def format_shape(shape) -> str:

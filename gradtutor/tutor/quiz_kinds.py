@@ -44,9 +44,7 @@ def describe(value) -> str:
     if isinstance(value, tuple):
         return quiz.format_shape(value)
     if isinstance(value, list):
-        rows = value if value and isinstance(value[0], list) else [value]
-        text = "; ".join(" ".join(human(x) for x in row) for row in rows)
-        return f"[{text}]"
+        return quiz.format_matrix(value)
     if isinstance(value, str):
         return value
     return human(value)
@@ -189,7 +187,7 @@ class Matrix(QuizKind):
     def judge(self, step, answer, key):
         if not isinstance(key.value, list):
             raise QuantityError(f"{step.quantity.text} is a single number, not a vector or matrix")
-        return quiz.check_matrix(answer, key.value, step.atol, step.rtol)
+        return quiz.check_matrix(answer, key.value, step.atol, step.rtol, key.mistakes)
 
 
 class Pattern(QuizKind):
