@@ -266,3 +266,25 @@ def test_a_known_wrong_matrix_is_named_before_its_first_wrong_entry():
     verdict = quiz.check_matrix([Fraction(3, 4), Fraction(-1, 2), Fraction(1, 2)], [1.5, -1.0, 1.0], 1e-9, 1e-6, [mean])
     assert (verdict.right, verdict.key, verdict.params) == (False, "batch_mean", {"value": "[0.75 -0.5 0.5]"})
     assert quiz.check_matrix([1, 2, 9], [1.0, 2.0, 3.0], 1e-9, 1e-6, [mean]).key == "vector_entry"
+
+
+@pytest.mark.parametrize(
+    "value, rtol, shown",
+    [
+        (1 / 6, 0.01, "0.167 (exactly 1/6)"),  # three digits asked: not 0.166666666667
+        (Fraction(1, 6), 0.01, "0.167 (exactly 1/6)"),
+        (0.3379086515008738, 0.01, "0.338"),
+        (0.005153775207320127, 0.02, "0.00515"),
+        (2.2, 1e-6, "2.2"),
+        (220.00000000000003, 1e-6, "220"),
+        (Fraction(1, 3), 1e-6, "0.3333333 (exactly 1/3)"),
+    ],
+)
+def test_a_revealed_answer_has_the_precision_the_quiz_asks_for(value, rtol, shown):
+    from types import SimpleNamespace
+
+    from gradtutor.tutor.quiz_kinds import QUIZ_KINDS
+
+    step = SimpleNamespace(atol=1e-9, rtol=rtol)
+    assert QUIZ_KINDS["numeric"].describe(value, step, "en") == shown
+    assert quiz.close(float(shown.split()[0]), value, 1e-9, rtol)  # what is shown is a right answer

@@ -361,3 +361,11 @@ def test_the_slips_of_backprop_are_named(lesson_id, step_id, typed, said, tmp_pa
     answers.write_text(f'{step_id} = ["{typed}"]\n', encoding="utf-8")
     result = run(["lesson", lesson_id, "--lang", "en", "--answers", str(answers)], tmp_path)
     assert said in result.stdout, result.stdout[-2000:]
+
+
+def test_the_worked_solution_shows_the_digits_the_quiz_asks_for(tmp_path):
+    answers = tmp_path / "answers.toml"
+    answers.write_text('one-step = ["g"]\n', encoding="utf-8")
+    result = run(["lesson", "rnn", "--lang", "en", "--answers", str(answers)], tmp_path)
+    assert "Answer: 0.338" in result.stdout, result.stdout[-2000:]
+    assert "0.337908" not in result.stdout.split("Answer:")[1].splitlines()[0]

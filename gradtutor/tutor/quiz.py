@@ -9,13 +9,14 @@ in as plain numbers, tuples and nested lists.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from gradtutor.numbers import human
+from gradtutor.numbers import SIGNIFICANT, human
 
 # Minus-like characters a keyboard or a copied formula may produce; NFKC maps the full-width
 # hyphen-minus but leaves these alone.
@@ -130,6 +131,22 @@ def close(x, expected, atol: float, rtol: float) -> bool:
     """|x − x*| ≤ atol + rtol·|x*|."""
     x, expected = float(x), float(expected)
     return abs(x - expected) <= atol + rtol * abs(expected)
+
+
+def precise_enough(x, atol: float, rtol: float) -> str:
+    """x with the significant digits its tolerance asks for (rtol 0.01: three, 0.1666… → 0.167),
+    and more only where fewer would not be accepted as the answer."""
+    value = float(x)
+    digits = max(2, math.ceil(-math.log10(rtol)) + 1) if rtol > 0 else 2
+    while digits < SIGNIFICANT and not close(float(human(value, digits)), value, atol, rtol):
+        digits += 1
+    return human(value, digits)
+
+
+def exact_fraction(x) -> Fraction | None:
+    """x as a fraction of small terms (1/6, 13/10), if it is one."""
+    fraction = Fraction(x).limit_denominator(1000)
+    return fraction if float(fraction) == float(x) else None
 
 
 @dataclass(slots=True)
