@@ -142,12 +142,23 @@ def _typed(value) -> str:
 
 
 class Session:
-    def __init__(self, lesson: Lesson, lang: str, progress: Progress, console: Console, source: Input):
+    """One run through a lesson. `again` is the command line that continues it (with every
+    option the learner gave, so the hints say what to type); `only_open` walks just the quizzes
+    still open, leaving the lesson's saved place alone; `start` is a step to begin at."""
+
+    def __init__(
+        self, lesson: Lesson, lang: str, progress: Progress, console: Console, source: Input,
+        again: str | None = None, only_open: bool = False, start: str | None = None,
+    ):
         self.lesson = lesson
         self.lang = lang
         self.progress = progress
         self.console = console
         self.input = source
+        self.again = again or f"gradtutor lesson {lesson.id}"
+        self.only_open = only_open
+        self.start = start
+        self.steps = self.open_quizzes() if only_open else lesson.steps
         # The quiz whose worked solution has been shown: the learner is done with it, so
         # stopping at its "Enter to continue" saves the place after it, not on it.
         self.finished: str | None = None
@@ -166,23 +177,30 @@ class Session:
     def run(self) -> int:
         lesson, lang = self.lesson, self.lang
         record = self.progress.lesson(lesson.id)
-        index = lesson.index(record.position)
         self.console.print(Rule(Text(ui(lang, "lesson_heading", title=lesson.title[lang]), style="bold")))
-        if record.position is None and record.completed_at:
-            self.say("restart", lesson=lesson.id)
-        if index > 0:
-            self.say("resume", number=index + 1, total=len(lesson.steps))
-        elif lesson.intro[lang]:
+        if self.only_open:
+            index = 0
+            self.say("open_walk", count=len(self.steps))
+        elif self.start is not None:
+            index = lesson.index(self.start)
+        else:
+            index = lesson.index(record.position)
+            if record.position is None and record.completed_at:
+                still_open = len(self.open_quizzes())
+                self.say("restart" if still_open else "restart_all_passed", command=self.again, open=still_open)
+            if index > 0:
+                self.say("resume", number=index + 1, total=len(lesson.steps))
+        if index == 0 and not self.only_open and lesson.intro[lang]:
             self.text(lesson.intro)
         try:
-            while index < len(lesson.steps):
-                step = lesson.steps[index]
-                self.progress.set_position(lesson.id, step.id)
+            while index < len(self.steps):
+                step = self.steps[index]
+                self.keep_place(step.id)
                 self.finished = None
                 move = self.step(step, index)
                 if move == "quit":
                     self.save_place_after_finished(index)
-                    self.say("quit", lesson=lesson.id)
+                    self.say("quit", command=self.again)
                     return self.exit_code()
                 if move == "back":
                     if index == 0:
@@ -193,27 +211,33 @@ class Session:
         except End:
             self.console.print()
             self.save_place_after_finished(index)
-            self.say("input_ended", number=index + 1, total=len(lesson.steps))
+            self.say("input_ended", number=index + 1, total=len(self.steps))
             return self.exit_code()
         except KeyboardInterrupt:
             self.console.print()
             self.save_place_after_finished(index)
-            self.say("quit", lesson=lesson.id)
+            self.say("quit", command=self.again)
             return self.exit_code()
-        self.progress.set_position(lesson.id, None, completed=True)
+        if not self.only_open:
+            self.progress.set_position(lesson.id, None, completed=True)
         self.finish()
         return self.exit_code()
+
+    def keep_place(self, step: str | None, completed: bool = False) -> None:
+        """Save where the lesson continues; a walk through the open quizzes leaves it alone."""
+        if not self.only_open:
+            self.progress.set_position(self.lesson.id, step, completed=completed)
 
     def save_place_after_finished(self, index: int) -> None:
         """Stopping after a quiz's worked solution: the next run starts at the step after it
         (or, after the last step, the lesson counts as reached to its end)."""
-        lesson = self.lesson
-        if self.finished is None or self.finished != lesson.steps[index].id:
+        steps = self.steps
+        if self.finished is None or self.finished != steps[index].id:
             return
-        if index + 1 < len(lesson.steps):
-            self.progress.set_position(lesson.id, lesson.steps[index + 1].id)
+        if index + 1 < len(steps):
+            self.keep_place(steps[index + 1].id)
         else:
-            self.progress.set_position(lesson.id, None, completed=True)
+            self.keep_place(None, completed=True)
 
     def open_quizzes(self) -> list[Step]:
         record = self.progress.lesson(self.lesson.id)
@@ -229,12 +253,14 @@ class Session:
         self.console.print(Rule())
         self.say("lesson_done", passed=total - len(still_open), total=total)
         if still_open:
-            self.say("lesson_open", steps=", ".join(step.id for step in still_open))
+            # By the heading the learner saw, with the option that goes straight back to it.
+            steps = "\n".join(f"- {step.title[self.lang]} (`--step {step.id}`)" for step in still_open)
+            self.say("lesson_open", count=len(still_open), steps=steps, command=self.again)
 
     def step(self, step: Step, index: int) -> str:
         lang = self.lang
         self.console.print()
-        heading = ui(lang, "step_heading", number=index + 1, total=len(self.lesson.steps), title=step.title[lang])
+        heading = ui(lang, "step_heading", number=index + 1, total=len(self.steps), title=step.title[lang])
         self.console.print(Rule(Text(heading, style="bold"), align="left"))
         if step.body.get(lang):
             self.text(step.body)
