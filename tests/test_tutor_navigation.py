@@ -1,15 +1,17 @@
 """Finding one's way back: the hints to continue repeat the options given, the end of a lesson
 names the open quizzes by their headings with a way straight to them (`--step`, `--open`), a
-finished lesson says how to jump.
+finished lesson says how to jump, and a continue prompt takes only Enter, b or q.
 
 The CLI behaviour runs through the real `gradtutor lesson` command in a subprocess.
 """
 
+import io
 import re
 import shlex
 
 from gradtutor.tutor import lessons
 from gradtutor.tutor.progress import Progress
+from gradtutor.tutor.session import Lines, Session, console_for
 
 from test_tutor_session import right, run, statuses
 
@@ -73,4 +75,25 @@ def test_a_finished_lesson_offers_review_or_a_jump_without_blocking(tmp_path):
     assert f"gradtutor lesson gates --lang en --open walks the {len(lesson.quizzes)} open quizzes" in text
     assert "--step ID starts at a step" in text
     assert "Step 1/" in again.stdout  # scripted: the review simply starts, nothing waits
+
+
+class AtATerminal(Lines):
+    scripted = False
+
+
+def test_a_continue_prompt_is_one_prompt_and_does_not_take_text_for_enter(tmp_path):
+    lesson = lessons.load("backprop")
+    assert lesson.steps[0].kind == "explain"
+    out = io.StringIO()
+    console = console_for(scripted=True, width=100, file=out)
+    with Progress.open(tmp_path) as progress:
+        session = Session(lesson, "en", progress, console, AtATerminal(io.StringIO("220\n\nq\n"), console))
+        session.run()
+        position = progress.lesson("backprop").position
+    transcript = out.getvalue()
+    step_one = transcript.split("Step 2/")[0]
+    assert step_one.count("Enter: next · b: back · q: quit") == 2  # one prompt, asked twice
+    assert "Enter to continue" not in transcript
+    assert "Press Enter to go on (b back, q quit)." in step_one  # "220" typed too early: not Enter
+    assert position == lesson.steps[1].id
 

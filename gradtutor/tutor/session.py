@@ -160,7 +160,7 @@ class Session:
         self.start = start
         self.steps = self.open_quizzes() if only_open else lesson.steps
         # The quiz whose worked solution has been shown: the learner is done with it, so
-        # stopping at its "Enter to continue" saves the place after it, not on it.
+        # stopping at its continue prompt saves the place after it, not on it.
         self.finished: str | None = None
 
     # -- output helpers ---------------------------------------------------------------------
@@ -271,14 +271,16 @@ class Session:
         return self.pause(step)
 
     def pause(self, step: Step) -> str:
-        """After an explanation or a table: wait for Enter (or b, q) at a terminal only."""
+        """After an explanation or a table: wait for Enter (or b, q) at a terminal only. One
+        prompt; anything else typed there is not taken for "go on"."""
         if self.input.scripted:
             return "next"
         while True:
-            self.console.print(Text(ui(self.lang, "nav_help"), style="dim"))
-            move = command(self.ask(step, "continue")) or "next"
+            typed = self.ask(step, "continue")
+            move = "next" if not typed.strip() else command(typed)
             if move in ("next", "back", "quit"):
                 return move
+            self.say("continue_help")
 
     def show(self, step: Step) -> None:
         family = family_of(step.source)
