@@ -1,6 +1,7 @@
 """Finding one's way back: the hints to continue repeat the options given, the end of a lesson
 names the open quizzes by their headings with a way straight to them (`--step`, `--open`), a
-finished lesson says how to jump, and a continue prompt takes only Enter, b or q.
+finished lesson says how to jump, a continue prompt takes only Enter, b or q, and the progress
+report counts the hints a learner asked for, not those that came after a wrong try.
 
 The CLI behaviour runs through the real `gradtutor lesson` command in a subprocess.
 """
@@ -97,3 +98,17 @@ def test_a_continue_prompt_is_one_prompt_and_does_not_take_text_for_enter(tmp_pa
     assert "Press Enter to go on (b back, q quit)." in step_one  # "220" typed too early: not Enter
     assert position == lesson.steps[1].id
 
+
+def test_the_hints_column_counts_only_hints_asked_for(tmp_path):
+    from test_tutor_session import wrong
+
+    lesson = lessons.load("backprop")
+    first = lesson.quizzes[0]
+    assert first.hint_after == 1 and len(first.hints) >= 2
+    # A wrong try brings hint 1 by itself; h asks for hint 2.
+    run(["lesson", "backprop", "--lang", "en"], tmp_path, f"{wrong(first)}\nh\n{right(first)}\nq\n")
+    record = statuses(tmp_path, "backprop")[first.id]
+    assert (record.hints, record.hints_asked) == (2, 1)
+    report = run(["progress", "--lang", "en"], tmp_path)
+    row = next(line for line in report.stdout.splitlines() if line.strip().startswith(first.title["en"]))
+    assert row.split()[-2:] == ["2", "1"]  # attempts 2, hints asked for 1 (shown: 2)

@@ -135,7 +135,7 @@ def _status(lesson, record, lang: str) -> str:
 
 
 def progress_report(lang: str | None = None, home: Path | None = None):
-    """`gradtutor progress`: per lesson, every quiz's status, attempts and hints used."""
+    """`gradtutor progress`: per lesson, every quiz's status, attempts and hints asked for."""
     from rich.console import Group
 
     lang = language(lang)
@@ -162,7 +162,7 @@ def progress_report(lang: str | None = None, home: Path | None = None):
                     step.title[lang],
                     ui(lang, f"status_{status}"),
                     str(done.attempts if done else 0),
-                    str(done.hints if done else 0),
+                    str(done.hints_asked if done else 0),  # asked for: not those given after a wrong try
                 )
             parts.append(table)
     if not parts:

@@ -52,6 +52,7 @@ CREATE TABLE steps (
     hints INTEGER NOT NULL DEFAULT 0,      -- hints shown so far
     seed INTEGER,                          -- multiple choice: the shuffle this learner sees
     updated_at TEXT NOT NULL,
+    hints_asked INTEGER NOT NULL DEFAULT 0,  -- of the hints, those asked for (h), not given after a wrong try
     PRIMARY KEY (lesson, step)
 );
 CREATE TABLE answers (
@@ -85,6 +86,7 @@ class StepRecord:
     attempts: int = 0
     hints: int = 0
     seed: int | None = None
+    hints_asked: int = 0
     answers: list[dict] = field(default_factory=list)
 
 
@@ -149,11 +151,11 @@ class Progress:
             "SELECT position, completed_at FROM lessons WHERE lesson = ?", (lesson,)
         ).fetchone()
         record = LessonRecord(lesson, *(row or (None, None)))
-        for step, status, attempts, hints, seed in self._db.execute(
-            "SELECT step, status, attempts, hints, seed FROM steps WHERE lesson = ? ORDER BY step",
+        for step, status, attempts, hints, seed, asked in self._db.execute(
+            "SELECT step, status, attempts, hints, seed, hints_asked FROM steps WHERE lesson = ? ORDER BY step",
             (lesson,),
         ):
-            record.steps[step] = StepRecord(step, status, attempts, hints, seed)
+            record.steps[step] = StepRecord(step, status, attempts, hints, seed, asked)
         for step, answer, right, at in self._db.execute(
             "SELECT step, answer, right, at FROM answers WHERE lesson = ? ORDER BY id", (lesson,)
         ):
@@ -164,7 +166,7 @@ class Progress:
 
     def step(self, lesson: str, step: str) -> StepRecord:
         row = self._db.execute(
-            "SELECT status, attempts, hints, seed FROM steps WHERE lesson = ? AND step = ?",
+            "SELECT status, attempts, hints, seed, hints_asked FROM steps WHERE lesson = ? AND step = ?",
             (lesson, step),
         ).fetchone()
         return StepRecord(step, *row) if row else StepRecord(step)
@@ -200,13 +202,14 @@ class Progress:
             if right:
                 self._raise_status(lesson, step, "passed")
 
-    def record_hint(self, lesson: str, step: str) -> int:
-        """Count one more hint shown; returns how many have been shown."""
+    def record_hint(self, lesson: str, step: str, asked: bool = False) -> int:
+        """Count one more hint shown (`asked`: the learner asked for it); returns how many have been shown."""
         with _transaction(self._db):
             self._touch_step(lesson, step)
             self._db.execute(
-                "UPDATE steps SET hints = hints + 1, updated_at = ? WHERE lesson = ? AND step = ?",
-                (_now(), lesson, step),
+                "UPDATE steps SET hints = hints + 1, hints_asked = hints_asked + ?, updated_at = ?"
+                " WHERE lesson = ? AND step = ?",
+                (int(asked), _now(), lesson, step),
             )
         return self.step(lesson, step).hints
 
@@ -296,9 +299,10 @@ class Progress:
                     )
                     for step in lesson.get("steps", []):
                         self._db.execute(
-                            "INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            "INSERT INTO steps (lesson, step, status, attempts, hints, seed, updated_at, hints_asked)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (name, step["step"], step["status"], int(step["attempts"]),
-                             int(step["hints"]), step.get("seed"), _now()),
+                             int(step["hints"]), step.get("seed"), _now(), int(step.get("hints_asked", 0))),
                         )
                         for answer in step.get("answers", []):
                             self._db.execute(
@@ -331,6 +335,15 @@ def _transaction(connection: sqlite3.Connection):
         raise
     else:
         connection.execute("COMMIT")
+
+
+def _add_hints_asked(connection: sqlite3.Connection) -> None:
+    """Files from before `hints_asked` get the column (0: their hints were not told apart);
+    an added column with a default keeps the schema readable both ways."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(steps)")}
+    if "hints_asked" not in columns:
+        with _transaction(connection):
+            connection.execute("ALTER TABLE steps ADD COLUMN hints_asked INTEGER NOT NULL DEFAULT 0")
 
 
 def _open_existing(path: Path) -> sqlite3.Connection:
@@ -368,6 +381,7 @@ def _open_existing(path: Path) -> sqlite3.Connection:
             if verdict != "ok":
                 raise sqlite3.DatabaseError(verdict)
             connection.execute("PRAGMA query_only = OFF")
+            _add_hints_asked(connection)
             verified = True
             return connection
         finally:

@@ -325,7 +325,7 @@ class Session:
                 continue  # blank input is not an answer: ask again
             move = command(typed)
             if move == "hint":
-                hints_shown = self.hint(step, hints_shown)
+                hints_shown = self.hint(step, hints_shown, asked=True)
                 continue
             if move == "give_up":
                 self.progress.give_up(lesson_id, step.id)
@@ -365,13 +365,14 @@ class Session:
         elif verdict.key is not None:
             self.say(verdict.key, **verdict.params)
 
-    def hint(self, step: Step, shown: int) -> int:
+    def hint(self, step: Step, shown: int, asked: bool = False) -> int:
+        """Show the next hint; `asked`: the learner typed h (a hint after a wrong try is not)."""
         if shown >= len(step.hints):
             self.say("no_more_hints")
             return shown
         text = pick(step.hints[shown], self.lang)
         self.say("hint", number=shown + 1, total=len(step.hints), text=text)
-        return self.progress.record_hint(self.lesson.id, step.id)
+        return self.progress.record_hint(self.lesson.id, step.id, asked=asked)
 
     def solution(self, step: Step, the_key: grading.Key, order) -> None:
         lang = self.lang
