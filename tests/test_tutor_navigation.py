@@ -51,6 +51,9 @@ def test_the_end_names_open_quizzes_by_heading_and_leads_back_to_them(tmp_path):
     headings = [line for line in walked.stdout.splitlines() if line.startswith("Step ")]
     assert [h.split(" · ")[1].rstrip(" ─") for h in headings] == [s.title["en"] for s in lesson.quizzes]
     assert all(statuses(tmp_path, "gates")[s.id].status == "passed" for s in lesson.quizzes)
+    nothing_left = run(["lesson", "gates", "--lang", "en", "--open"], tmp_path, "")
+    assert nothing_left.returncode == 0 and "No quiz of this lesson is open" in nothing_left.stdout
+    assert "Step " not in nothing_left.stdout
 
 
 def test_step_starts_at_that_step_and_an_unknown_one_is_one_line(tmp_path):

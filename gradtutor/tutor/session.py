@@ -180,6 +180,9 @@ class Session:
         self.console.print(Rule(Text(ui(lang, "lesson_heading", title=lesson.title[lang]), style="bold")))
         if self.only_open:
             index = 0
+            if not self.steps:
+                self.say("open_none")
+                return self.exit_code()
             self.say("open_walk", count=len(self.steps))
         elif self.start is not None:
             index = lesson.index(self.start)
