@@ -382,6 +382,10 @@ def lesson(
         typer.Option("--answers", help="Answers keyed by step id (TOML); runs without a terminal.", show_default=False),
     ] = None,
     home: Home = None,
+    step: Annotated[
+        Optional[str], typer.Option("--step", metavar="ID", help="Start at this step (its id, as the end of a lesson lists them).", show_default=False)
+    ] = None,
+    only_open: Annotated[bool, typer.Option("--open", help="Go through only the quizzes not passed yet.")] = False,
 ) -> None:
     """Take a lesson: explanations, traced examples, quizzes checked on the spot.
 
@@ -390,7 +394,7 @@ def lesson(
     """
     from gradtutor.tutor.commands import run_lesson
 
-    raise typer.Exit(run_lesson(name, _lang(lang), answers, home))
+    raise typer.Exit(run_lesson(name, _lang(lang), answers, home, step=step, only_open=only_open))
 
 
 @app.command("lessons")

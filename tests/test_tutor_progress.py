@@ -203,3 +203,27 @@ def test_a_process_killed_inside_a_transaction_leaves_a_usable_file(home):
     db = sqlite3.connect(home / "progress.db")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
+
+
+def test_a_file_from_before_hints_asked_gets_the_column_and_keeps_its_data(home):
+    """Files written before hints asked for were told apart open, read and write as before."""
+    old_schema = "\n".join(line for line in progress_module._SCHEMA.splitlines() if "hints_asked" not in line)
+    home.mkdir(parents=True)
+    db = sqlite3.connect(home / "progress.db")
+    db.executescript(old_schema)
+    db.execute("INSERT INTO steps (lesson, step, status, attempts, hints, updated_at) VALUES ('backprop', 'q', 'passed', 2, 3, 'then')")
+    db.commit()
+    db.close()
+    with Progress.open(home) as progress:
+        step = progress.step("backprop", "q")
+        assert (step.status, step.attempts, step.hints, step.hints_asked) == ("passed", 2, 3, 0)
+        assert progress.record_hint("backprop", "q", asked=True) == 4
+        assert progress.step("backprop", "q").hints_asked == 1
+        exported = progress.export()
+    with Progress.open(home.parent / "other") as other:
+        other.import_export(exported)
+        assert other.step("backprop", "q").hints_asked == 1
+        legacy = json.loads(json.dumps(exported))
+        del legacy["lessons"][0]["steps"][0]["hints_asked"]  # an export from before the column
+        other.import_export(legacy)
+        assert other.step("backprop", "q").hints == 4

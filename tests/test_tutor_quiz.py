@@ -196,6 +196,51 @@ def test_unknown_or_ambiguous_pattern_names_are_unreadable(typed):
         quiz.parse_pattern(typed, pattern_synonyms())
 
 
+@pytest.mark.parametrize(
+    "typed, pattern",
+    [
+        # Verb forms are whole words: "added" is not a vote for the add gate because it holds "add".
+        ("adds", "copy"), ("they are added", "copy"), ("by adding", "copy"), ("summed", "copy"),
+        ("the gradients are summed up", "copy"), ("copied", "copy"), ("it copies", "copy"),
+        ("routed", "route"), ("routing", "route"), ("swapped", "swap"), ("it multiplies", "swap"),
+        ("distributed", "distribute"), ("the add gate", "distribute"), ("passes through", "distribute"),
+        # Korean stems take any ending: 더하기, 더해서, 더한다 and 더함 are one verb.
+        ("더하기", "copy"), ("더해서", "copy"), ("더한다", "copy"), ("더함", "copy"), ("더해진다", "copy"),
+        ("합친다", "copy"), ("합쳐서", "copy"), ("복사는 더함", "copy"), ("분배합니다", "distribute"),
+        ("곱해서 바꾼다", "swap"), ("max는 한쪽으로", "route"),
+    ],
+)
+def test_pattern_words_match_whole_words_in_every_form(typed, pattern):
+    assert quiz.parse_pattern(typed, pattern_synonyms()) == pattern
+
+
+@pytest.mark.parametrize("typed", ["add", "swap or route", "덧셈은 더한다"])
+def test_an_answer_fitting_two_patterns_asks_which_one(typed):
+    with pytest.raises(Unreadable) as raised:
+        quiz.parse_pattern(typed, pattern_synonyms())
+    assert raised.value.key == "pattern_ambiguous"
+
+
+def test_every_pattern_quiz_accepts_its_intended_answers_in_both_languages():
+    """Each lesson's pattern quizzes: the pattern's name and the everyday ways to say it."""
+    from gradtutor.tutor import grading
+    from gradtutor.tutor.text import LANGUAGES, pattern_name
+    from lesson_catalog import loadable
+
+    said = {
+        "copy": ["adds", "they are added", "by adding", "sum", "summed", "copy", "더하기", "더해서", "더한다", "합친다", "복사"],
+        "distribute": ["distributes", "add distributes", "the add gate", "분배", "덧셈 노드"],
+        "swap": ["swaps", "multiply swaps", "교환", "바꿔 곱한다"],
+        "route": ["routes", "max routes", "max", "한쪽으로 보낸다", "큰 쪽"],
+    }
+    asked = [step for lesson in loadable() for step in lesson.quizzes if step.quiz == "pattern"]
+    assert {step.id for step in asked} >= {"name-copy", "name-max", "shared-weight"}
+    for step in asked:
+        key = grading.key(step).value
+        for typed in said[key] + [pattern_name(key, lang) for lang in LANGUAGES]:
+            assert quiz.parse_pattern(typed, pattern_synonyms()) == key, (step.id, typed)
+
+
 def test_wrong_pattern_feedback_names_the_pattern_given():
     assert quiz.check_pattern("swap", "distribute").key == "pattern_not_swap"
     assert quiz.check_pattern("route", "route").right
@@ -214,3 +259,32 @@ def test_choices_are_shuffled_by_seed_and_picked_by_number_or_id():
     for typed in ("0", "5", "pear"):
         with pytest.raises(Unreadable):
             quiz.parse_choice(typed, order)
+
+
+def test_a_known_wrong_matrix_is_named_before_its_first_wrong_entry():
+    mean = quiz.Mistake([0.75, -0.5, 0.5], key="batch_mean")
+    verdict = quiz.check_matrix([Fraction(3, 4), Fraction(-1, 2), Fraction(1, 2)], [1.5, -1.0, 1.0], 1e-9, 1e-6, [mean])
+    assert (verdict.right, verdict.key, verdict.params) == (False, "batch_mean", {"value": "[0.75 -0.5 0.5]"})
+    assert quiz.check_matrix([1, 2, 9], [1.0, 2.0, 3.0], 1e-9, 1e-6, [mean]).key == "vector_entry"
+
+
+@pytest.mark.parametrize(
+    "value, rtol, shown",
+    [
+        (1 / 6, 0.01, "0.167 (exactly 1/6)"),  # three digits asked: not 0.166666666667
+        (Fraction(1, 6), 0.01, "0.167 (exactly 1/6)"),
+        (0.3379086515008738, 0.01, "0.338"),
+        (0.005153775207320127, 0.02, "0.00515"),
+        (2.2, 1e-6, "2.2"),
+        (220.00000000000003, 1e-6, "220"),
+        (Fraction(1, 3), 1e-6, "0.3333333 (exactly 1/3)"),
+    ],
+)
+def test_a_revealed_answer_has_the_precision_the_quiz_asks_for(value, rtol, shown):
+    from types import SimpleNamespace
+
+    from gradtutor.tutor.quiz_kinds import QUIZ_KINDS
+
+    step = SimpleNamespace(atol=1e-9, rtol=rtol)
+    assert QUIZ_KINDS["numeric"].describe(value, step, "en") == shown
+    assert quiz.close(float(shown.split()[0]), value, 1e-9, rtol)  # what is shown is a right answer

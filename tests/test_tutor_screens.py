@@ -76,7 +76,8 @@ def test_every_feedback_key_the_tutor_can_give_has_a_string():
     keys = ["sign_flipped", "too_high", "too_low", "forward_value", "no_upstream", "one_use_only",
             "shape_transposed", "shape_wrong_rank", "shape_wrong", "matrix_shape", "matrix_transposed",
             "matrix_entry", "vector_entry", "choice_wrong", "need_number", "no_comma", "zero_denominator",
-            "need_shape", "need_matrix", "ragged_matrix", "need_pattern", "need_choice"]
+            "need_shape", "need_matrix", "ragged_matrix", "need_pattern", "need_choice",
+            "no_local", "batch_mean", "pattern_ambiguous", "continue_help"]
     keys += [f"pattern_not_{p}" for p in quiz.PATTERNS]
     assert set(keys) <= set(strings()["ui"])
 

@@ -322,3 +322,50 @@ def test_at_a_terminal_the_tutor_waits_for_enter_and_honours_no_color(tmp_path):
     assert not [c for c in colours if re.search(r"(^|;)(3[0-8]|9[0-7]|4[0-8])(;|$)", c)], "colour despite NO_COLOR"
     with Progress.open(tmp_path) as progress:
         assert progress.lesson(lesson.id).position == lesson.steps[1].id
+
+
+@pytest.mark.parametrize(
+    "lesson_id, step_id, lang, tries",
+    [
+        ("gates", "name-copy", "en", ["add", "they are added"]),
+        ("gates", "name-copy", "ko", ["더하기"]),
+        ("rnn", "shared-weight", "en", ["by adding"]),
+        ("rnn", "shared-weight", "ko", ["더해서"]),
+    ],
+)
+def test_gradients_that_are_added_is_the_right_pattern_and_add_alone_asks_which(
+    lesson_id, step_id, lang, tries, tmp_path
+):
+    answers = tmp_path / "answers.toml"
+    answers.write_text(f"{step_id} = {tries!r}\n".replace("'", '"'), encoding="utf-8")
+    result = run(["lesson", lesson_id, "--lang", lang, "--answers", str(answers)], tmp_path)
+    record = statuses(tmp_path, lesson_id)[step_id]
+    assert (record.status, record.attempts) == ("passed", 1), result.stdout[-2000:]
+    if "add" in tries:  # fits add distributes and copy adds: asked again, not counted
+        assert "That fits more than one pattern: which one?" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "lesson_id, step_id, typed, said",
+    [
+        # The upstream alone: the local gradient was forgotten.
+        ("backprop", "apple-grad", "1.1", "1.1 is the upstream gradient alone: multiply it by the local gradient."),
+        ("backprop", "mul-node-y", "1.3", "1.3 is the upstream gradient alone: multiply it by the local gradient."),
+        # Arrays: both slips are computed from the gate's Jacobian and upstream in the trace.
+        ("vectors", "max-vector-grad", "0 1 0 0", "[0 1 0 0] is only the local gradient: multiply it by the upstream"),
+        ("vectors", "db-batch", "0.75 -0.5 0.5", "[0.75 -0.5 0.5] is the mean over the batch"),
+    ],
+)
+def test_the_slips_of_backprop_are_named(lesson_id, step_id, typed, said, tmp_path):
+    answers = tmp_path / "answers.toml"
+    answers.write_text(f'{step_id} = ["{typed}"]\n', encoding="utf-8")
+    result = run(["lesson", lesson_id, "--lang", "en", "--answers", str(answers)], tmp_path)
+    assert said in result.stdout, result.stdout[-2000:]
+
+
+def test_the_worked_solution_shows_the_digits_the_quiz_asks_for(tmp_path):
+    answers = tmp_path / "answers.toml"
+    answers.write_text('one-step = ["g"]\n', encoding="utf-8")
+    result = run(["lesson", "rnn", "--lang", "en", "--answers", str(answers)], tmp_path)
+    assert "Answer: 0.338" in result.stdout, result.stdout[-2000:]
+    assert "0.337908" not in result.stdout.split("Answer:")[1].splitlines()[0]

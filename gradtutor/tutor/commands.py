@@ -54,13 +54,23 @@ def run_lesson(
     home: Path | None = None,
     stdin=None,
     console=None,
+    step: str | None = None,
+    only_open: bool = False,
 ) -> int:
-    """Teach one lesson; returns the exit code (0: every quiz passed, 1: not every quiz)."""
+    """Teach one lesson; returns the exit code (0: every quiz passed, 1: not every quiz).
+
+    `step` starts at that step (then goes on from there); `only_open` walks just the quizzes not
+    yet passed. The hints the tutor prints to continue repeat the options given here."""
     from gradtutor.tutor.session import AnswerFile, Keyboard, Lines, Session, console_for
 
     stdin = sys.stdin if stdin is None else stdin
+    again = resume_command(name, lang, answers, home, only_open)
     lang = language(lang)
     lesson = lessons.load(name)
+    if step is not None and only_open:
+        raise TutorInputError("choose one of --step and --open")
+    if step is not None and step not in {s.id for s in lesson.steps}:
+        raise TutorInputError(f"lesson {name} has no step {step!r}; its steps are: {', '.join(s.id for s in lesson.steps)}")
     answer_lines = read_answers(answers) if answers is not None else None
     scripted = answer_lines is not None or not _is_tty(stdin)
     console = console or console_for(scripted)
@@ -77,7 +87,21 @@ def run_lesson(
     with Progress.open(home, unsaved_ok=True) as progress:
         if progress.unsaved:
             warnings.warn(f"{progress.unsaved}; progress in this lesson will not be saved", stacklevel=1)
-        return Session(lesson, lang, progress, console, source).run()
+        return Session(lesson, lang, progress, console, source, again, only_open, step).run()
+
+
+def resume_command(name: str, lang: str | None, answers: Path | None, home: Path | None, only_open: bool) -> str:
+    """`gradtutor lesson NAME` with the options that were given (a step to start at is not
+    repeated: the next run continues where this one stopped)."""
+    import shlex
+
+    words = ["gradtutor", "lesson", name]
+    for option, value in (("--lang", lang), ("--answers", answers), ("--home", home)):
+        if value is not None:
+            words += [option, str(value)]
+    if only_open:
+        words.append("--open")
+    return shlex.join(words)
 
 
 def _is_tty(stream) -> bool:
@@ -116,7 +140,7 @@ def _status(lesson, record, lang: str) -> str:
 
 
 def progress_report(lang: str | None = None, home: Path | None = None):
-    """`gradtutor progress`: per lesson, every quiz's status, attempts and hints used."""
+    """`gradtutor progress`: per lesson, every quiz's status, attempts and hints asked for."""
     from rich.console import Group
 
     lang = language(lang)
@@ -143,7 +167,7 @@ def progress_report(lang: str | None = None, home: Path | None = None):
                     step.title[lang],
                     ui(lang, f"status_{status}"),
                     str(done.attempts if done else 0),
-                    str(done.hints if done else 0),
+                    str(done.hints_asked if done else 0),  # asked for: not those given after a wrong try
                 )
             parts.append(table)
     if not parts:

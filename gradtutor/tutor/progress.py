@@ -51,7 +51,7 @@ _RANK = {"open": 0, "given_up": 1, "passed": 2}
 _TABLES = {
     "meta": ("key", "value"),
     "lessons": ("lesson", "position", "completed_at", "updated_at"),
-    "steps": ("lesson", "step", "status", "attempts", "hints", "seed", "updated_at"),
+    "steps": ("lesson", "step", "status", "attempts", "hints", "seed", "updated_at"),  # + hints_asked, added on open
     "answers": ("id", "lesson", "step", "answer", "right", "at"),
 }
 # The largest count or seed a file may hold: SQLite's INTEGER is 64-bit.
@@ -75,6 +75,7 @@ CREATE TABLE steps (
     hints INTEGER NOT NULL DEFAULT 0,      -- hints shown so far
     seed INTEGER,                          -- multiple choice: the shuffle this learner sees
     updated_at TEXT NOT NULL,
+    hints_asked INTEGER NOT NULL DEFAULT 0,  -- of the hints, those asked for (h), not given after a wrong try
     PRIMARY KEY (lesson, step)
 );
 CREATE TABLE answers (
@@ -108,6 +109,7 @@ class StepRecord:
     attempts: int = 0
     hints: int = 0
     seed: int | None = None
+    hints_asked: int = 0
     answers: list[dict] = field(default_factory=list)
 
 
@@ -165,12 +167,15 @@ class Progress:
             if writer is not None:
                 if reader is not None:
                     reader.close()
+                _add_hints_asked(writer, path)
                 return cls(writer, path)
             if not unsaved_ok:
                 if reader is not None:
                     reader.close()
                 raise ProgressError(unwritable)
-            return cls(_in_memory(reader), path, unsaved=unwritable)
+            memory = _in_memory(reader)
+            _add_hints_asked(memory, path)
+            return cls(memory, path, unsaved=unwritable)
         raise ProgressError(f"{path} keeps changing while it is opened; try again")
 
     def close(self) -> None:
@@ -186,11 +191,11 @@ class Progress:
     def lesson(self, lesson: str) -> LessonRecord:
         rows = self._rows("SELECT position, completed_at FROM lessons WHERE lesson = ?", (lesson,))
         record = LessonRecord(lesson, *(rows[0] if rows else (None, None)))
-        for step, status, attempts, hints, seed in self._rows(
-            "SELECT step, status, attempts, hints, seed FROM steps WHERE lesson = ? ORDER BY step",
+        for step, status, attempts, hints, seed, asked in self._rows(
+            "SELECT step, status, attempts, hints, seed, hints_asked FROM steps WHERE lesson = ? ORDER BY step",
             (lesson,),
         ):
-            record.steps[step] = StepRecord(step, status, attempts, hints, seed)
+            record.steps[step] = StepRecord(step, status, attempts, hints, seed, asked)
         for step, answer, right, at in self._rows(
             "SELECT step, answer, right, at FROM answers WHERE lesson = ? ORDER BY id", (lesson,)
         ):
@@ -201,7 +206,7 @@ class Progress:
 
     def step(self, lesson: str, step: str) -> StepRecord:
         rows = self._rows(
-            "SELECT status, attempts, hints, seed FROM steps WHERE lesson = ? AND step = ?",
+            "SELECT status, attempts, hints, seed, hints_asked FROM steps WHERE lesson = ? AND step = ?",
             (lesson, step),
         )
         return StepRecord(step, *rows[0]) if rows else StepRecord(step)
@@ -242,13 +247,14 @@ class Progress:
             if right:
                 self._raise_status(lesson, step, "passed")
 
-    def record_hint(self, lesson: str, step: str) -> int:
-        """Count one more hint shown; returns how many have been shown."""
+    def record_hint(self, lesson: str, step: str, asked: bool = False) -> int:
+        """Count one more hint shown (`asked`: the learner asked for it); returns how many have been shown."""
         with _transaction(self._db, self.path):
             self._touch_step(lesson, step)
             self._db.execute(
-                "UPDATE steps SET hints = hints + 1, updated_at = ? WHERE lesson = ? AND step = ?",
-                (_now(), lesson, step),
+                "UPDATE steps SET hints = hints + 1, hints_asked = hints_asked + ?, updated_at = ?"
+                " WHERE lesson = ? AND step = ?",
+                (int(asked), _now(), lesson, step),
             )
         return self.step(lesson, step).hints
 
@@ -338,9 +344,10 @@ class Progress:
                     )
                     for step in lesson.get("steps", []):
                         self._db.execute(
-                            "INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            "INSERT INTO steps (lesson, step, status, attempts, hints, seed, updated_at, hints_asked)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (name, step["step"], step["status"], _count(step, "attempts"),
-                             _count(step, "hints"), _seed(step), _now()),
+                             _count(step, "hints"), _seed(step), _now(), _count({"hints_asked": 0, **step}, "hints_asked")),
                         )
                         for answer in step.get("answers", []):
                             self._db.execute(
@@ -532,6 +539,15 @@ def _header_application_id(path: Path) -> int | None:
     if not header.startswith(SQLITE_HEADER):
         return None
     return int.from_bytes(header[APPLICATION_ID_OFFSET : APPLICATION_ID_OFFSET + 4], "big")
+
+
+def _add_hints_asked(connection: sqlite3.Connection, path: Path) -> None:
+    """Files from before `hints_asked` get the column (0: their hints were not told apart);
+    an added column with a default keeps the schema readable both ways."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(steps)")}
+    if "hints_asked" not in columns:
+        with _transaction(connection, path):
+            connection.execute("ALTER TABLE steps ADD COLUMN hints_asked INTEGER NOT NULL DEFAULT 0")
 
 
 def _open_existing(path: Path) -> sqlite3.Connection:

@@ -9,13 +9,14 @@ in as plain numbers, tuples and nested lists.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from gradtutor.numbers import human
+from gradtutor.numbers import SIGNIFICANT, human
 
 # Minus-like characters a keyboard or a copied formula may produce; NFKC maps the full-width
 # hyphen-minus but leaves these alone.
@@ -132,6 +133,22 @@ def close(x, expected, atol: float, rtol: float) -> bool:
     return abs(x - expected) <= atol + rtol * abs(expected)
 
 
+def precise_enough(x, atol: float, rtol: float) -> str:
+    """x with the significant digits its tolerance asks for (rtol 0.01: three, 0.1666… → 0.167),
+    and more only where fewer would not be accepted as the answer."""
+    value = float(x)
+    digits = max(2, math.ceil(-math.log10(rtol)) + 1) if rtol > 0 else 2
+    while digits < SIGNIFICANT and not close(float(human(value, digits)), value, atol, rtol):
+        digits += 1
+    return human(value, digits)
+
+
+def exact_fraction(x) -> Fraction | None:
+    """x as a fraction of small terms (1/6, 13/10), if it is one."""
+    fraction = Fraction(x).limit_denominator(1000)
+    return fraction if float(fraction) == float(x) else None
+
+
 @dataclass(slots=True)
 class Mistake:
     """A known wrong answer and what it reveals (from the lesson or found automatically)."""
@@ -171,8 +188,8 @@ def check_shape(shape: tuple[int, ...], expected: tuple[int, ...], mistakes=()) 
     return Verdict(False, "shape_wrong")
 
 
-def check_matrix(matrix: list, expected: list, atol: float, rtol: float) -> Verdict:
-    """Diagnosed in stages: shape, then the transpose, then the first wrong entry."""
+def check_matrix(matrix: list, expected: list, atol: float, rtol: float, mistakes=()) -> Verdict:
+    """Diagnosed in stages: shape, then a known mistake, the transpose, the first wrong entry."""
     got_shape, want_shape = shape_of(matrix), shape_of(expected)
     if got_shape == (want_shape[-1],) and want_shape[0] == 1 and len(want_shape) == 2:
         matrix, got_shape = [matrix], want_shape  # a one-row matrix typed as a flat list
@@ -186,6 +203,9 @@ def check_matrix(matrix: list, expected: list, atol: float, rtol: float) -> Verd
         )
     if _all_close(matrix, expected, atol, rtol):
         return Verdict(True)
+    for mistake in mistakes:
+        if isinstance(mistake.value, list) and _all_close(matrix, mistake.value, atol, rtol):
+            return Verdict(False, mistake.key, {"value": format_matrix(mistake.value)}, mistake.text)
     if len(want_shape) == 2 and want_shape[0] == want_shape[1] and _all_close(
         transpose(matrix), expected, atol, rtol
     ):
@@ -211,6 +231,13 @@ def _all_close(a: list, b: list, atol: float, rtol: float) -> bool:
     return all(close(x, y, atol, rtol) for x, y in zip(_flat(a), _flat(b)))
 
 
+def format_matrix(value: list, digits: int | None = None) -> str:
+    """[1 2 3] for a vector, [1 2; 3 4] for a matrix, each entry as `human` writes it."""
+    rows = value if value and isinstance(value[0], list) else [value]
+    number = human if digits is None else (lambda x: human(x, digits))
+    return "[" + "; ".join(" ".join(number(x) for x in row) for row in rows) + "]"
+
+
 def format_shape(shape) -> str:
     """(2, 3), (3,), () — the way numpy prints shapes."""
     shape = tuple(shape)
@@ -221,39 +248,79 @@ def format_shape(shape) -> str:
 
 # -- gate patterns --------------------------------------------------------------------------
 PATTERNS = ("distribute", "swap", "copy", "route")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_VOWELS = "aeiou"
 
 
 def parse_pattern(text: str, synonyms: dict[str, list[str]]) -> str:
-    """The pattern a learner names, in either language: 'add distributes', '분배', 'swap' …
+    """The pattern a learner names, in either language: 'add distributes', 'they are added', '분배' …
 
-    `synonyms` maps each pattern to its phrases. Every phrase found in the text counts, except
-    one lying inside a longer phrase found there ("add" inside "copy adds" is not a vote for
-    add distributes). Phrases of two different patterns make the answer ambiguous, and an
-    ambiguous or unknown answer is not counted as a try.
+    `synonyms` maps each pattern to its words and phrases, matched word by word, each word in its
+    inflected forms too: an English word with its endings (sum: sums, summed, summing), a Korean
+    one with whatever follows it (더하: 더하기, 더한다, 더함; 복사: 복사는). A phrase written "=add"
+    counts only as written ("add" alone may name the add gate; "added" is a sum). A phrase lying inside
+    a longer phrase found there is not a vote ("add" inside "copy adds"). Phrases of two patterns
+    make the answer ambiguous; an ambiguous or unknown answer is not counted as a try.
     """
-    s = _words(text)
-    if not s:
+    words = _tokens(text)
+    if not words:
         raise Unreadable("need_pattern")
-    found = []  # (start, end, pattern)
-    for pattern, phrases in synonyms.items():
-        for phrase in map(_words, phrases):
-            start = s.find(phrase) if phrase else -1
-            while start != -1:
-                found.append((start, start + len(phrase), pattern))
-                start = s.find(phrase, start + 1)
+    found = []  # (first word, past the last word, pattern)
+    for pattern in synonyms:
+        for phrase, inflected in ((_tokens(p), not p.startswith("=")) for p in synonyms[pattern]):
+            for start in range(len(words) - len(phrase) + 1):
+                if phrase and all(_same_word(words[start + i], w, inflected) for i, w in enumerate(phrase)):
+                    found.append((start, start + len(phrase), pattern))
     named = {
         pattern for start, end, pattern in found
         if not any(a <= start and end <= b and (b - a) > (end - start) for a, b, _ in found)
     }
-    if len(named) != 1:
+    if len(named) > 1:
+        raise Unreadable("pattern_ambiguous")
+    if not named:
         raise Unreadable("need_pattern")
     return named.pop()
 
 
-def _words(text: str) -> str:
+def _tokens(text: str) -> list[str]:
+    """Words, lower case, with Latin and Hangul runs split apart ("max는" is "max", "는")."""
     s = normalize(text).lower()
-    s = re.sub(r"[^\w\s]", " ", s)
-    return " ".join(s.split())
+    tokens = []
+    for word in _TOKEN.findall(s):
+        tokens += re.findall(r"[\uac00-\ud7a3]+|[^\uac00-\ud7a3]+", word)
+    return tokens
+
+
+def _same_word(typed: str, word: str, inflected: bool) -> bool:
+    if typed == word:
+        return True
+    if not inflected:
+        return False
+    if _HANGUL.match(word):
+        return any(typed.startswith(stem) for stem in _korean_stems(word))
+    return typed in _english_forms(word)
+
+
+def _korean_stems(word: str) -> tuple[str, ...]:
+    """A Korean word followed by any ending or particle; a last syllable without a final
+    consonant may also take one (더하 → 더한다, 더함, 더합니다)."""
+    last = ord(word[-1]) - 0xAC00
+    if last % 28:
+        return (word,)
+    return (word, *(word[:-1] + chr(0xAC00 + last + final) for final in range(1, 28)))
+
+
+def _english_forms(word: str) -> set[str]:
+    """A word's inflections: add adds added adding, sum summed, route routed routing, copy copies."""
+    forms = {word + "s", word + "es", word + "ed", word + "ing"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    if len(word) > 2 and word.endswith("y") and word[-2] not in _VOWELS:
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if len(word) >= 3 and word[-1] not in _VOWELS + "wxy" and word[-2] in _VOWELS and word[-3] not in _VOWELS:
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}
+    return forms
 
 
 def check_pattern(pattern: str, expected: str) -> Verdict:

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from gradtutor.tutor import quiz
 from gradtutor.tutor.quantities import QuantityError
-from gradtutor.tutor.text import pattern_name, pattern_synonyms, pick
+from gradtutor.tutor.text import pattern_name, pattern_synonyms, pick, ui
 
 _CHOICE_ID = re.compile(r"[a-z0-9_-]+")
 
@@ -44,9 +44,7 @@ def describe(value) -> str:
     if isinstance(value, tuple):
         return quiz.format_shape(value)
     if isinstance(value, list):
-        rows = value if value and isinstance(value[0], list) else [value]
-        text = "; ".join(" ".join(human(x) for x in row) for row in rows)
-        return f"[{text}]"
+        return quiz.format_matrix(value)
     if isinstance(value, str):
         return value
     return human(value)
@@ -105,6 +103,15 @@ class Numeric(QuizKind):
 
     def judge(self, step, answer, key):
         return quiz.check_number(answer, key.value, step.atol, step.rtol, key.mistakes)
+
+    def describe(self, value, step, lang):
+        """To the quiz's precision (0.167 when 0.1666… is asked with rtol 0.01), with the exact
+        fraction beside it when the shown digits are not all of it."""
+        shown = quiz.precise_enough(value, step.atol, step.rtol)
+        exact = quiz.exact_fraction(value)
+        if exact is None or Fraction(shown) == exact:
+            return shown
+        return ui(lang, "exactly", shown=shown, exact=describe(exact))
 
 
 class Choices(QuizKind):
@@ -189,7 +196,12 @@ class Matrix(QuizKind):
     def judge(self, step, answer, key):
         if not isinstance(key.value, list):
             raise QuantityError(f"{step.quantity.text} is a single number, not a vector or matrix")
-        return quiz.check_matrix(answer, key.value, step.atol, step.rtol)
+        return quiz.check_matrix(answer, key.value, step.atol, step.rtol, key.mistakes)
+
+    def describe(self, value, step, lang):
+        rows = value if value and isinstance(value[0], list) else [value]
+        text = "; ".join(" ".join(quiz.precise_enough(x, step.atol, step.rtol) for x in row) for row in rows)
+        return f"[{text}]"
 
 
 class Pattern(QuizKind):

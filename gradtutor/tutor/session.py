@@ -142,14 +142,25 @@ def _typed(value) -> str:
 
 
 class Session:
-    def __init__(self, lesson: Lesson, lang: str, progress: Progress, console: Console, source: Input):
+    """One run through a lesson. `again` is the command line that continues it (with every
+    option the learner gave, so the hints say what to type); `only_open` walks just the quizzes
+    still open, leaving the lesson's saved place alone; `start` is a step to begin at."""
+
+    def __init__(
+        self, lesson: Lesson, lang: str, progress: Progress, console: Console, source: Input,
+        again: str | None = None, only_open: bool = False, start: str | None = None,
+    ):
         self.lesson = lesson
         self.lang = lang
         self.progress = progress
         self.console = console
         self.input = source
+        self.again = again or f"gradtutor lesson {lesson.id}"
+        self.only_open = only_open
+        self.start = start
+        self.steps = self.open_quizzes() if only_open else lesson.steps
         # The quiz whose worked solution has been shown: the learner is done with it, so
-        # stopping at its "Enter to continue" saves the place after it, not on it.
+        # stopping at its continue prompt saves the place after it, not on it.
         self.finished: str | None = None
 
     # -- output helpers ---------------------------------------------------------------------
@@ -166,23 +177,33 @@ class Session:
     def run(self) -> int:
         lesson, lang = self.lesson, self.lang
         record = self.progress.lesson(lesson.id)
-        index = lesson.index(record.position)
         self.console.print(Rule(Text(ui(lang, "lesson_heading", title=lesson.title[lang]), style="bold")))
-        if record.position is None and record.completed_at:
-            self.say("restart", lesson=lesson.id)
-        if index > 0:
-            self.say("resume", number=index + 1, total=len(lesson.steps))
-        elif lesson.intro[lang]:
+        if self.only_open:
+            index = 0
+            if not self.steps:
+                self.say("open_none")
+                return self.exit_code()
+            self.say("open_walk", count=len(self.steps))
+        elif self.start is not None:
+            index = lesson.index(self.start)
+        else:
+            index = lesson.index(record.position)
+            if record.position is None and record.completed_at:
+                still_open = len(self.open_quizzes())
+                self.say("restart" if still_open else "restart_all_passed", command=self.again, open=still_open)
+            if index > 0:
+                self.say("resume", number=index + 1, total=len(lesson.steps))
+        if index == 0 and not self.only_open and lesson.intro[lang]:
             self.text(lesson.intro)
         try:
-            while index < len(lesson.steps):
-                step = lesson.steps[index]
-                self.progress.set_position(lesson.id, step.id)
+            while index < len(self.steps):
+                step = self.steps[index]
+                self.keep_place(step.id)
                 self.finished = None
                 move = self.step(step, index)
                 if move == "quit":
                     self.save_place_after_finished(index)
-                    self.say("quit", lesson=lesson.id)
+                    self.say("quit", command=self.again)
                     return self.exit_code()
                 if move == "back":
                     if index == 0:
@@ -193,27 +214,33 @@ class Session:
         except End:
             self.console.print()
             self.save_place_after_finished(index)
-            self.say("input_ended", number=index + 1, total=len(lesson.steps))
+            self.say("input_ended", number=index + 1, total=len(self.steps))
             return self.exit_code()
         except KeyboardInterrupt:
             self.console.print()
             self.save_place_after_finished(index)
-            self.say("quit", lesson=lesson.id)
+            self.say("quit", command=self.again)
             return self.exit_code()
-        self.progress.set_position(lesson.id, None, completed=True)
+        if not self.only_open:
+            self.progress.set_position(lesson.id, None, completed=True)
         self.finish()
         return self.exit_code()
+
+    def keep_place(self, step: str | None, completed: bool = False) -> None:
+        """Save where the lesson continues; a walk through the open quizzes leaves it alone."""
+        if not self.only_open:
+            self.progress.set_position(self.lesson.id, step, completed=completed)
 
     def save_place_after_finished(self, index: int) -> None:
         """Stopping after a quiz's worked solution: the next run starts at the step after it
         (or, after the last step, the lesson counts as reached to its end)."""
-        lesson = self.lesson
-        if self.finished is None or self.finished != lesson.steps[index].id:
+        steps = self.steps
+        if self.finished is None or self.finished != steps[index].id:
             return
-        if index + 1 < len(lesson.steps):
-            self.progress.set_position(lesson.id, lesson.steps[index + 1].id)
+        if index + 1 < len(steps):
+            self.keep_place(steps[index + 1].id)
         else:
-            self.progress.set_position(lesson.id, None, completed=True)
+            self.keep_place(None, completed=True)
 
     def open_quizzes(self) -> list[Step]:
         record = self.progress.lesson(self.lesson.id)
@@ -229,12 +256,14 @@ class Session:
         self.console.print(Rule())
         self.say("lesson_done", passed=total - len(still_open), total=total)
         if still_open:
-            self.say("lesson_open", steps=", ".join(step.id for step in still_open))
+            # By the heading the learner saw, with the option that goes straight back to it.
+            steps = "\n".join(f"- {step.title[self.lang]} (`--step {step.id}`)" for step in still_open)
+            self.say("lesson_open", count=len(still_open), steps=steps, command=self.again)
 
     def step(self, step: Step, index: int) -> str:
         lang = self.lang
         self.console.print()
-        heading = ui(lang, "step_heading", number=index + 1, total=len(self.lesson.steps), title=step.title[lang])
+        heading = ui(lang, "step_heading", number=index + 1, total=len(self.steps), title=step.title[lang])
         self.console.print(Rule(Text(heading, style="bold"), align="left"))
         if step.body.get(lang):
             self.text(step.body)
@@ -245,14 +274,16 @@ class Session:
         return self.pause(step)
 
     def pause(self, step: Step) -> str:
-        """After an explanation or a table: wait for Enter (or b, q) at a terminal only."""
+        """After an explanation or a table: wait for Enter (or b, q) at a terminal only. One
+        prompt; anything else typed there is not taken for "go on"."""
         if self.input.scripted:
             return "next"
         while True:
-            self.console.print(Text(ui(self.lang, "nav_help"), style="dim"))
-            move = command(self.ask(step, "continue")) or "next"
+            typed = self.ask(step, "continue")
+            move = "next" if not typed.strip() else command(typed)
             if move in ("next", "back", "quit"):
                 return move
+            self.say("continue_help")
 
     def show(self, step: Step) -> None:
         family = family_of(step.source)
@@ -297,7 +328,7 @@ class Session:
                 continue  # blank input is not an answer: ask again
             move = command(typed)
             if move == "hint":
-                hints_shown = self.hint(step, hints_shown)
+                hints_shown = self.hint(step, hints_shown, asked=True)
                 continue
             if move == "give_up":
                 self.progress.give_up(lesson_id, step.id)
@@ -337,13 +368,14 @@ class Session:
         elif verdict.key is not None:
             self.say(verdict.key, **verdict.params)
 
-    def hint(self, step: Step, shown: int) -> int:
+    def hint(self, step: Step, shown: int, asked: bool = False) -> int:
+        """Show the next hint; `asked`: the learner typed h (a hint after a wrong try is not)."""
         if shown >= len(step.hints):
             self.say("no_more_hints")
             return shown
         text = pick(step.hints[shown], self.lang)
         self.say("hint", number=shown + 1, total=len(step.hints), text=text)
-        return self.progress.record_hint(self.lesson.id, step.id)
+        return self.progress.record_hint(self.lesson.id, step.id, asked=asked)
 
     def solution(self, step: Step, the_key: grading.Key, order) -> None:
         lang = self.lang

@@ -169,26 +169,31 @@ class TraceFamily(SourceFamily):
         return None
 
     def known_mistakes(self, q, trace) -> list[tuple[object, str]]:
-        """The forward value for a gradient, the local gradient without the upstream factor, one
-        use's share of a fanned-out gradient."""
+        """The forward value for a gradient, the local gradient without the upstream factor, the
+        upstream without the local factor, one use's share of a fanned-out gradient; for arrays,
+        the local part alone and the batch's mean where its sum is due."""
         if q.kind not in _NUMERIC or q.kind == "value":
             return []
         answer = self.quantity(q, trace)
         if isinstance(answer, list):
-            return []
+            return [(value, key) for value, key in _array_mistakes(q, trace) if value != answer]
         mistakes = []
         if q.kind in ("grad", "upstream"):
             node = _node(trace, q.node)
             mistakes.append((plain(node.value), "forward_value"))
             if q.kind == "grad":
                 flows = [(s, f) for s in trace.steps for f in s.flows if f.node == node.id]
-                if len(flows) == 1 and flows[0][0].upstream != 1:
-                    mistakes.append((plain(flows[0][1].local), "no_upstream"))
+                if len(flows) == 1:
+                    step, flow = flows[0]
+                    if step.upstream != 1:
+                        mistakes.append((plain(flow.local), "no_upstream"))
+                    mistakes.append((plain(step.upstream), "no_local"))
                 if len(flows) > 1:
                     mistakes.extend((plain(f.downstream), "one_use_only") for _, f in flows)
         if q.kind == "downstream":
-            _, flow = _flow(trace, q.node, q.input)
+            step, flow = _flow(trace, q.node, q.input)
             mistakes.append((plain(flow.local), "no_upstream"))
+            mistakes.append((plain(step.upstream), "no_local"))
         return [(value, key) for value, key in mistakes if not isinstance(value, list) and value != answer]
 
     # -- checking ---------------------------------------------------------------------------------
@@ -350,6 +355,34 @@ def _flow(trace, gate_name: str, input_name: str):
         if flow.node == source.id:
             return step, flow
     raise QuantityError(f"{input_name} is not an input of {gate_name}")
+
+
+def _array_mistakes(q, trace) -> list[tuple[list, str]]:
+    """An array gradient's slips, computed from the gate that sends it: the local Jacobian
+    applied to an upstream of ones (the upstream forgotten), and, where the gate broadcast the
+    node over a batch, the mean over the batch instead of its sum."""
+    from gradtutor.backend import to_host
+
+    if q.kind == "grad":
+        node = _node(trace, q.node)
+        flows = [(s, f) for s in trace.steps for f in s.flows if f.node == node.id]
+        if len(flows) != 1:
+            return []
+        step, flow = flows[0]
+    elif q.kind == "downstream":
+        step, flow = _flow(trace, q.node, q.input)
+    else:
+        return []
+    upstream = to_host(step.upstream).astype(float)
+    downstream = to_host(flow.downstream).astype(float)
+    mistakes = []
+    if (upstream != 1).any():
+        # A row of ones times the Jacobian: each input's local gradients, summed, no upstream.
+        alone = to_host(flow.local).astype(float).reshape(upstream.size, -1).sum(axis=0)
+        mistakes.append((plain(alone.reshape(downstream.shape)), "no_upstream"))
+    if upstream.ndim > downstream.ndim and upstream.size > downstream.size:
+        mistakes.append((plain(downstream * (downstream.size / upstream.size)), "batch_mean"))
+    return mistakes
 
 
 def _last_flow_into(trace, node) -> int | None:
