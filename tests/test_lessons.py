@@ -327,7 +327,8 @@ def test_a_lesson_that_gives_its_answers_away_is_reported():
         # the Korean text says it, the English does not; the table says it in both
         f"{where}: step y-grad: the answer 13 is shown before it is asked, in step intro's text (ko)",
         f"{where}: step y-grad: the answer 13 is shown before it is asked, in step trace's view (en, ko)",
-        # given_in excuses the table, not the worked solution of the quiz before
+        # given_in excuses the table, not the introduction or the worked solution of the quiz before
+        f"{where}: step x-grad: the answer 6.5 is shown before it is asked, in the lesson's introduction (ko)",
         f"{where}: step x-grad: the answer 6.5 is shown before it is asked, in step y-grad's worked solution (en, ko)",
         f"{where}: step x-grad: given_in 'intro' excuses nothing: that step does not show the answer",
         # a one-digit answer counts as a worked-out result (−3 + 5 = 2), not as an input (c = 2)

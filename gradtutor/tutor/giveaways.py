@@ -2,7 +2,7 @@
 
 A quiz teaches only if the learner works its answer out. So a quiz's key, written the ways the
 screen writes it, must not appear in anything the lesson shows before the learner answers: the
-text and titles of earlier steps, earlier show steps' views, earlier quizzes' prompts, choices,
+lesson's introduction, the text and titles of earlier steps, earlier show steps' views, earlier quizzes' prompts, choices,
 hints, answers, "why" texts and worked solutions, and the quiz's own text, prompt, choices and
 hints — in every language.
 
@@ -60,7 +60,8 @@ class Screen:
 def check(lesson: Lesson) -> list[str]:
     """One line per quiz and earlier screen that shows the quiz's answer, and per unneeded `given`."""
     problems = []
-    seen: list[Screen] = []  # everything shown so far, in lesson order
+    # everything shown so far, in lesson order, from the introduction (step "") on
+    seen = [Screen("", "introduction", lang, lesson.intro.get(lang, "")) for lang in LANGUAGES]
     used_lesson_given = set()
     for step in lesson.steps:
         if step.kind == "quiz":
@@ -111,8 +112,8 @@ def _findings(lesson: Lesson, step: Step, screens: list[Screen]) -> tuple[list[s
     lines = []
     answer = _text(value, percent)
     for (earlier, what), langs in shown_in.items():
-        place = "its own" if earlier == step.id else f"step {earlier}'s"
-        lines.append(f"{where}: the answer {answer} is shown before it is asked, in {place} {what} ({', '.join(langs)})")
+        place = "its own " if earlier == step.id else f"step {earlier}'s " if earlier else "the lesson's "
+        lines.append(f"{where}: the answer {answer} is shown before it is asked, in {place}{what} ({', '.join(langs)})")
     for earlier in step.given_in:
         if earlier not in ids[: ids.index(step.id) + 1]:
             lines.append(f"{where}: given_in {earlier!r} is not a step before this quiz (or the quiz itself)")
