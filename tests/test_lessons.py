@@ -4,12 +4,15 @@ The parametrization is built from the installed lessons, so a new lesson or quiz
 moment it is written. Below that, the checker itself is tested on small broken lessons.
 """
 
+import re
 import textwrap
+from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from gradtutor.engine import Value
-from gradtutor.tutor import answers, check, grading, lessons
+from gradtutor.tutor import answers, check, giveaways, grading, lessons
 from gradtutor.tutor.lessons import LessonError
 from gradtutor.tutor.sources import trace
 from gradtutor.tutor.text import LANGUAGES
@@ -256,6 +259,7 @@ quiz = "matrix"
 example = "affine"
 quantity = "grad:W"
 answer = [[1, -1, 2], [2, -2, 4]]
+given_in = ["dw-shape"]  # the shape quiz's worked solution traces W's gradient
 prompt = { en = "dL/dW?", ko = "dL/dW는?" }
 why = { en = "xᵀ·dL/dy.", ko = "xᵀ·dL/dy입니다." }
 hints = [{ en = "An outer product.", ko = "외적입니다." }]
@@ -310,3 +314,57 @@ def test_a_diagram_graphviz_remarks_on_is_a_lesson_problem():
     (problem,) = trace.check_layout(crowded)
     assert "cell size too small for content" in problem
     assert trace.check_layout("digraph { a -> b }") == []  # nothing said, nothing reported
+
+
+# -- no answer on screen before its question ------------------------------------------------------
+GIVEAWAY = Path(__file__).resolve().parent / "data" / "lessons" / "giveaway"
+
+
+def test_a_lesson_that_gives_its_answers_away_is_reported():
+    found = check.check_lesson(lessons.load("giveaway", GIVEAWAY))
+    where = "lessons/giveaway/lesson.toml"
+    assert found == [
+        # the Korean text says it, the English does not; the table says it in both
+        f"{where}: step y-grad: the answer 13 is shown before it is asked, in step intro's text (ko)",
+        f"{where}: step y-grad: the answer 13 is shown before it is asked, in step trace's view (en, ko)",
+        # given_in excuses the table, not the introduction or the worked solution of the quiz before
+        f"{where}: step x-grad: the answer 6.5 is shown before it is asked, in the lesson's introduction (ko)",
+        f"{where}: step x-grad: the answer 6.5 is shown before it is asked, in step y-grad's worked solution (en, ko)",
+        f"{where}: step x-grad: given_in 'intro' excuses nothing: that step does not show the answer",
+        # a one-digit answer counts as a worked-out result (−3 + 5 = 2), not as an input (c = 2)
+        f"{where}: step sum: the answer 2 is shown before it is asked, in step intro's text (en)",
+        f"{where}: given 20 excuses nothing: no quiz's answer 20 is shown early",
+    ]
+
+
+@pytest.mark.parametrize(
+    "value, percent, shown, hidden",
+    [
+        (13, False, ["y gets 13.", "13이", "(13)", "= 13,"], ["130", "1.3", "13.5", "−13", "-13", "h13", "2.13"]),
+        (-2, False, ["−2", "-2.", "x = −2"], ["2", "−2.5", "−25"]),
+        (0.33790865150134, False, ["0.337909", "≈ 0.338", "0.3379"], ["0.33", "0.3"]),
+        (Fraction(1, 3), False, ["1/3"], ["1/30"]),
+        ((1, 28, 28), False, ["(1, 28, 28)", "1×28×28", "1 × 28 × 28", "1x28x28"], ["(11, 28, 28)", "(1, 28, 280)", "28×28"]),
+        (1.0, True, ["accuracy 100.0%", "100%", "100.00%"], ["1100.0%"]),
+    ],
+)
+def test_an_answer_is_found_the_ways_the_screen_writes_it(value, percent, shown, hidden):
+    def found(text):
+        return any(re.search(pattern, text) for pattern in giveaways.forms(value, percent))
+
+    assert [text for text in shown if not found(text)] == []
+    assert [text for text in hidden if found(text)] == []
+
+
+@pytest.mark.parametrize(
+    "given_in, expected",
+    [
+        ('["q-grad"]', "given_in 'q-grad' excuses nothing"),
+        ('["later"]', "given_in 'later' is not a step before this quiz"),
+        ('"intro"', "given_in must be a list of step ids"),
+    ],
+)
+def test_a_given_in_that_excuses_nothing_is_reported(tmp_path, given_in, expected):
+    manifest = MANIFEST.replace('answer = "3"\n', f'answer = "3"\ngiven_in = {given_in}\n')
+    found = problems(tmp_path, manifest=manifest)
+    assert any(expected in p for p in found), found

@@ -82,8 +82,9 @@ def test_layer_quizzes_are_checked_against_the_real_layer(tmp_path):
     params = sum(p.size for p in layer.parameters())
     steps = [
         quiz("params", "numeric", CONV, "params", params),
-        quiz("shape", "shape", CONV, "shape:output", '"(10, 32, 32)"'),
-        quiz("width", "numeric", CONV, "width:output", 32),
+        # Three questions on one layer: each worked solution shows the whole layers table.
+        quiz("shape", "shape", CONV, "shape:output", '"(10, 32, 32)"', 'given_in = ["params"]'),
+        quiz("width", "numeric", CONV, "width:output", 32, 'given_in = ["params", "shape"]'),
     ]
     assert problems(tmp_path, steps) == []
     wrong = [quiz("params", "numeric", CONV, "params", params - 10)]
@@ -228,10 +229,10 @@ def test_a_slow_training_run_is_refused_without_running_it(tmp_path):
 
 
 def test_training_quizzes_ask_about_a_real_run(tmp_path):
-    steps = [
-        '[[step]]\nid = "live"\nkind = "show"\ntraining = "xor-net"\n',
+    steps = [  # the questions first: the run's view shows the accuracy they ask about
         quiz("linear", "choice", 'training = "xor-linear"', "above:0.9:accuracy", '"no"', YES_NO),
         quiz("net", "choice", 'training = "xor-net"', "above:0.9:accuracy", '"yes"', YES_NO),
+        '[[step]]\nid = "live"\nkind = "show"\ntraining = "xor-net"\n',
     ]
     assert problems(tmp_path, steps) == []
     lesson = lessons.load("mini", write(tmp_path, steps))
@@ -245,9 +246,9 @@ def test_training_quizzes_ask_about_a_real_run(tmp_path):
     result = command.train(run)
     assert (outcome.figures.loss, outcome.figures.accuracy) == (result.loss, result.accuracy)
     assert outcome.figures.accuracy == loop.evaluate(run.model, run.train_set)[1]
-    key = grading.key(lesson.steps[2])
+    key = grading.key(lesson.steps[1])
     assert key.value == ("yes" if result.accuracy > 0.9 else "no")
-    flipped = [steps[0], steps[1].replace('answer = "no"', 'answer = "yes"')]
+    flipped = [steps[0].replace('answer = "no"', 'answer = "yes"'), steps[2]]
     assert any("answer yes but the engine computes above:0.9:accuracy = no" in p for p in problems(tmp_path, flipped))
 
 

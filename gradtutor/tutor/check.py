@@ -6,7 +6,7 @@ passes there. Problems come back as one line each: file, step, what is wrong.
 
 from __future__ import annotations
 
-from gradtutor.tutor import answers, grading, lessons
+from gradtutor.tutor import answers, giveaways, grading, lessons
 from gradtutor.tutor.lessons import Lesson, LessonError, Step
 from gradtutor.tutor.quiz_kinds import QUIZ_KINDS, describe
 from gradtutor.render.term import plain_text
@@ -42,6 +42,7 @@ def check_lesson(lesson: Lesson) -> list[str]:
             entries = lesson.tables.get(family.table, {})
             problems.extend(f"{lesson.where}/{lessons.MANIFEST}: {p}" for p in family.check_table(entries, lesson.steps))
     problems.extend(_check_prose(lesson))
+    problems.extend(giveaways.check(lesson))  # no quiz's answer on screen before it is asked
     return problems
 
 

@@ -39,7 +39,7 @@ _KEYS = {
     "show": {"id", "kind", "view", "backward_step"},
     "quiz": {
         "id", "kind", "quiz", "quantity", "answer", "prompt", "why", "hints", "tries",
-        "hint_after", "solution_step", "mistakes",
+        "hint_after", "solution_step", "mistakes", "given_in",
     },
 }
 
@@ -106,6 +106,7 @@ class Step:
     choices: list[Choice] = field(default_factory=list)
     atol: float = 1e-9
     rtol: float = 1e-6
+    given_in: tuple[str, ...] = ()  # earlier steps (or this one) that may show the answer: see giveaways.py
 
 
 @dataclass(slots=True)
@@ -117,6 +118,7 @@ class Lesson:
     steps: list[Step]
     tables: dict[str, dict]  # a source family's manifest table ("circuits", "training") -> its entries
     where: str  # for messages: lessons/<id>
+    given: tuple = ()  # values any view may show before any quiz asks them (the example's inputs)
 
     def index(self, step_id: str | None) -> int:
         """Position of a step by id; 0 for None or an id this version no longer has."""
@@ -203,7 +205,7 @@ class _Loader:
         if not isinstance(order, int) or isinstance(order, bool):
             self.problem(f"order must be an integer, got {order!r}")
             order = 100
-        for key in set(manifest) - {"format_version", "id", "order", "step"} - set(_tables()):
+        for key in set(manifest) - {"format_version", "id", "order", "step", "given"} - set(_tables()):
             self.problem(f"unknown key {key!r}")
         tables = {}
         for name, family in _tables().items():
@@ -214,6 +216,8 @@ class _Loader:
             self.problem("a lesson needs at least one [[step]]")
             raw_steps = []
         steps = [s for s in (self.step(raw, tables) for raw in raw_steps) if s is not None]
+        self.context = MANIFEST
+        given = self.given(manifest.get("given", []))
         seen = set()
         for step in steps:
             if step.id in seen:
@@ -225,7 +229,7 @@ class _Loader:
             titles[lang], intros[lang] = self.markdown(lang, steps)
         if self.problems:
             raise LessonError(self.problems)
-        return Lesson(self.name, order, titles, intros, steps, tables, self.where)
+        return Lesson(self.name, order, titles, intros, steps, tables, self.where, given)
 
     # -- values -------------------------------------------------------------------------------
     def number(self, value, what: str):
@@ -242,6 +246,26 @@ class _Loader:
                 pass
         self.problem(f"{what} must be a number, got {value!r}")
         return None
+
+    def given(self, raw) -> tuple:
+        """`given = ["100", "(1, 28, 28)"]`: answers that may be shown before they are asked, each a
+        number (TOML or text) or a shape in parentheses."""
+        if not isinstance(raw, list):
+            self.problem(f"given must be a list of numbers or shapes, got {raw!r}")
+            return ()
+        values = []
+        for value in raw:
+            try:
+                if isinstance(value, str) and value.strip().startswith("("):
+                    values.append(quizzes.parse_shape(value))
+                    continue
+            except quizzes.Unreadable:
+                self.problem(f"given {value!r} is not a shape like \"(1, 28, 28)\"")
+                continue
+            number = self.number(value, "given")
+            if number is not None:
+                values.append(number)
+        return tuple(values)
 
     # -- steps ------------------------------------------------------------------------------
     def step(self, raw, tables) -> Step | None:
@@ -355,6 +379,11 @@ class _Loader:
         step.tries = self.positive(raw, "tries", 3)
         step.hint_after = self.positive(raw, "hint_after", 1)
         step.solution_step = self.positive(raw, "solution_step")
+        given_in = raw.get("given_in", [])
+        if not isinstance(given_in, list) or not all(isinstance(g, str) for g in given_in):
+            self.problem(f"given_in must be a list of step ids, got {given_in!r}")
+        else:
+            step.given_in = tuple(given_in)
         for key in ("atol", "rtol"):
             value = raw.get(key, getattr(step, key))
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
