@@ -523,6 +523,7 @@ def train(
     from gradtutor.render import training as shown
     from gradtutor.render.curves import save_curves
     from gradtutor.train import command
+    from gradtutor.train.loop import Diverged
 
     config = command.TrainConfig(
         model=_value(model), data=_value(data), epochs=epochs, batch_size=batch_size, optimizer=_value(optimizer), lr=lr,
@@ -537,15 +538,22 @@ def train(
     lang = _lang_or_locale(lang)
     if not json:
         _print(shown.about(shown.Facts(**command.facts(run, backend_name)), lang))
-    with _progress_bar(run.config.settings["epochs"], hidden=json) as on_batch:
-        result = command.train(run, on_batch=on_batch)
+    try:
+        with _progress_bar(run.config.settings["epochs"], hidden=json) as on_batch:
+            result = command.train(run, on_batch=on_batch)
+    except Diverged as error:  # the run failed, not the request: exit code 1, and JSON stays JSON
+        if json:
+            typer.echo(json_module.dumps({"loss": None, "accuracy": None, "error": str(error),
+                                          "epoch": error.epoch, "step": error.step}))
+        _say_error(str(error))
+        raise typer.Exit(1) from None
     saved = []
     if save is not None:
         saved.append(("checkpoint", command.save_checkpoint(run, result, save)))
     if plot is not None and result.history.epochs:
         saved.append(("curves", save_curves(result.history, plot, title=f"{run.config.model} on {run.config.data}")))
     if json:
-        typer.echo(json_module.dumps(result.metrics()))
+        typer.echo(json_module.dumps(result.metrics(), allow_nan=False))
         return
     figures = shown.Figures(**command.figures(result))
     _print(shown.report(result.history, figures, command.boundary(run), result.sample, saved, lang))
