@@ -22,6 +22,7 @@ from typer.core import TyperGroup
 
 from gradtutor import __version__, names
 from gradtutor.errors import UserError
+from gradtutor.render.export import DPI_RANGE
 from gradtutor.render.export import FORMATS as EXPORT_FORMATS
 from gradtutor.render.theme import THEMES
 
@@ -162,6 +163,14 @@ def _finite(value: Optional[float]) -> Optional[float]:
     return value
 
 
+def _dots_per_inch(value: Optional[int]) -> Optional[int]:
+    """A PNG's resolution: beyond the range, the image takes minutes and gigabytes to draw."""
+    low, high = DPI_RANGE
+    if value is not None and not low <= value <= high:
+        raise typer.BadParameter(f"must be from {low} to {high} dots per inch, got {value}")
+    return value
+
+
 Upstream = Annotated[
     Optional[float],
     typer.Option(
@@ -267,7 +276,10 @@ def export(
         bool, typer.Option("--frames", help="Slide frames: the forward pass, then one file per backward step (out-00, out-01, ...).")
     ] = False,
     theme: Annotated[ThemeName, typer.Option(help="Diagram colours.")] = ThemeName.light,
-    dpi: Annotated[Optional[int], typer.Option(min=1, help="Resolution of PNG output.", show_default=False)] = None,
+    dpi: Annotated[
+        Optional[int],
+        typer.Option(help="Resolution of PNG output.", show_default=False, callback=_dots_per_inch),
+    ] = None,
     at: At = None,
     step: Annotated[
         Optional[int],
