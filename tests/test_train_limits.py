@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from gradtutor import memory
 from gradtutor.render.curves import sparkline
 from gradtutor.train import command as C
 from gradtutor.train import loop
@@ -36,7 +37,7 @@ def test_runs_too_big_for_memory_are_refused_before_building(options, option):
 @pytest.mark.parametrize("model, data", [(m, d) for m, datas in C.ALLOWED_DATA.items() for d in datas])
 def test_every_recipe_fits_the_memory_limit(model, data):
     config = C.resolve(C.TrainConfig(model=model, data=data))
-    assert sum(size for size, _ in C.memory_needed(config)) < C.MEMORY_LIMIT_BYTES
+    assert sum(size for size, _ in C.memory_needed(config)) < memory.LIMIT_BYTES
 
 
 def test_a_diverging_run_stops_and_names_epoch_and_step():

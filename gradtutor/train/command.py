@@ -164,7 +164,6 @@ def _check_range(option: str, value: float, low: float, high: float, accepted: s
 
 
 # -- how much memory a run asks for ----------------------------------------------------------------
-MEMORY_LIMIT_BYTES = 2 * 10**9  # a run that needs more is refused before anything is built
 _FEATURES = {"spiral": 2, "moons": 2, "circles": 2, "xor": 2, "digits": 784, "adding": 2, "parity": 1, "copy": 10}
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 # Bytes per number, counted generously: data is generated in float64 before it is stored as
@@ -204,18 +203,17 @@ def memory_needed(config: TrainConfig) -> list[tuple[int, str]]:
 
 
 def check_memory(config: TrainConfig) -> None:
+    """Refuse, before anything is built, a run needing more than gradtutor.memory.LIMIT_BYTES."""
+    from gradtutor import memory
+
     parts = memory_needed(config)
     total = sum(size for size, _ in parts)
-    if total > MEMORY_LIMIT_BYTES:
+    if total > memory.LIMIT_BYTES:
         largest = max(parts)[1]
         raise TrainError(
-            f"this run would need about {_gigabytes(total)} of memory, more than the "
-            f"{_gigabytes(MEMORY_LIMIT_BYTES)} gradtutor allows; make {largest} smaller"
+            f"this run would need about {memory.gigabytes(total)} of memory, more than the "
+            f"{memory.gigabytes(memory.LIMIT_BYTES)} gradtutor allows; make {largest} smaller"
         )
-
-
-def _gigabytes(size: int) -> str:
-    return f"{size / 1e9:,.3g} GB" if size < 1e12 else f"{size / 1e9:,.0f} GB"
 
 
 def _make_data(config: TrainConfig):
