@@ -87,8 +87,21 @@ def _say_click_error(error) -> None:
         return
     context = getattr(error, "ctx", None)
     hint = f" (see '{context.command_path} --help')" if context is not None else ""
+    if _reads_as_expression(error, context):
+        hint = (f"; an expression that starts with a minus goes after --, as in "
+                f"{context.command_path} --at x=1 -- \"-x*2\", or give it a leading space: \" -x*2\"")
     # typer validates through pydantic, whose messages start "Value error, "; the rest says it all.
     _say_error(error.format_message().replace("Value error, ", "") + hint)
+
+
+def _reads_as_expression(error, context) -> bool:
+    """Whether an unknown option is an expression that starts with a minus ("-x*y"): click takes
+    any argument beginning with "-" for an option, and only commands that trace one take it."""
+    option = getattr(error, "option_name", None) or ""
+    takes_expression = context is not None and any(
+        getattr(param, "metavar", None) == "EXAMPLE_OR_EXPR" for param in context.command.params
+    )
+    return type(error).__name__ == "NoSuchOption" and takes_expression and not option.startswith("--")
 
 
 app = typer.Typer(
