@@ -414,11 +414,15 @@ Home = Annotated[
     ),
 ]
 LessonName = Annotated[str, typer.Argument(metavar="LESSON", help="A lesson id, e.g. backprop (see `gradtutor lessons`).")]
+LessonOrPath = Annotated[
+    str,
+    typer.Argument(metavar="LESSON", help="A lesson id, e.g. backprop (see `gradtutor lessons`), or a lesson's folder, e.g. ./draft."),
+]
 
 
 @app.command()
 def lesson(
-    name: LessonName,
+    name: LessonOrPath,
     lang: Lang = None,
     answers: Annotated[
         Optional[Path],
@@ -483,9 +487,17 @@ app.add_typer(dev, name="dev")
 
 @dev.command("check")
 def dev_check(
-    names: Annotated[Optional[list[str]], typer.Argument(metavar="[LESSON]...", help="Lessons to check (default: all).")] = None,
+    names: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            metavar="[LESSON|PATH]...",
+            help="Lessons to check by id, or folders: one lesson's, or a folder of lessons being written (default: all installed).",
+        ),
+    ] = None,
 ) -> None:
-    """Check every lesson: schema, both languages, answers against the engine, diagrams render."""
+    """Check every lesson: schema, both languages, answers against the engine, diagrams render.
+
+    A PATH (anything with a "/", e.g. ./draft or my-lessons/) is checked as files on disk."""
     from gradtutor.tutor.commands import dev_check as check_lessons
 
     problems = check_lessons(names)

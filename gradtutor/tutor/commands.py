@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradtutor.tutor import lessons
+from gradtutor.tutor.answers import QuantityError
 from gradtutor.tutor.progress import Progress
 from gradtutor.tutor.text import LANGUAGES, default_language, ui
 
@@ -58,7 +59,7 @@ def run_lesson(
 
     stdin = sys.stdin if stdin is None else stdin
     lang = language(lang)
-    lesson = lessons.load(name)
+    lesson = lessons.load_folder(name) if lessons.is_path(name) else lessons.load(name)
     answer_lines = read_answers(answers) if answers is not None else None
     scripted = answer_lines is not None or not _is_tty(stdin)
     console = console or console_for(scripted)
@@ -72,7 +73,24 @@ def run_lesson(
     else:
         source = Keyboard(console)
     with Progress.open(home) as progress:
-        return Session(lesson, lang, progress, console, source).run()
+        try:
+            return Session(lesson, lang, progress, console, source).run()
+        except QuantityError as exc:  # a quantity the loader read but the engine cannot compute
+            raise lessons.LessonError([_quantity_problem(lesson, exc)]) from None
+
+
+def _quantity_problem(lesson, error: QuantityError) -> str:
+    """One line for a quiz whose key cannot be computed: the first such step, as dev check says it."""
+    from gradtutor.tutor.grading import key
+
+    for step in lesson.quizzes:
+        try:
+            key(step)
+        except QuantityError as exc:
+            return f"{lesson.where}/{lessons.MANIFEST}: step {step.id}: {exc} (`gradtutor dev check` lists every problem)"
+        except Exception:  # another step's own failure is not the one being reported
+            continue
+    return f"{lesson.where}/{lessons.MANIFEST}: {error}"
 
 
 def _is_tty(stream) -> bool:
@@ -180,7 +198,9 @@ def dev_check(names: list[str] | None = None) -> list[str]:
     from gradtutor.tutor.check import check
 
     for name in names or []:
-        if name not in lessons.names():
+        if lessons.is_path(name):
+            lessons.in_folder(name)  # raises the no-such-folder error
+        elif name not in lessons.names():
             lessons.load(name)  # raises the unknown-lesson error
     return check(names)
 
