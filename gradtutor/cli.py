@@ -497,7 +497,8 @@ def dev_check(
 ) -> None:
     """Check every lesson: schema, both languages, answers against the engine, diagrams render.
 
-    A PATH (anything with a "/", e.g. ./draft or my-lessons/) is checked as files on disk."""
+    A PATH (./draft, my-lessons/, or any folder here that is not an installed lesson's id) is
+    checked as files on disk, before the lesson is installed."""
     from gradtutor.tutor.commands import dev_check as check_lessons
 
     problems = check_lessons(names)
