@@ -22,6 +22,7 @@ from typer.core import TyperGroup
 
 from gradtutor import __version__, names
 from gradtutor.errors import UserError
+from gradtutor.render.export import DPI_RANGE
 from gradtutor.render.export import FORMATS as EXPORT_FORMATS
 from gradtutor.render.theme import THEMES
 
@@ -68,8 +69,21 @@ def _say_click_error(error) -> None:
         return
     context = getattr(error, "ctx", None)
     hint = f" (see '{context.command_path} --help')" if context is not None else ""
+    if _reads_as_expression(error, context):
+        hint = (f"; an expression that starts with a minus goes after --, as in "
+                f"{context.command_path} --at x=1 -- \"-x*2\", or give it a leading space: \" -x*2\"")
     # typer validates through pydantic, whose messages start "Value error, "; the rest says it all.
     _say_error(error.format_message().replace("Value error, ", "") + hint)
+
+
+def _reads_as_expression(error, context) -> bool:
+    """Whether an unknown option is an expression that starts with a minus ("-x*y"): click takes
+    any argument beginning with "-" for an option, and only commands that trace one take it."""
+    option = getattr(error, "option_name", None) or ""
+    takes_expression = context is not None and any(
+        getattr(param, "metavar", None) == "EXAMPLE_OR_EXPR" for param in context.command.params
+    )
+    return type(error).__name__ == "NoSuchOption" and takes_expression and not option.startswith("--")
 
 
 app = typer.Typer(
@@ -141,6 +155,14 @@ def _finite(value: Optional[float]) -> Optional[float]:
     """A float option must be a number: nan or inf would only fill every table with nan."""
     if value is not None and not math.isfinite(value):
         raise typer.BadParameter(f"must be a finite number, got {value}")
+    return value
+
+
+def _dots_per_inch(value: Optional[int]) -> Optional[int]:
+    """A PNG's resolution: beyond the range, the image takes minutes and gigabytes to draw."""
+    low, high = DPI_RANGE
+    if value is not None and not low <= value <= high:
+        raise typer.BadParameter(f"must be from {low} to {high} dots per inch, got {value}")
     return value
 
 
@@ -249,7 +271,10 @@ def export(
         bool, typer.Option("--frames", help="Slide frames: the forward pass, then one file per backward step (out-00, out-01, ...).")
     ] = False,
     theme: Annotated[ThemeName, typer.Option(help="Diagram colours.")] = ThemeName.light,
-    dpi: Annotated[Optional[int], typer.Option(min=1, help="Resolution of PNG output.", show_default=False)] = None,
+    dpi: Annotated[
+        Optional[int],
+        typer.Option(help="Resolution of PNG output.", show_default=False, callback=_dots_per_inch),
+    ] = None,
     at: At = None,
     step: Annotated[
         Optional[int],
@@ -371,11 +396,15 @@ Home = Annotated[
     ),
 ]
 LessonName = Annotated[str, typer.Argument(metavar="LESSON", help="A lesson id, e.g. backprop (see `gradtutor lessons`).")]
+LessonOrPath = Annotated[
+    str,
+    typer.Argument(metavar="LESSON", help="A lesson id, e.g. backprop (see `gradtutor lessons`), or a lesson's folder, e.g. ./draft."),
+]
 
 
 @app.command()
 def lesson(
-    name: LessonName,
+    name: LessonOrPath,
     lang: Lang = None,
     answers: Annotated[
         Optional[Path],
@@ -444,9 +473,18 @@ app.add_typer(dev, name="dev")
 
 @dev.command("check")
 def dev_check(
-    names: Annotated[Optional[list[str]], typer.Argument(metavar="[LESSON]...", help="Lessons to check (default: all).")] = None,
+    names: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            metavar="[LESSON|PATH]...",
+            help="Lessons to check by id, or folders: one lesson's, or a folder of lessons being written (default: all installed).",
+        ),
+    ] = None,
 ) -> None:
-    """Check every lesson: schema, both languages, answers against the engine, diagrams render."""
+    """Check every lesson: schema, both languages, answers against the engine, diagrams render.
+
+    A PATH (./draft, my-lessons/, or any folder here that is not an installed lesson's id) is
+    checked as files on disk, before the lesson is installed."""
     from gradtutor.tutor.commands import dev_check as check_lessons
 
     problems = check_lessons(names)
@@ -509,6 +547,7 @@ def train(
     from gradtutor.render import training as shown
     from gradtutor.render.curves import save_curves
     from gradtutor.train import command
+    from gradtutor.train.loop import Diverged
 
     config = command.TrainConfig(
         model=_value(model), data=_value(data), epochs=epochs, batch_size=batch_size, optimizer=_value(optimizer), lr=lr,
@@ -523,15 +562,22 @@ def train(
     lang = _lang_or_locale(lang)
     if not json:
         _print(shown.about(shown.Facts(**command.facts(run, backend_name)), lang))
-    with _progress_bar(run.config.settings["epochs"], hidden=json) as on_batch:
-        result = command.train(run, on_batch=on_batch)
+    try:
+        with _progress_bar(run.config.settings["epochs"], hidden=json) as on_batch:
+            result = command.train(run, on_batch=on_batch)
+    except Diverged as error:  # the run failed, not the request: exit code 1, and JSON stays JSON
+        if json:
+            typer.echo(json_module.dumps({"loss": None, "accuracy": None, "error": str(error),
+                                          "epoch": error.epoch, "step": error.step}))
+        _say_error(str(error))
+        raise typer.Exit(1) from None
     saved = []
     if save is not None:
         saved.append(("checkpoint", command.save_checkpoint(run, result, save)))
     if plot is not None and result.history.epochs:
         saved.append(("curves", save_curves(result.history, plot, title=f"{run.config.model} on {run.config.data}")))
     if json:
-        typer.echo(json_module.dumps(result.metrics()))
+        typer.echo(json_module.dumps(result.metrics(), allow_nan=False))
         return
     figures = shown.Figures(**command.figures(result))
     _print(shown.report(result.history, figures, command.boundary(run), result.sample, saved, lang))

@@ -587,11 +587,13 @@ class _Builder:
                 (left,) = self.lifted([results[id(node.left)]])
                 return OPERATORS[ast.Pow][1](left, exponent)
             left, right = self.lifted([results[id(node.left)], results[id(node.right)]])
+            _check_size([left, right], matmul=isinstance(node.op, ast.MatMult))
             return OPERATORS[type(node.op)][1](left, right)
         if isinstance(node, ast.UnaryOp):
             operand = results[id(node.operand)]
             return -operand if isinstance(node.op, ast.USub) else operand
         args = self.lifted([results[id(arg)] for arg in node.args])  # ast.Call, checked by _Checker
+        _check_size(args)
         return FUNCTIONS[node.func.id].build(*args)
 
     def domain_error(self, message: str, node: ast.AST) -> ExprDomainError:
@@ -603,6 +605,19 @@ class _Builder:
         else:
             column = _column(self.parsed, node.col_offset)
         return ExprDomainError(f"{message}{where}", source, column + self.indent)
+
+
+def _check_size(operands: list, matmul: bool = False) -> None:
+    """A gate of two or more tensors may broadcast them into something far larger than either:
+    refused before numpy tries (gradtutor.memory). One input's size is already allocated."""
+    shapes = [tuple(x.shape) for x in operands if _is_tensor(x)]
+    if len(shapes) >= 2:
+        from gradtutor.memory import MemoryLimitError, check_result
+
+        try:
+            check_result(shapes, matmul)
+        except MemoryLimitError as error:
+            raise DomainError(str(error)) from None
 
 
 def _fold(node: ast.AST):

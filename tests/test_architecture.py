@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gradtutor"
 RANKS = {
     "numbers": 0,
     "errors": 0,
+    "memory": 0,
     "names": 0,
     "backend": 0,
     "lang": 0,

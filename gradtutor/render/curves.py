@@ -74,10 +74,12 @@ def _columns(values: list[float], width: int) -> list[float]:
 def sparkline(values: list[float], width: int = 60, height: int = 4) -> list[str]:
     """A block-character chart, `height` text rows high, lowest value at the bottom."""
     values = _columns(values, width)
-    lo, hi = min(values), max(values)
+    finite = [v for v in values if math.isfinite(v)] or [0.0]
+    lo, hi = min(finite), max(finite)
     span = hi - lo or 1.0
     levels = height * (len(BLOCKS) - 1)
-    filled = [round((v - lo) / span * (levels - 1)) + 1 for v in values]  # 1..levels
+    # nan or inf (a held-out loss that blew up) is drawn as an empty column, not a crash
+    filled = [round((v - lo) / span * (levels - 1)) + 1 if math.isfinite(v) else 0 for v in values]  # 0..levels
     rows = []
     for row in range(height - 1, -1, -1):
         base = row * (len(BLOCKS) - 1)

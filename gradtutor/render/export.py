@@ -8,6 +8,7 @@ module (and running `gradtutor --help`) stays cheap.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 import tempfile
@@ -48,6 +49,14 @@ SKIPPED_RANKS_LIMIT = 12_000
 # The environment variable raises (or lowers) the limit for one who will wait.
 DIAGRAM_LIMIT = 3_000
 DIAGRAM_LIMIT_VARIABLE = "GRADTUTOR_DIAGRAM_LIMIT"
+# PNG resolution, and the pixels of one PNG: Graphviz (cairo) draws the whole image in memory at
+# 4 bytes a pixel before writing it, so 100 million pixels take about 400 MB; --dpi 100,000 once
+# took two minutes and 2.2 GB before it failed. A diagram's size is known from its layout
+# (points, 72 to the inch) before anything is drawn.
+DPI_RANGE = (10, 1200)
+PNG_PIXEL_LIMIT = 100_000_000
+CAIRO_SIDE_LIMIT = 32_767  # pixels of one side of a bitmap
+GRAPHVIZ_DPI = 96  # what Graphviz draws PNG at when no dpi is given
 # What Graphviz's layout sets in a graph: a frame drawn in another frame's layout keeps these.
 LAYOUT_ATTRIBUTES = {"graph": ("bb", "lp", "lwidth", "lheight"), "node": ("pos", "width", "height", "xlp"), "edge": ("pos",)}
 
@@ -186,8 +195,9 @@ def render_frames(dot_texts: Iterable[str], fmt: str, dpi: int | None = None) ->
     The texts are read one at a time: a diagram too large to lay out is refused before the later
     frames are even written."""
     fmt = _check_format(fmt, ENGINE_FORMATS)
-    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0):
-        raise ExportError(f"dpi must be a positive whole number, got {dpi!r}")
+    low, high = DPI_RANGE
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, int) or not low <= dpi <= high):
+        raise ExportError(f"dpi must be a positive whole number from {low} to {high}, got {dpi!r}")
     use_bundled_fonts()
     import pygraphviz
 
@@ -206,6 +216,8 @@ def render_frames(dot_texts: Iterable[str], fmt: str, dpi: int | None = None) ->
                     if dpi is not None and fmt == "png":
                         graph.graph_attr["dpi"] = str(dpi)
                     graph.layout(prog="dot")
+                    if fmt == "png":
+                        _check_pixels(graph, dpi or GRAPHVIZ_DPI)
                 drawn = lines
                 drawings.append(graph.draw(format=fmt))
     except ExportError:
@@ -231,6 +243,21 @@ def _check_size(graph) -> None:
             f"the diagram is too tangled to lay out in reasonable time (its wires skip {skipped} ranks, "
             f"the limit is {SKIPPED_RANKS_LIMIT}: values used by many gates far apart); "
             "write it as DOT text or trace it as a table"
+        )
+
+
+def _check_pixels(graph, dpi: int) -> None:
+    """Refuse a PNG whose pixels would take more memory than a drawing should, from the laid-out
+    size (the bounding box, in points)."""
+    _, _, width, height = (float(x) for x in graph.graph_attr["bb"].split(","))
+    columns, rows = math.ceil(width / 72 * dpi), math.ceil(height / 72 * dpi)
+    if columns * rows > PNG_PIXEL_LIMIT:
+        # cairo scales a side longer than its limit down by itself: the suggestion stays below it too
+        fitting = int(0.99 * min(dpi * math.sqrt(PNG_PIXEL_LIMIT / (columns * rows)), dpi * CAIRO_SIDE_LIMIT / max(columns, rows)))
+        raise ExportError(
+            f"the PNG would be {columns:,} × {rows:,} pixels at {dpi} dpi, more than the "
+            f"{PNG_PIXEL_LIMIT:,} gradtutor draws (about {4 * columns * rows / 1e9:.1f} GB of memory); "
+            f"use --dpi {fitting} or less, or write SVG or PDF"
         )
 
 

@@ -10,6 +10,7 @@ Recipes are the settings the README figures were measured with; tests pass small
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -93,12 +94,17 @@ class Result:
     sample: str | None = None
 
     def metrics(self) -> dict:
-        """The final figures, as `--json` prints them."""
+        """The final figures, as `--json` prints them: a figure that is not a finite number is
+        None (JSON has no NaN)."""
         out = {"loss": self.loss, "accuracy": self.accuracy, "seconds": round(self.seconds, 3)}
         if self.test_loss is not None:
             out["test_loss"] = self.test_loss
             out["test_accuracy"] = self.test_accuracy
-        return out
+        return {name: _finite_or_none(value) for name, value in out.items()}
+
+
+def _finite_or_none(value):
+    return value if value is None or math.isfinite(value) else None
 
 
 def _value(name):
@@ -129,8 +135,11 @@ def resolve(config: TrainConfig) -> TrainConfig:
         raise TrainError(f"--epochs must be 0 (evaluate only) or more, got {settings['epochs']}")
     if settings["lr"] <= 0:
         raise TrainError(f"--lr must be positive, got {settings['lr']}")
+    _check_range("--lr", settings["lr"], 0, math.inf, "a finite number above 0")
     if settings["clip"] is not None and settings["clip"] <= 0:
         raise TrainError(f"--clip must be positive, got {settings['clip']}")
+    if settings["clip"] is not None:
+        _check_range("--clip", settings["clip"], 0, math.inf, "a finite number above 0")
     for family, name in (("optimizer", _value(config.optimizer)), ("schedule", _value(config.schedule)),
                          ("init", settings["init"])):
         problem = names.check(family, name)
@@ -138,8 +147,73 @@ def resolve(config: TrainConfig) -> TrainConfig:
             raise TrainError(problem)
     if config.weight_decay < 0 or config.l1 < 0:
         raise TrainError(f"--weight-decay and --l1 must be 0 or more, got {config.weight_decay} and {config.l1}")
+    # A penalty above 1 pulls weights past zero at every step: the run only blows up.
+    _check_range("--weight-decay", config.weight_decay, 0, MAX_PENALTY, f"a number from 0 to {MAX_PENALTY:g}")
+    _check_range("--l1", config.l1, 0, MAX_PENALTY, f"a number from 0 to {MAX_PENALTY:g}")
     return replace(config, model=model, data=data, optimizer=_value(config.optimizer),
                    schedule=_value(config.schedule), settings=settings)
+
+
+MAX_PENALTY = 1.0
+
+
+def _check_range(option: str, value: float, low: float, high: float, accepted: str) -> None:
+    """Refuse nan, inf and values outside [low, high] (nan fails every comparison)."""
+    if not (math.isfinite(value) and low <= value <= high):
+        raise TrainError(f"{option} must be {accepted}, got {value}")
+
+
+# -- how much memory a run asks for ----------------------------------------------------------------
+_FEATURES = {"spiral": 2, "moons": 2, "circles": 2, "xor": 2, "digits": 784, "adding": 2, "parity": 1, "copy": 10}
+_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+# Bytes per number, counted generously: data is generated in float64 before it is stored as
+# float32; a parameter has its value, its gradient and two optimizer moments; an activation kept
+# for the backward pass has its gradient and a temporary or two beside it.
+_DATA_BYTES, _PARAMETER_BYTES, _ACTIVATION_BYTES = 16, 16, 16
+
+
+def memory_needed(config: TrainConfig) -> list[tuple[int, str]]:
+    """The largest allocations of the resolved config, (bytes, the option that sizes them), from
+    the sizes alone: data (examples × features × length), parameters, and the activations of one
+    batch kept for the backward pass. A rough upper estimate, there to refuse 75 GB before numpy
+    tries."""
+    s, kind = config.settings, config.model
+    examples = s.get("samples") or 0
+    if config.data == "spiral":
+        examples *= 3  # per class
+    length = s.get("length") or 1
+    features = _FEATURES.get(config.data, 1)
+    hidden, batch = s.get("hidden") or 1, s["batch_size"]
+    data = examples * length * features * _DATA_BYTES
+    if kind == "mlp":
+        parameters = features * hidden + hidden * hidden + hidden * 10
+        activations = batch * hidden * 4
+    elif kind == "cnn":
+        parameters, activations = 62_000, batch * 12_000
+    else:
+        gates = _GATES.get(kind, 4)
+        parameters = gates * hidden * (hidden + features + 1) + hidden * 10
+        activations = batch * length * hidden * (gates + 2)
+    data_option = "--samples" if config.data == "chars" or length == 1 else "--samples or --length"
+    return [
+        (data, data_option),
+        (parameters * _PARAMETER_BYTES, "--hidden"),
+        (activations * _ACTIVATION_BYTES, "--hidden, --length or --batch-size" if length > 1 else "--hidden or --batch-size"),
+    ]
+
+
+def check_memory(config: TrainConfig) -> None:
+    """Refuse, before anything is built, a run needing more than gradtutor.memory.LIMIT_BYTES."""
+    from gradtutor import memory
+
+    parts = memory_needed(config)
+    total = sum(size for size, _ in parts)
+    if total > memory.LIMIT_BYTES:
+        largest = max(parts)[1]
+        raise TrainError(
+            f"this run would need about {memory.gigabytes(total)} of memory, more than the "
+            f"{memory.gigabytes(memory.LIMIT_BYTES)} gradtutor allows; make {largest} smaller"
+        )
 
 
 def _make_data(config: TrainConfig):
@@ -185,6 +259,7 @@ def prepare(config: TrainConfig) -> Run:
     from gradtutor.train.datasets import split
 
     config = resolve(config)
+    check_memory(config)
     test_fraction = config.settings["test"]
     try:  # the data generators check their own sizes; what they refuse is bad input here
         dataset = _make_data(config)

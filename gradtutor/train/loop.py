@@ -13,11 +13,14 @@ The model's `task` picks loss and metric:
 
 from __future__ import annotations
 
+import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
 from gradtutor import backend
+from gradtutor.errors import UserError
 from gradtutor.tensor import Tensor, mse, softmax_cross_entropy
 from gradtutor.train.datasets.core import Batches
 from gradtutor.train.optim import clip_grad_norm
@@ -50,6 +53,18 @@ class History:
 
     def column(self, name: str) -> list:
         return [getattr(e, name) for e in self.epochs]
+
+
+class Diverged(UserError, ArithmeticError):
+    """The loss stopped being a number during training: the run is stopped, not continued on nan."""
+
+    def __init__(self, epoch: int, step: int, loss: float, lr: float):
+        self.epoch, self.step, self.loss, self.lr = epoch, step, loss, lr
+        super().__init__(
+            f"training diverged: the loss became {loss} at epoch {epoch}, step {step}; the updates "
+            f"grew without bound, most likely because the learning rate {lr:g} is too large: "
+            f"try --lr {lr / 10:g} or smaller, or --clip 1"
+        )
 
 
 def _loss(task: str, output: Tensor, targets) -> Tensor:
@@ -112,7 +127,10 @@ def fit(model, data, optimizer, epochs: int, batch_size: int = 64, *, seed: int 
     on_batch(epoch, batch, batches, loss) and on_epoch(Epoch) report progress.
     Returns the History; loss and accuracy are the means over the epoch's batches as trained.
     The loss is the data loss: an L2/L1 penalty the optimizer applies is not in it
-    (`optim.penalty` gives that part).
+    (`optim.penalty` gives that part). A loss that becomes nan or inf raises Diverged at the end
+    of its epoch (read there with the rest, so a GPU is not made to wait at every step), naming
+    the first step whose loss was not finite; numpy's overflow warnings on the way say nothing
+    more and are silenced.
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch size must be at least 1, got {epochs} and {batch_size}")
@@ -124,35 +142,42 @@ def fit(model, data, optimizer, epochs: int, batch_size: int = 64, *, seed: int 
     parameters = model.parameters()
     history = History()
     model.train()
-    for epoch in range(1, epochs + 1):
-        if schedule is not None:
-            optimizer.lr = float(schedule(epoch - 1))
-        started = time.perf_counter()
-        loss_sum = xp.zeros((), dtype=xp.float32)
-        correct = xp.zeros((), dtype=xp.int64)
-        for batch, (x, t) in enumerate(batches):
-            output = model(x)
-            loss = _loss(model.task, output, t)
-            loss.backward()
-            if clip is not None:
-                clip_grad_norm(parameters, clip)
-            optimizer.step()
-            loss_sum += loss.data * len(x)
-            hits = _correct(model.task, output, t)
-            if hits is not None:
-                correct += hits
-            if on_batch is not None:
-                on_batch(epoch, batch + 1, len(batches), loss)
-        record = Epoch(
-            epoch=epoch,
-            loss=float(loss_sum) / count,
-            accuracy=int(correct) / (count * per_example) if model.task == "classification" else None,
-            seconds=time.perf_counter() - started,
-            lr=optimizer.lr,
-        )
-        if validation is not None:
-            record.val_loss, record.val_accuracy = evaluate(model, validation)
-        history.epochs.append(record)
-        if on_epoch is not None:
-            on_epoch(record)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for epoch in range(1, epochs + 1):
+            if schedule is not None:
+                optimizer.lr = float(schedule(epoch - 1))
+            started = time.perf_counter()
+            loss_sum = xp.zeros((), dtype=xp.float32)
+            correct = xp.zeros((), dtype=xp.int64)
+            finite_steps = xp.zeros((), dtype=xp.int64)  # the sum stays nan or inf once a loss was
+            for batch, (x, t) in enumerate(batches):
+                output = model(x)
+                loss = _loss(model.task, output, t)
+                loss.backward()
+                if clip is not None:
+                    clip_grad_norm(parameters, clip)
+                optimizer.step()
+                loss_sum += loss.data * len(x)
+                finite_steps += xp.isfinite(loss_sum)
+                hits = _correct(model.task, output, t)
+                if hits is not None:
+                    correct += hits
+                if on_batch is not None:
+                    on_batch(epoch, batch + 1, len(batches), loss)
+            total = float(loss_sum)
+            if not math.isfinite(total):
+                raise Diverged(epoch, int(finite_steps) + 1, total, optimizer.lr)
+            record = Epoch(
+                epoch=epoch,
+                loss=total / count,
+                accuracy=int(correct) / (count * per_example) if model.task == "classification" else None,
+                seconds=time.perf_counter() - started,
+                lr=optimizer.lr,
+            )
+            if validation is not None:
+                record.val_loss, record.val_accuracy = evaluate(model, validation)
+            history.epochs.append(record)
+            if on_epoch is not None:
+                on_epoch(record)
     return history

@@ -17,16 +17,32 @@ __all__ = ["check", "check_lesson", "check_step", "describe", "render_view"]
 
 
 def check(names: list[str] | None = None) -> list[str]:
-    """Problems in the named lessons (all installed lessons when None)."""
-    problems = []
+    """Problems in the named lessons (all installed lessons when None, and installed folders
+    that are no lesson); a name with a "/" is a folder: one lesson, or a folder of lessons."""
+    problems = [] if names else lessons.unlisted()
     for name in names or lessons.names():
-        try:
-            lesson = lessons.load(name)
-        except LessonError as exc:
-            problems.extend(exc.problems)
+        if lessons.is_path(name):
+            problems.extend(check_folder(name))
             continue
-        problems.extend(check_lesson(lesson))
+        problems.extend(_checked(lambda: lessons.load(name)))
     return problems
+
+
+def check_folder(path) -> list[str]:
+    """Problems in the lesson in `path`, or in every lesson of a folder of lessons."""
+    found, problems = lessons.in_folder(path)
+    for name, folder in found:
+        where = str(folder) if len(found) > 1 or str(path) != str(folder) else str(path).rstrip("/")
+        problems.extend(_checked(lambda: lessons.load(name, folder, where=where)))
+    return problems
+
+
+def _checked(load) -> list[str]:
+    try:
+        lesson = load()
+    except LessonError as exc:
+        return list(exc.problems)
+    return check_lesson(lesson)
 
 
 def check_lesson(lesson: Lesson) -> list[str]:

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from gradtutor.errors import UserError
 from gradtutor.tutor import lessons
+from gradtutor.tutor.answers import QuantityError
 from gradtutor.tutor.progress import Progress
 from gradtutor.tutor.text import LANGUAGES, default_language, ui
 
@@ -66,7 +67,7 @@ def run_lesson(
     stdin = sys.stdin if stdin is None else stdin
     again = resume_command(name, lang, answers, home, only_open)
     lang = language(lang)
-    lesson = lessons.load(name)
+    lesson = lessons.load_folder(name) if lessons.is_path(name) else lessons.load(name)
     if step is not None and only_open:
         raise TutorInputError("choose one of --step and --open")
     if step is not None and step not in {s.id for s in lesson.steps}:
@@ -87,7 +88,10 @@ def run_lesson(
     with Progress.open(home, unsaved_ok=True) as progress:
         if progress.unsaved:
             warnings.warn(f"{progress.unsaved}; progress in this lesson will not be saved", stacklevel=1)
-        return Session(lesson, lang, progress, console, source, again, only_open, step).run()
+        try:
+            return Session(lesson, lang, progress, console, source, again, only_open, step).run()
+        except QuantityError as exc:  # a quantity the loader read but the engine cannot compute
+            raise lessons.LessonError([_quantity_problem(lesson, exc)]) from None
 
 
 def resume_command(name: str, lang: str | None, answers: Path | None, home: Path | None, only_open: bool) -> str:
@@ -102,6 +106,20 @@ def resume_command(name: str, lang: str | None, answers: Path | None, home: Path
     if only_open:
         words.append("--open")
     return shlex.join(words)
+
+
+def _quantity_problem(lesson, error: QuantityError) -> str:
+    """One line for a quiz whose key cannot be computed: the first such step, as dev check says it."""
+    from gradtutor.tutor.grading import key
+
+    for step in lesson.quizzes:
+        try:
+            key(step)
+        except QuantityError as exc:
+            return f"{lesson.where}/{lessons.MANIFEST}: step {step.id}: {exc} (`gradtutor dev check` lists every problem)"
+        except Exception:  # another step's own failure is not the one being reported
+            continue
+    return f"{lesson.where}/{lessons.MANIFEST}: {error}"
 
 
 def _is_tty(stream) -> bool:
@@ -213,7 +231,9 @@ def dev_check(names: list[str] | None = None) -> list[str]:
     from gradtutor.tutor.check import check
 
     for name in names or []:
-        if name not in lessons.names():
+        if lessons.is_path(name):
+            lessons.in_folder(name)  # raises the no-such-folder error
+        elif name not in lessons.names():
             lessons.load(name)  # raises the unknown-lesson error
     return check(names)
 

@@ -17,6 +17,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from gradtutor.errors import UserError
 from gradtutor.tutor import quiz as quizzes
@@ -158,8 +159,9 @@ def load_all() -> list[Lesson]:
     return sorted(lessons, key=lambda lesson: (lesson.order, lesson.id))
 
 
-def load(name: str, folder: Traversable | None = None) -> Lesson:
-    """Load and schema-check one lesson: the installed one by id, or the one in `folder`."""
+def load(name: str, folder: Traversable | None = None, where: str | None = None) -> Lesson:
+    """Load and schema-check one lesson: the installed one by id, or the one in `folder`
+    (`where`: how messages name that folder; lessons/<name> by default)."""
     if folder is None:
         if name not in names():
             close = difflib.get_close_matches(name, names(), n=1)
@@ -167,15 +169,64 @@ def load(name: str, folder: Traversable | None = None) -> Lesson:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise LessonError([f"unknown lesson {name!r}{hint} (lessons: {known})"])
         folder = root().joinpath(name)
-    return _Loader(name, folder).load()
+    return _Loader(name, folder, where).load()
+
+
+# -- lessons in a folder being written --------------------------------------------------------------
+def is_path(text: str) -> bool:
+    """Whether a lesson argument names a folder (lessons/draft, ./draft, or a folder here that is
+    no installed lesson's id) rather than an installed lesson."""
+    return "/" in text or "\\" in text or (text not in names() and Path(text).is_dir())
+
+
+def in_folder(path) -> tuple[list[tuple[str, Path]], list[str]]:
+    """The lessons under `path`, a lesson folder (one holding lesson.toml) or a folder of them:
+    ([(id, folder)], problems). A sub-folder with no lesson.toml, or with a folder by that name,
+    is a problem, not skipped: it is likely a lesson being written."""
+    path = Path(path)
+    if not path.is_dir():
+        raise LessonError([f"{path}: no such folder of lessons"])
+    if (path / MANIFEST).exists():
+        folders = [path]
+    else:
+        folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    found, problems = [], []
+    for folder in folders:
+        manifest = folder / MANIFEST
+        if manifest.is_file():
+            found.append((folder.name, folder))
+        elif manifest.exists():
+            problems.append(f"{manifest}: is a folder, not a file; a lesson's manifest is a TOML file")
+        else:
+            problems.append(f"{folder}: no {MANIFEST}, so it is not a lesson (see lessons/README.md)")
+    return found, problems
+
+
+def load_folder(path) -> Lesson:
+    """The lesson in one folder, named as the folder is named on the command line."""
+    found, problems = in_folder(path)
+    if problems or len(found) != 1:
+        raise LessonError(problems or [f"{path}: holds several lessons; name one of their folders"])
+    name, folder = found[0]
+    return load(name, folder, where=str(path).rstrip("/\\"))
+
+
+def unlisted() -> list[str]:
+    """Folders among the installed lessons that are no lesson (no lesson.toml, or it is a folder)."""
+    problems = []
+    for entry in root().iterdir():
+        if entry.is_dir() and not entry.name.startswith((".", "_")) and entry.name not in names():
+            kind = "is a folder, not a file" if entry.joinpath(MANIFEST).is_dir() else "is missing"
+            problems.append(f"lessons/{entry.name}/{MANIFEST}: {kind}, so the folder is not a lesson")
+    return problems
 
 
 # -- loading one lesson ---------------------------------------------------------------------------
 class _Loader:
-    def __init__(self, name: str, folder: Traversable):
+    def __init__(self, name: str, folder: Traversable, where: str | None = None):
         self.name = name
         self.folder = folder
-        self.where = f"lessons/{name}"
+        self.where = where or f"lessons/{name}"
         self.problems: list[str] = []
         self.context = ""
 

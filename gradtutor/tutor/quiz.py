@@ -21,7 +21,13 @@ from gradtutor.numbers import SIGNIFICANT, human
 # Minus-like characters a keyboard or a copied formula may produce; NFKC maps the full-width
 # hyphen-minus but leaves these alone.
 _MINUS = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63"), "-")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", re.ASCII)
+# An answer is an ordinary number: read exactly, 10**exponent costs time and memory that grow
+# with the exponent (1e99999999 took minutes), and Python refuses to read an integer of more than
+# 4300 digits. Anything beyond these bounds is no answer to a quiz.
+_MAX_NUMBER_CHARS = 100
+_MAX_EXPONENT = 400
+_MAX_COUNT_DIGITS = 9  # a shape's size or a choice's number
 
 
 class Unreadable(ValueError):
@@ -54,6 +60,8 @@ def parse_number(text: str) -> Fraction:
     parts = s.split("/")
     if len(parts) > 2 or not all(_NUMBER.fullmatch(p) for p in parts):
         raise Unreadable("need_number")
+    if any(len(p) > _MAX_NUMBER_CHARS or abs(_exponent(p)) > _MAX_EXPONENT for p in parts):
+        raise Unreadable("number_out_of_range")
     value = Fraction(parts[0])
     if len(parts) == 2:
         denominator = Fraction(parts[1])
@@ -63,13 +71,23 @@ def parse_number(text: str) -> Fraction:
     return value
 
 
+def _exponent(number: str) -> int:
+    mantissa, _, exponent = number.partition("e")
+    return int(exponent) if exponent else 0
+
+
+def _count(text: str) -> bool:
+    """Whether the text is a whole number of 0-9 digits (not any Unicode digit int() refuses)."""
+    return text.isascii() and text.isdigit() and len(text) <= _MAX_COUNT_DIGITS
+
+
 def parse_shape(text: str) -> tuple[int, ...]:
     """A shape: (2, 3), 2x3, 2×3, 2,3, [2, 3], 2 3; (3,) or 3 for a vector; () for a scalar."""
     s = normalize(text).lower()
     s = re.sub(r"[()\[\]]", " ", s)
     s = re.sub(r"[x×*,]", " ", s)
     parts = s.split()
-    if not all(p.isdigit() for p in parts):
+    if not all(_count(p) for p in parts):
         raise Unreadable("need_shape")
     if not parts and not re.search(r"[(\[]", normalize(text)):
         raise Unreadable("need_shape")
@@ -129,7 +147,7 @@ class Verdict:
 
 def close(x, expected, atol: float, rtol: float) -> bool:
     """|x − x*| ≤ atol + rtol·|x*|."""
-    x, expected = float(x), float(expected)
+    x, expected = as_float(x), as_float(expected)
     return abs(x - expected) <= atol + rtol * abs(expected)
 
 
@@ -149,6 +167,14 @@ def exact_fraction(x) -> Fraction | None:
     return fraction if float(fraction) == float(x) else None
 
 
+def as_float(x) -> float:
+    """A number as a float; an exact one beyond the float range (1e400) as ±inf, not an error."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
 @dataclass(slots=True)
 class Mistake:
     """A known wrong answer and what it reveals (from the lesson or found automatically)."""
@@ -164,9 +190,9 @@ def check_number(x: Fraction, expected, atol: float, rtol: float, mistakes=()) -
     for mistake in mistakes:
         if _is_number(mistake.value) and close(x, mistake.value, atol, rtol):
             return Verdict(False, mistake.key, {"value": human(mistake.value)}, mistake.text)
-    if float(expected) != 0 and close(-x, expected, atol, rtol):
+    if as_float(expected) != 0 and close(-x, expected, atol, rtol):
         return Verdict(False, "sign_flipped")
-    direction = "too_high" if float(x) > float(expected) else "too_low"
+    direction = "too_high" if as_float(x) > as_float(expected) else "too_low"
     return Verdict(False, direction)
 
 
@@ -340,7 +366,7 @@ def shuffled(ids: list[str], seed: int) -> list[str]:
 def parse_choice(text: str, order: list[str]) -> str:
     """A choice by its shown number (1, 2 …) or by its id."""
     s = normalize(text).lower().rstrip(").")
-    if s.isdigit() and 1 <= int(s) <= len(order):
+    if _count(s) and 1 <= int(s) <= len(order):
         return order[int(s) - 1]
     for choice_id in order:
         if s == choice_id.lower():
