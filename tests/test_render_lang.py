@@ -340,3 +340,19 @@ def test_json_carries_the_op_texts_in_every_language():
     english, korean = (ops.MATMUL.backward_shapes_in([(4, 2, 2), (2, 3)], (4, 2, 3), lang)[1] for lang in ("en", "ko"))
     assert english.endswith(", summed over the batch") and korean.endswith(", 배치에 걸쳐 합산")
     assert english.removesuffix(", summed over the batch") == korean.removesuffix(", 배치에 걸쳐 합산")
+
+
+def test_softmax_words_say_the_rule_the_engine_runs():
+    """yᵢ times (gᵢ minus the y-weighted average of g), in both languages: not yᵢgᵢ − ḡ."""
+    import numpy as np
+
+    from gradtutor.tensor import Tensor
+
+    x, g = np.array([2.0, 1.0, 0.1]), np.array([0.3, -1.0, 2.0])
+    y = np.exp(x) / np.exp(x).sum()
+    t = Tensor(x, requires_grad=True)
+    t.softmax().backward(g)
+    assert np.allclose(t.grad, y * (g - (y * g).sum()))  # the rule the texts must state
+    assert not np.allclose(t.grad, y * g - (y * g).sum())  # the misreading the old English allowed
+    assert "yᵢ(gᵢ − Σⱼ yⱼgⱼ)" in ops.SOFTMAX.explain_in("en")
+    assert "yᵢ × (자기 상류 기울기 − y로 가중 평균한 상류 기울기)" in ops.SOFTMAX.explain_in("ko")
