@@ -93,3 +93,29 @@ def test_a_wide_jacobian_is_shown_whole_when_the_table_has_room():
     wide = console_text(table, width=200)
     assert "…" not in wide and last in wide  # every column of the 8×8 matrix
     assert "…" in console_text(table, width=100)  # a narrow terminal still gets a table that fits
+
+
+def test_a_broadcast_input_s_rule_sums_over_the_broadcast_axes():
+    """b (3,) added to a (2, 3) batch: its rule is the upstream summed over axis 0, in the table
+    and in JSON, and that sum is what the engine computed."""
+    from gradtutor.render.jacobian import broadcast_axes
+    from gradtutor.tensor import Tensor
+
+    trace = traced("affine-batch")
+    add = trace.steps[0]
+    b_flow = add.flows[1]
+    assert broadcast_axes(add, 0) == () and broadcast_axes(add, 1) == (0,)
+    assert np.allclose(b_flow.downstream, np.asarray(add.upstream).sum(axis=0))
+    text = console_text(trace_table(trace))  # the rule column wraps it after "summed"
+    assert "dL/dy = dL/dz, summed" in text and "over axis 0 to (3,)" in text
+    b_rule = json.loads(dumps(trace))["steps"][0]["inputs"][1]
+    assert b_rule["rule"] == "dL/dy = dL/dz, summed over axis 0 to (3,)"
+    assert b_rule["rule_text"]["ko"] == "dL/dy = dL/dz, 축 0에 대해 합산해 (3,)로"
+    assert json.loads(dumps(trace))["steps"][0]["inputs"][0]["rule"] == "dL/dx = dL/dz"  # not broadcast
+    # A kept axis of size 1 is a broadcast axis too: c (2, 1) times a (2, 3) sums over axis 1.
+    from gradtutor.tracer import trace as trace_of
+
+    a, c = Tensor(np.ones((2, 3)), name="a"), Tensor(np.array([[2.0], [3.0]]), name="c")
+    product = trace_of(a * c, np.ones((2, 3)))
+    assert broadcast_axes(product.steps[0], 1) == (1,)
+    assert "summed over axis 1 to" in console_text(trace_table(product))

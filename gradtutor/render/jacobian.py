@@ -37,15 +37,38 @@ def _with_shape(value, digits: int) -> str:
     return text if "(" in text.split("\n")[0] else f"{shape_text(getattr(value, 'shape', ()))} = {text}"
 
 
+def broadcast_axes(step, slot: int) -> tuple[int, ...]:
+    """The output axes an elementwise gate broadcast input `slot` along (b (3,) added to a (2, 3)
+    batch: axis 0), which its backward sums the upstream over; () for an input of the output's shape."""
+    shape, out = tuple(step.input_shapes[slot]), tuple(step.output_shape)
+    elementwise = (step.op.jacobian_in(slot) or "").startswith(("diagonal", "identity", "−I"))
+    if not elementwise or shape == out:
+        return ()
+    added = len(out) - len(shape)  # leading axes the input does not have
+    return tuple(range(added)) + tuple(
+        added + axis for axis, n in enumerate(shape) if n == 1 and out[added + axis] != 1
+    )
+
+
 def structure(step, slot: int, lang: str = "en") -> str:
     """The Jacobian of one input in words, from the op record, noting a broadcast input."""
     op = step.op
     described = op.jacobian_in(slot, lang) or op.local_in(0, lang)
-    shape = step.input_shapes[slot]
-    elementwise = (op.jacobian_in(slot) or "").startswith(("diagonal", "identity", "−I"))
-    if elementwise and shape != step.output_shape:
-        described += words(lang, "broadcast_sum", shape=shape_text(shape))
+    if broadcast_axes(step, slot):
+        described += words(lang, "broadcast_sum", shape=shape_text(step.input_shapes[slot]))
     return described
+
+
+def rule_text(step, slot: int, lang: str = "en") -> str | None:
+    """The rule the engine runs for one input; for a broadcast input, with the sum over the
+    broadcast axes that brings the gradient back to the input's shape (broadcasting's sum_to)."""
+    rule = step.op.backward_in(slot, lang) or None
+    axes = broadcast_axes(step, slot)
+    if rule is None or not axes:
+        return rule
+    return rule + words(
+        lang, "broadcast_rule", axes=", ".join(map(str, axes)), shape=shape_text(step.input_shapes[slot])
+    )
 
 
 def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIMIT, lang: str = "en") -> Text:
@@ -78,7 +101,7 @@ def downstream_cell(source, flow, digits: int = DIGITS, lang: str = "en") -> Tex
 def rule_cell(step, slot: int, lang: str = "en") -> Text:
     """The engine's efficient rule for one input and whether upstream · J gave the same."""
     op = step.op
-    rule = op.backward_in(slot, lang)
+    rule = rule_text(step, slot, lang) or ""
     with_shapes = op.backward_shapes_in(step.input_shapes, step.output_shape, lang)
     if with_shapes is not None:
         rule += "\n" + with_shapes[slot]
