@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from rich import box
 from rich.console import Group
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -20,6 +19,7 @@ from gradtutor.render.fmt import (
     PENDING, TABLE_DIGITS, check_step, gate_text, is_array, labels_of, local_text, names_z, operand, output_named,
     shaped, show, slot_letters, words,
 )
+from gradtutor.render.fit import FitWidth, Formula
 from gradtutor.render.jacobian import tensor_trace_table
 
 GRADIENT = "red"  # gradients in the terminal, as in the diagrams' second colour
@@ -51,45 +51,6 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS, lang
     if trace.checks is None:
         return table
     return Group(table, checks_table(trace, digits, lang))
-
-
-class FitWidth:
-    """`table` where it fits the width it is given without wrapping, else `fallback()`.
-
-    The fallback is made only when it is needed, and the table is measured once per set of console
-    options: printing measures a renderable more than once (the CLI measures its natural width
-    before it prints), and measuring a table measures every cell of it."""
-
-    def __init__(self, table, fallback):
-        self.table = table
-        self._fallback = fallback
-        self._measured: dict[tuple, Measurement] = {}
-
-    def _measure(self, console, options) -> Measurement:
-        # What a table's width depends on. Not the screen's size (the CLI measures on one console
-        # and prints on another), and no_wrap None is False (print passes one, measure the other).
-        key = (
-            options.min_width, options.max_width, options.legacy_windows, options.encoding, options.justify,
-            options.overflow, bool(options.no_wrap), options.highlight, options.markup,
-        )
-        if key not in self._measured:
-            self._measured[key] = Measurement.get(console, options, self.table)
-        return self._measured[key]
-
-    def _pick(self, console, options):
-        unbounded = options.update_width(10_000)  # Measurement.get clamps to the width it is given
-        if self._measure(console, unbounded).maximum <= options.max_width:
-            return self.table
-        if callable(self._fallback):
-            self._fallback = self._fallback()
-        return self._fallback
-
-    def __rich_console__(self, console, options):
-        yield self._pick(console, options)
-
-    def __rich_measure__(self, console, options):
-        chosen = self._pick(console, options)
-        return self._measure(console, options) if chosen is self.table else Measurement.get(console, options, chosen)
 
 
 @dataclass(slots=True)
@@ -165,6 +126,7 @@ class _StepRows:
             gate_cells = list(gate)
             if len(inputs) == 1 or narrow:  # one cell: the pattern goes under the gate's name
                 gate_cells = [Text("\n").join(gate_cells)]
+            gate_cells = [Formula(cell) for cell in gate_cells]  # "tanh scales by" / "1 − z²", never "1" / "− z²"
             for slot, cells in enumerate(inputs):
                 first = slot == 0
                 row = [
@@ -175,9 +137,9 @@ class _StepRows:
                     lines = [Text(cells.local), cells.chain]
                     if cells.running:
                         lines.append(Text.assemble(sum_prefix, cells.running))
-                    row += [cells.name, Text("\n").join(lines)]
+                    row += [cells.name, Formula(Text("\n").join(lines))]
                 else:
-                    row += [upstream if first else "", cells.name, cells.local, cells.chain]
+                    row += [upstream if first else "", cells.name, Formula(cells.local), Formula(cells.chain)]
                     if has_fanout:
                         row.append(cells.running)
                 table.add_row(*row, style=CURRENT if current else None, end_section=slot == len(inputs) - 1)
