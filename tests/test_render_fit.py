@@ -32,3 +32,31 @@ def test_a_tanh_gate_s_pattern_keeps_its_formula_whole(width):
     text = console_text(trace_table(trace(h, 1.0)), width=width)
     assert "1 − z²" in text.replace("1 − h²", "1 − z²") and "…" not in text
     assert not any(line.rstrip().endswith(("by 1", "− ")) for line in text.splitlines())
+
+
+TENSOR_VIEWS = [
+    ("softmax", 80, "en"), ("softmax", 60, "en"), ("softmax", 60, "ko"), ("softmax-loss", 80, "en"),
+    ("softmax-loss", 60, "en"), ("affine-batch", 80, "en"), ("affine-batch", 60, "ko"),
+]
+
+
+@pytest.mark.parametrize("name, width, lang", TENSOR_VIEWS)
+def test_tensor_tables_at_80_and_60_columns_golden(name, width, lang):
+    """A gate whose table is too wide is shown stacked per input: every matrix whole, every word whole."""
+    from rich.cells import cell_len
+
+    from render_golden import assert_golden, traced
+
+    text = console_text(trace_table(traced(name), lang=lang), width=width)
+    assert "…" not in text and max(cell_len(line) for line in text.splitlines()) <= width
+    assert_golden(f"table-{name}-{lang}-{width}.txt", text)
+
+
+def test_the_softmax_jacobian_keeps_its_third_column_at_80_columns():
+    from render_golden import traced
+
+    trace = traced("softmax")
+    text = console_text(trace_table(trace), width=80)
+    jacobian = trace.steps[0].flows[0].jacobian
+    for row in jacobian:  # each row of J on one line, all three entries
+        assert any(all(f"{v:.4g}" in line for v in row) for line in text.splitlines())

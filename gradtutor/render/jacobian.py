@@ -9,11 +9,15 @@ whether the two agree. Every value cell carries its shape.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.console import Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from gradtutor.render.fmt import MATRIX_LIMIT, block, check_step, gate_text, shape_text, shaped, words
+from gradtutor.render.fit import Block, FitWidth, Formula
+from gradtutor.render.fmt import MATRIX_LIMIT, block, check_step, gate_text, shape_text, shaped, show, words
 
 DIGITS = 4  # significant digits in matrices: four keep a 3×3 softmax Jacobian inside a table
 
@@ -27,7 +31,7 @@ def _table(title: str) -> Table:
 
     # Text, not a markup string: formulas such as "[x1, x2, …]" must not read as rich tags.
     return Table(
-        title=Text(title), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True
+        title=Formula(title), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True
     )
 
 
@@ -71,34 +75,42 @@ def rule_text(step, slot: int, lang: str = "en") -> str | None:
     )
 
 
-def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIMIT, lang: str = "en") -> Text:
+def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIMIT, lang: str = "en"):
     """The Jacobian as a matrix when it has at most `limit` entries; else its structure in
-    words (the full matrix of a gate with up to 64 inputs and outputs is in the JSON)."""
+    words (the full matrix of a gate with up to 64 inputs and outputs is in the JSON). A matrix
+    too wide for the space it is given is described in words too, never cut."""
     flow = step.flows[slot]
     if flow.jacobian is None:
-        return Text(structure(step, slot, lang))
+        return Formula(structure(step, slot, lang))
     rows, columns = flow.jacobian.shape
+    described = structure(step, slot, lang)
     if flow.jacobian.size > limit:
-        return Text(f"{rows}×{columns}: {structure(step, slot, lang)}")
+        return Formula(f"{rows}×{columns}: {described}")
     shape = step.input_shapes[slot]
     if rows == 1 and len(shape) > 0:
         # The output is one number: J is a single row, the gradient, written in x's shape.
-        matrix = block(flow.jacobian.reshape(shape), digits, limit)
-        return Text(f"{words(lang, 'jacobian_row', columns=columns, shape=shape_text(shape))}\n{matrix}", no_wrap=True)
-    # A matrix must not wrap: no_wrap makes the column as wide as the matrix's widest row.
-    return Text(f"{rows}×{columns}\n{block(flow.jacobian, digits, limit)}", no_wrap=True)
+        head = words(lang, "jacobian_row", columns=columns, shape=shape_text(shape))
+        return Group(Formula(head), Block(block(flow.jacobian.reshape(shape), digits, limit), instead=described))
+    return Group(Text(f"{rows}×{columns}"), Block(block(flow.jacobian, digits, limit), instead=described))
 
 
-def downstream_cell(source, flow, digits: int = DIGITS, lang: str = "en") -> Text:
+def _value_block(value, digits: int) -> Block:
+    """A gradient as a matrix, or (where the matrix does not fit) on one line or by its shape."""
+    return Block(block(value, digits), style=GRADIENT, instead=show(value, digits))
+
+
+def downstream_cell(source, flow, digits: int = DIGITS, lang: str = "en"):
     """The downstream gradient; for an input used by several gates, also its running sum."""
-    text = Text(block(flow.downstream, digits), style=GRADIENT)
-    if source.uses > 1:
-        text.append(f"\n{words(lang, 'running_sum')}\n", style="italic")
-        text.append(block(flow.after, digits), style=GRADIENT)
-    return text
+    if source.uses <= 1:
+        return _value_block(flow.downstream, digits)
+    return Group(
+        _value_block(flow.downstream, digits),
+        Formula(words(lang, "running_sum"), style="italic"),
+        _value_block(flow.after, digits),
+    )
 
 
-def rule_cell(step, slot: int, lang: str = "en") -> Text:
+def rule_cell(step, slot: int, lang: str = "en") -> Formula:
     """The engine's efficient rule for one input and whether upstream · J gave the same."""
     op = step.op
     rule = rule_text(step, slot, lang) or ""
@@ -106,14 +118,13 @@ def rule_cell(step, slot: int, lang: str = "en") -> Text:
     if with_shapes is not None:
         rule += "\n" + with_shapes[slot]
     flow = step.flows[slot]
-    # A narrow column folds a long word rather than cutting it off with "…": every rule is read whole.
     if flow.agrees is None:
-        return Text(rule, overflow="fold")
+        return Formula(rule)
     if flow.agrees:
         mark = Text(words(lang, "agrees"), style="green")
     else:
         mark = Text(words(lang, "differs"), style="bold red")
-    return Text.assemble(rule, "\n", mark, overflow="fold")
+    return Formula(Text.assemble(rule, "\n", mark))
 
 
 def tensor_trace_table(trace, step: int | None = None, digits: int = DIGITS, lang: str = "en"):
@@ -162,44 +173,76 @@ def _input_cell(step, slot: int, nodes, names) -> Text:
     return Text(f"{nodes[step.flows[slot].node].label} ({names[slot]})\n{shape_text(step.input_shapes[slot])}")
 
 
-def step_table(trace, s, current: bool = False, digits: int = DIGITS, lang: str = "en") -> Table:
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One input's cells, shared by the table and the stacked layout."""
+
+    name: Text
+    jacobian: object
+    downstream: object
+    rule: Formula
+
+
+def _rows(step, nodes, digits: int, lang: str, limit: int, via_jacobian: bool) -> list[_Row]:
+    names = step.op.input_names(len(step.flows))
+    rows = []
+    for slot, flow in enumerate(step.flows):
+        if via_jacobian:  # the one-gate view: upstream · J itself, which the rule is checked against
+            downstream = _value_block(flow.via_jacobian if flow.via_jacobian is not None else flow.downstream, digits)
+        else:
+            downstream = downstream_cell(nodes[flow.node], flow, digits, lang)
+        rows.append(_Row(
+            _input_cell(step, slot, nodes, names), jacobian_cell(step, slot, digits, limit, lang), downstream,
+            rule_cell(step, slot, lang),
+        ))
+    return rows
+
+
+def _gate_view(title: str, rows: list[_Row], headers: tuple[str, str, str, str], rule_width: tuple[int, int],
+               current: bool = False, caption: str | None = None):
+    """A gate's rows as a table where the table fits the terminal, else stacked: each input's
+    Jacobian, downstream and rule under each other, each as wide as the terminal."""
+    style = CURRENT if current else None
+    table = _table(title)
+    table.add_column(headers[0], no_wrap=True)
+    table.add_column(headers[1])
+    table.add_column(headers[2], style=GRADIENT)
+    table.add_column(headers[3], min_width=rule_width[0], max_width=rule_width[1])
+    for row in rows:
+        table.add_row(row.name, row.jacobian, row.downstream, row.rule, style=style, end_section=True)
+    if caption is not None:
+        table.caption = Text(caption)
+        table.caption_justify = "left"
+
+    def stacked():
+        parts = [Formula(Text(title, style=style or ""))]
+        for row in rows:
+            parts.append(Text(row.name.plain.replace("\n", " "), style="bold"))
+            for header, cell in zip(headers[1:], (row.jacobian, row.downstream, row.rule)):
+                parts.append(Padding(Formula(Text(header.replace("\n", ", ") + ":", style="italic")), (0, 0, 0, 2)))
+                parts.append(Padding(cell, (0, 0, 0, 4)))
+        if caption is not None:
+            parts.append(Formula(caption))
+        return Group(*parts)
+
+    return FitWidth(table, stacked)
+
+
+def step_table(trace, s, current: bool = False, digits: int = DIGITS, lang: str = "en"):
     """One tensor gate: a header with shapes and the upstream, then a row per input."""
     nodes = trace.nodes
-    names = s.op.input_names(len(s.flows))
     marker = f"{MARK} " if current else ""
-    table = _table(f"{marker}{words(lang, 'tensor_step', index=s.index)}{_gate_header(s, nodes, digits, lang)}")
-    table.add_column(words(lang, "col_input"), no_wrap=True)
-    table.add_column(words(lang, "col_jacobian"))
-    table.add_column(words(lang, "col_tensor_downstream"), no_wrap=True, style=GRADIENT)
-    table.add_column(words(lang, "col_rule"), min_width=18, max_width=24)
-    for slot, flow in enumerate(s.flows):
-        table.add_row(
-            _input_cell(s, slot, nodes, names),
-            jacobian_cell(s, slot, digits, lang=lang),
-            downstream_cell(nodes[flow.node], flow, digits, lang),
-            rule_cell(s, slot, lang),
-            style=CURRENT if current else None,
-            end_section=True,
-        )
-    return table
+    title = f"{marker}{words(lang, 'tensor_step', index=s.index)}{_gate_header(s, nodes, digits, lang)}"
+    headers = (
+        words(lang, "col_input"), words(lang, "col_jacobian"), words(lang, "col_tensor_downstream"), words(lang, "col_rule")
+    )
+    return _gate_view(title, _rows(s, nodes, digits, lang, MATRIX_LIMIT, False), headers, (18, 24), current)
 
 
-def jacobian_view(step, nodes, digits: int = DIGITS, lang: str = "en") -> Table:
+def jacobian_view(step, nodes, digits: int = DIGITS, lang: str = "en"):
     """One gate on its own: each input's Jacobian, upstream · J and the rule the engine runs."""
-    table = _table(_gate_header(step, nodes, digits, lang))
-    table.add_column(words(lang, "col_input"), no_wrap=True)
-    table.add_column(words(lang, "col_jacobian"))
-    table.add_column(words(lang, "col_via_jacobian"), no_wrap=True, style=GRADIENT)
-    table.add_column(words(lang, "col_rule"), min_width=20, max_width=26)
-    names = step.op.input_names(len(step.flows))
-    for slot, flow in enumerate(step.flows):
-        table.add_row(
-            _input_cell(step, slot, nodes, names),
-            jacobian_cell(step, slot, digits, limit=64 * 64, lang=lang),  # asked for one gate: every entry
-            Text(block(flow.via_jacobian if flow.via_jacobian is not None else flow.downstream, digits)),
-            rule_cell(step, slot, lang),
-            end_section=True,
-        )
-    table.caption = Text(words(lang, "order_note"))
-    table.caption_justify = "left"
-    return table
+    headers = (
+        words(lang, "col_input"), words(lang, "col_jacobian"), words(lang, "col_via_jacobian"), words(lang, "col_rule")
+    )
+    rows = _rows(step, nodes, digits, lang, 64 * 64, True)  # asked for one gate: every entry
+    return _gate_view(_gate_header(step, nodes, digits, lang), rows, headers, (20, 26), caption=words(lang, "order_note"))
