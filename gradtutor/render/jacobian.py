@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradtutor.render.fit import Block, FitWidth, Formula
-from gradtutor.render.fmt import MATRIX_LIMIT, block, check_step, gate_text, shape_text, shaped, show, words
+from gradtutor.render.fmt import MATRIX_LIMIT, block, check_step, gate_text, named, shape_text, shaped, show, words
 
 DIGITS = 4  # significant digits in matrices: four keep a 3×3 softmax Jacobian inside a table
 
@@ -54,19 +54,25 @@ def broadcast_axes(step, slot: int) -> tuple[int, ...]:
     )
 
 
-def structure(step, slot: int, lang: str = "en") -> str:
-    """The Jacobian of one input in words, from the op record, noting a broadcast input."""
+def structure(step, slot: int, lang: str = "en", names=None) -> str:
+    """The Jacobian of one input in words, from the op record, noting a broadcast input. `names`
+    (the inputs' labels and the gate's) writes it with the step's own names (fmt.named)."""
     op = step.op
     described = op.jacobian_in(slot, lang) or op.local_in(0, lang)
+    if names is not None:
+        described = named(described, op, *names)
     if broadcast_axes(step, slot):
         described += words(lang, "broadcast_sum", shape=shape_text(step.input_shapes[slot]))
     return described
 
 
-def rule_text(step, slot: int, lang: str = "en") -> str | None:
+def rule_text(step, slot: int, lang: str = "en", names=None) -> str | None:
     """The rule the engine runs for one input; for a broadcast input, with the sum over the
-    broadcast axes that brings the gradient back to the input's shape (broadcasting's sum_to)."""
+    broadcast axes that brings the gradient back to the input's shape (broadcasting's sum_to).
+    JSON keeps the op's own letters; tables pass `names` (see `structure`)."""
     rule = step.op.backward_in(slot, lang) or None
+    if rule is not None and names is not None:
+        rule = named(rule, step.op, *names)
     axes = broadcast_axes(step, slot)
     if rule is None or not axes:
         return rule
@@ -75,15 +81,15 @@ def rule_text(step, slot: int, lang: str = "en") -> str | None:
     )
 
 
-def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIMIT, lang: str = "en"):
+def jacobian_cell(step, slot: int, digits: int = DIGITS, limit: int = MATRIX_LIMIT, lang: str = "en", names=None):
     """The Jacobian as a matrix when it has at most `limit` entries; else its structure in
     words (the full matrix of a gate with up to 64 inputs and outputs is in the JSON). A matrix
     too wide for the space it is given is described in words too, never cut."""
     flow = step.flows[slot]
     if flow.jacobian is None:
-        return Formula(structure(step, slot, lang))
+        return Formula(structure(step, slot, lang, names))
     rows, columns = flow.jacobian.shape
-    described = structure(step, slot, lang)
+    described = structure(step, slot, lang, names)
     if flow.jacobian.size > limit:
         return Formula(f"{rows}×{columns}: {described}")
     shape = step.input_shapes[slot]
@@ -110,10 +116,10 @@ def downstream_cell(source, flow, digits: int = DIGITS, lang: str = "en"):
     )
 
 
-def rule_cell(step, slot: int, lang: str = "en") -> Formula:
+def rule_cell(step, slot: int, lang: str = "en", names=None) -> Formula:
     """The engine's efficient rule for one input and whether upstream · J gave the same."""
     op = step.op
-    rule = rule_text(step, slot, lang) or ""
+    rule = rule_text(step, slot, lang, names) or ""
     with_shapes = op.backward_shapes_in(step.input_shapes, step.output_shape, lang)
     if with_shapes is not None:
         rule += "\n" + with_shapes[slot]
@@ -147,12 +153,13 @@ def tensor_trace_table(trace, step: int | None = None, digits: int = DIGITS, lan
     return Group(*parts)
 
 
-def _gate_title(gate, op, lang: str) -> str:
+def _gate_title(gate, op, lang: str, labels) -> str:
     """'· HW2 = Y = X · W   (matmul …)': the gate, its output named as the formula names it; the
     name is not repeated when the formula already starts with it (L = −(1/N) Σ …, not L = L = …)."""
-    formula = op.formula_in(lang)
-    named = formula if formula.startswith(f"{gate.label} = ") else f"{gate.label} = {formula}"
-    return f"{gate_text(gate)} {named}   ({op.gate_in(lang)})"
+    formula = named(op.formula_in(lang), op, labels, gate.label)
+    if not formula.startswith((f"{gate.label} = ", f"{gate.label}ᵢ = ")):  # an output without a letter of its own
+        formula = f"{gate.label} = {formula}"
+    return f"{gate_text(gate)} {formula}   ({named(op.gate_in(lang), op, labels, gate.label)})"
 
 
 def _gate_header(step, nodes, digits: int, lang: str) -> str:
@@ -162,15 +169,15 @@ def _gate_header(step, nodes, digits: int, lang: str) -> str:
         f"{nodes[f.node].label} {shape_text(shape)}" for f, shape in zip(step.flows, step.input_shapes)
     )
     return (
-        f"{_gate_title(gate, step.op, lang)}\n"
+        f"{_gate_title(gate, step.op, lang, [nodes[f.node].label for f in step.flows])}\n"
         f"{inputs} → {gate.label} {shape_text(step.output_shape)}\n"
         + words(lang, "tensor_upstream", output=gate.label, value=_with_shape(step.upstream, digits))
     )
 
 
-def _input_cell(step, slot: int, nodes, names) -> Text:
-    """An input's row head: its name, the letter the formulas call it by, its shape."""
-    return Text(f"{nodes[step.flows[slot].node].label} ({names[slot]})\n{shape_text(step.input_shapes[slot])}")
+def _input_cell(step, slot: int, nodes) -> Text:
+    """An input's row head: its name (the formulas call it by it too) and its shape."""
+    return Text(f"{nodes[step.flows[slot].node].label}\n{shape_text(step.input_shapes[slot])}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +191,7 @@ class _Row:
 
 
 def _rows(step, nodes, digits: int, lang: str, limit: int, via_jacobian: bool) -> list[_Row]:
-    names = step.op.input_names(len(step.flows))
+    names = ([nodes[flow.node].label for flow in step.flows], nodes[step.node].label)
     rows = []
     for slot, flow in enumerate(step.flows):
         if via_jacobian:  # the one-gate view: upstream · J itself, which the rule is checked against
@@ -192,8 +199,8 @@ def _rows(step, nodes, digits: int, lang: str, limit: int, via_jacobian: bool) -
         else:
             downstream = downstream_cell(nodes[flow.node], flow, digits, lang)
         rows.append(_Row(
-            _input_cell(step, slot, nodes, names), jacobian_cell(step, slot, digits, limit, lang), downstream,
-            rule_cell(step, slot, lang),
+            _input_cell(step, slot, nodes), jacobian_cell(step, slot, digits, limit, lang, names), downstream,
+            rule_cell(step, slot, lang, names),
         ))
     return rows
 

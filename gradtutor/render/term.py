@@ -16,8 +16,7 @@ from rich.text import Text
 
 from gradtutor import ops
 from gradtutor.render.fmt import (
-    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, labels_of, local_text, names_z, operand, output_named,
-    shaped, show, slot_letters, words,
+    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, local_text, named, operand, shaped, show, words,
 )
 from gradtutor.render.fit import FitWidth, Formula
 from gradtutor.render.jacobian import tensor_trace_table
@@ -57,16 +56,15 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS, lang
 class _Input:
     """One gate input's cells, shared by the wide and the narrow layout."""
 
-    name: str  # "apple (x)": the input and the letter the formulas call it by
+    name: str  # the input's own label: the formulas call it by it too
     local: str  # the local gradient, formula and value
     chain: Text  # upstream × local = downstream
     running: Text | str  # the input's running sum where it fans out, else ""
 
 
 class _StepRows:
-    """The scalar backward pass's cells, computed once per table: the texts of every step, and
-    what the whole graph decides (the labels the slot letters must avoid, whether an input named z
-    renames the gates' outputs, whether any input fans out)."""
+    """The scalar backward pass's cells, computed once per table: the texts of every step, written
+    with the circuit's own names, and whether any input fans out."""
 
     def __init__(self, trace, step: int | None, digits: int, lang: str):
         self.trace, self.step, self.lang = trace, step, lang
@@ -78,25 +76,23 @@ class _StepRows:
         ) + (words(lang, "exact_note") if trace.exact else "")
         self.steps = trace.steps[:last]
         self.has_fanout = any(nodes[f.node].uses > 1 for s in self.steps for f in s.flows)
-        self.z_named = names_z(trace)
-        taken = labels_of(nodes)
         self.gates: list[tuple[Text, Text]] = []  # per step: the gate's symbol and name, its pattern
         self.upstreams: list[str] = []
         self.inputs: list[list[_Input]] = []
         for s in self.steps:
             gate = nodes[s.node]
-            names = slot_letters(s, nodes, taken)
+            labels = [nodes[flow.node].label for flow in s.flows]
             upstream = show(s.upstream, digits)
-            output = gate.label if self.z_named else None
-            self.gates.append((Text(f"{gate_text(gate)} {gate.label}"), Text(output_named(s.op.gate_in(lang), output), style="italic")))
+            pattern = named(s.op.gate_in(lang), s.op, labels, gate.label)
+            self.gates.append((Text(f"{gate_text(gate)} {gate.label}"), Text(pattern, style="italic")))
             self.upstreams.append(upstream)
             inputs = []
             for slot, flow in enumerate(s.flows):
                 source = nodes[flow.node]
                 down = show(flow.downstream, digits)
                 inputs.append(_Input(
-                    f"{source.label} ({names[slot]})",
-                    local_text(s.op, slot, flow.local, digits, lang, names, output=output),
+                    source.label,
+                    local_text(s.op, slot, flow.local, digits, lang, labels, gate.label),
                     Text.assemble(f"{upstream} × {operand(show(flow.local, digits))} = ", (down, GRADIENT)),
                     _running_sum(source, flow, digits) if self.has_fanout else "",
                 ))
@@ -116,7 +112,7 @@ class _StepRows:
             table.add_column(words(lang, "col_gate"), min_width=15, max_width=17)
             table.add_column(words(lang, "col_upstream"), justify="right", style=GRADIENT, overflow="fold")
             table.add_column(words(lang, "col_input"), overflow="fold")
-            table.add_column(words(lang, "col_local_out") if self.z_named else words(lang, "col_local"), min_width=12)
+            table.add_column(words(lang, "col_local_out"), min_width=12)
             table.add_column(words(lang, "col_downstream"), min_width=12)
             if has_fanout:
                 table.add_column(words(lang, "col_sum"), min_width=12)
