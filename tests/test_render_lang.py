@@ -1,6 +1,7 @@
 """Korean in the traced tables and diagrams: every op and every renderer string speaks both
 languages, Korean tables stay aligned, and the tutor's gate-pattern names agree with the op table."""
 
+import re
 import string
 
 import pytest
@@ -175,15 +176,16 @@ def test_korean_trace_table_stays_aligned():
     header = next(line for line in lines if "기울기" in line and "입력" in line and "단계" in line)
     input_column = _cell_start(header, "입력")
     upstream_end = _cell_start(header, "기울기") + cell_len("기울기")  # right-aligned column
-    rows = [line for line in lines if "(x)" in line or "(y)" in line]
+    rows = [line for line in lines if re.search(r"\S+ × \S+ = ", line)]  # each input's "up × local = down"
     assert len(rows) == sum(len(s.flows) for s in trace.steps)
-    labels = [f"{trace.nodes[f.node].label} ({name})" for s in trace.steps
-              for f, name in zip(s.flows, s.op.input_names(len(s.flows)))]
-    for row, label in zip(rows, labels):
-        assert _cell_start(row, label) == input_column, row
+    labels = [trace.nodes[f.node].label for s in trace.steps for f in s.flows]
+    for row, label in zip(rows, labels):  # the label in the input column, not inside the gate's name
+        at = re.search(rf"(?<=  ){re.escape(label)}(?=  )", row).start()
+        assert cell_len(row[:at]) == input_column, row
     for s in trace.steps:  # each step's first row: the upstream number ends under its header
         row = rows[sum(len(t.flows) for t in trace.steps[: s.index - 1])]
-        before_input = row[: row.index(labels[rows.index(row)])].rstrip()
+        label = labels[rows.index(row)]
+        before_input = row[: re.search(rf"(?<=  ){re.escape(label)}(?=  )", row).start()].rstrip()
         assert before_input.endswith(show(s.upstream)) and cell_len(before_input) == upstream_end, row
     assert max(cell_len(line) for line in lines) <= 100
 
@@ -227,7 +229,7 @@ def test_korean_affine_table_golden():
     trace = traced("affine")
     text = console_text(trace_table(trace, lang="ko"), width=100) + console_text(summary(trace, lang="ko"), width=100)
     assert_golden("table-affine-ko.txt", text)
-    assert "행렬 곱 노드는 상대편 입력의 전치를 곱함" in text and "dL/dW = Xᵀ · dL/dY" in text
+    assert "행렬 곱 노드는 상대편 입력의 전치를 곱함" in text and "dL/dW = xᵀ · dL/dxW" in text
     assert "∂L/∂입력" in text and "∂L/∂y = [1, -1, 2](상류 기울기)에서 시작" in text  # the upstream is not 1
 
 
@@ -258,8 +260,8 @@ def test_jacobian_command_speaks_korean():
     korean, english = (CliRunner().invoke(app, args + ["--lang", lang]) for lang in ("ko", "en"))
     assert korean.exit_code == english.exit_code == 0, (korean.output, english.output)
     text = " ".join(korean.stdout.split())
-    assert "z = x > 0이면 x, 아니면 α·x" in text  # the formula; the rule below wraps in its column
-    assert "dL/dx = dL/dz ⊙ (x > 0이면" in text and "1, 아니면 α)" in text
+    assert "out = x > 0이면 x, 아니면 α·x" in text  # the formula, in the gate's own name; the rule wraps
+    assert "dL/dx =" in text and "dL/dout ⊙ (x > 0이면 1," in text and "아니면 α)" in text
     assert " else " in english.stdout and " else " not in korean.stdout and "where" not in korean.stdout
 
 
@@ -340,3 +342,19 @@ def test_json_carries_the_op_texts_in_every_language():
     english, korean = (ops.MATMUL.backward_shapes_in([(4, 2, 2), (2, 3)], (4, 2, 3), lang)[1] for lang in ("en", "ko"))
     assert english.endswith(", summed over the batch") and korean.endswith(", 배치에 걸쳐 합산")
     assert english.removesuffix(", summed over the batch") == korean.removesuffix(", 배치에 걸쳐 합산")
+
+
+def test_softmax_words_say_the_rule_the_engine_runs():
+    """yᵢ times (gᵢ minus the y-weighted average of g), in both languages: not yᵢgᵢ − ḡ."""
+    import numpy as np
+
+    from gradtutor.tensor import Tensor
+
+    x, g = np.array([2.0, 1.0, 0.1]), np.array([0.3, -1.0, 2.0])
+    y = np.exp(x) / np.exp(x).sum()
+    t = Tensor(x, requires_grad=True)
+    t.softmax().backward(g)
+    assert np.allclose(t.grad, y * (g - (y * g).sum()))  # the rule the texts must state
+    assert not np.allclose(t.grad, y * g - (y * g).sum())  # the misreading the old English allowed
+    assert "yᵢ(gᵢ − Σⱼ yⱼgⱼ)" in ops.SOFTMAX.explain_in("en")
+    assert "yᵢ × (자기 상류 기울기 − y로 가중 평균한 상류 기울기)" in ops.SOFTMAX.explain_in("ko")

@@ -78,14 +78,6 @@ def test_the_work_per_gate_does_not_grow_with_the_graph(renderer, monkeypatch):
     assert humans_400 <= 4.5 * humans_100, counts
 
 
-def test_the_slot_letters_are_the_same_with_the_labels_passed_in():
-    result = trace(Value(2.0, "x") ** Value(3.0, "y"))  # exp(y · log x): letters u, v
-    taken = fmt.labels_of(result.nodes)
-    for step in result.steps:
-        assert fmt.slot_letters(step, result.nodes, taken) == fmt.slot_letters(step, result.nodes)
-    assert ("u", "v") in [fmt.slot_letters(step, result.nodes, taken) for step in result.steps]
-
-
 def test_a_diagram_too_large_to_lay_out_is_refused_before_layout(tmp_path, monkeypatch):
     laid_out = []
     monkeypatch.setattr("pygraphviz.AGraph.layout", lambda self, *a, **k: laid_out.append(self))

@@ -21,7 +21,7 @@ def test_tensor_trace_table_golden(name):
 
 def test_affine_table_shows_both_rules_with_shapes_and_the_jacobian():
     text = " ".join(console_text(trace_table(traced("affine"))).split())  # wrapping aside
-    assert "dL/dX = dL/dY · Wᵀ" in text and "dL/dW = Xᵀ · dL/dY" in text
+    assert "dL/dx = dL/dxW · Wᵀ" in text and "dL/dW = xᵀ · dL/dxW" in text  # in the inputs' own names
     assert "x (2,), W (2, 3) → xW (3,)" in text
     assert "⎡1 4⎤" in text and "⎣3 6⎦" in text  # ∂y/∂x = Wᵀ, laid out as a matrix
     assert "row-major (C) order" in text
@@ -38,8 +38,8 @@ def test_step_view_and_summary_and_forward_pass_golden():
 
 def test_large_gates_are_described_in_words():
     text = " ".join(console_text(trace_table(traced("two-layer-net"))).split())
-    assert "12×9: Xᵀ blocks" in text  # a 108-entry Jacobian: its structure, not its entries
-    assert "12×12: diagonal, 1 where x > 0 else" in text
+    assert "12×9: Hᵀ blocks" in text  # a 108-entry Jacobian: its structure (in the inputs' names), not its entries
+    assert "12×12: diagonal, 1 where A1 > 0 else" in text
     assert "⎡1 0 0⎤" in text  # b1's 12×3 copy-gate Jacobian is small enough to show
 
 
@@ -92,4 +92,33 @@ def test_a_wide_jacobian_is_shown_whole_when_the_table_has_room():
     last = show(traced_softmax.steps[0].flows[0].jacobian[-1, -1], 4)
     wide = console_text(table, width=200)
     assert "…" not in wide and last in wide  # every column of the 8×8 matrix
-    assert "…" in console_text(table, width=100)  # a narrow terminal still gets a table that fits
+    # A narrower terminal gets the same cells stacked per input: the whole matrix, nothing cut.
+    narrower = console_text(table, width=100)
+    assert "…" not in narrower and last in narrower
+    assert max(len(line) for line in narrower.splitlines()) <= 100
+
+
+def test_a_broadcast_input_s_rule_sums_over_the_broadcast_axes():
+    """b (3,) added to a (2, 3) batch: its rule is the upstream summed over axis 0, in the table
+    and in JSON, and that sum is what the engine computed."""
+    from gradtutor.render.jacobian import broadcast_axes
+    from gradtutor.tensor import Tensor
+
+    trace = traced("affine-batch")
+    add = trace.steps[0]
+    b_flow = add.flows[1]
+    assert broadcast_axes(add, 0) == () and broadcast_axes(add, 1) == (0,)
+    assert np.allclose(b_flow.downstream, np.asarray(add.upstream).sum(axis=0))
+    text = console_text(trace_table(trace))  # the rule column wraps it after "summed"
+    assert "dL/db = dL/dY, summed" in text and "over axis 0 to (3,)" in text  # in the circuit's own names
+    b_rule = json.loads(dumps(trace))["steps"][0]["inputs"][1]
+    assert b_rule["rule"] == "dL/dy = dL/dz, summed over axis 0 to (3,)"
+    assert b_rule["rule_text"]["ko"] == "dL/dy = dL/dz, 축 0에 대해 합산해 (3,)로"
+    assert json.loads(dumps(trace))["steps"][0]["inputs"][0]["rule"] == "dL/dx = dL/dz"  # not broadcast
+    # A kept axis of size 1 is a broadcast axis too: c (2, 1) times a (2, 3) sums over axis 1.
+    from gradtutor.tracer import trace as trace_of
+
+    a, c = Tensor(np.ones((2, 3)), name="a"), Tensor(np.array([[2.0], [3.0]]), name="c")
+    product = trace_of(a * c, np.ones((2, 3)))
+    assert broadcast_axes(product.steps[0], 1) == (1,)
+    assert "summed over axis 1 to" in console_text(trace_table(product))

@@ -2,6 +2,7 @@
 on the tensor examples, and `gradtutor jacobian OP --at …` (CliRunner and a real subprocess)."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -85,7 +86,7 @@ def test_tensor_mistakes_are_one_line_errors_with_a_position(text, at, message):
 def test_trace_affine_shows_both_rules_with_shapes_and_the_jacobian():
     raw = ok("trace", "affine")
     out = " ".join(raw.split())
-    assert "dL/dX = dL/dY · Wᵀ" in out and "dL/dW = Xᵀ · dL/dY" in out
+    assert "dL/dx = dL/dxW · Wᵀ" in out and "dL/dW = xᵀ · dL/dxW" in out
     assert "x (2,), W (2, 3) → xW (3,)" in out
     assert "⎡1  4⎤" in raw and "⎢2  5⎥" in raw and "⎣3  6⎦" in raw  # the Jacobian ∂xW/∂x = Wᵀ
     assert "row-major (C) order" in out
@@ -120,7 +121,7 @@ def test_jacobian_command_parameters_and_variadic_inputs():
     out = ok("jacobian", "pow", "--at", "x=[1,2]", "--param", "3")
     assert "⎡3 0⎤" in " ".join(out.split()) or "⎡3   0⎤" in out
     out = ok("jacobian", "concatenate", "--at", "x1=[1,2]", "--at", "x2=[3]")
-    assert "x1 (x1)" in out and "x2 (x2)" in out
+    assert re.search(r"^ x1 ", out, re.M) and re.search(r"^ x2 ", out, re.M)  # each input by its own name
 
 
 @pytest.mark.parametrize(

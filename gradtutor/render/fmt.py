@@ -98,79 +98,39 @@ def local_formula(op: ops.Op, slot: int, lang: str = "en") -> str:
     return op.local_in(slot, lang)
 
 
-# The letters a table may call a gate's two inputs by, in order of preference; the first of each
-# pair also comes as the superscript the formulas write (eˣ, c·xᶜ⁻¹).
-SLOT_LETTERS = (("x", "y"), ("u", "v"), ("a", "b"), ("p", "q"), ("s", "t"))
-_SUPERSCRIPT = {"x": "ˣ", "u": "ᵘ", "a": "ᵃ", "p": "ᵖ", "s": "ˢ"}
-_SLOT_LETTER = re.compile(r"(?<![A-Za-z])[xy](?![A-Za-z])")
+_OUTPUT_LETTER = re.compile(r"^([A-Za-z])ᵢ? = ")  # "z = x + y", "Y = X · W", "yᵢ = exp(xᵢ) / …"
 
 
-def slot_letters(step, nodes, taken: frozenset[str] | None = None) -> tuple[str, ...]:
-    """What a step's rows call the gate's inputs, as in "apple (x)" and the local gradient "y = 2".
-
-    The op's own letters x, y, unless one of them is also the name of another node of the graph:
-    in x**y (traced as exp(y·log x)) the multiply's x slot holds the user's y, so "y (x)" next to
-    "y = 0.69" would say two things at once. Such a step takes the first pair of letters that
-    names nothing else (u, v; then a, b …), in the input column and the formulas alike.
-
-    `taken` is `labels_of(nodes)`: a view of many steps computes it once and passes it to each,
-    since building it costs a pass over the whole graph."""
-    names = step.op.input_names(len(step.flows))
-    if names != SLOT_LETTERS[0][: len(names)]:  # ops with letters of their own (X, W; y, t) keep them
-        return names
-    if taken is None:
-        taken = labels_of(nodes)
-    inputs = [nodes[flow.node].label for flow in step.flows]
-
-    def misleads(letters) -> bool:
-        return any(letter in taken and label != letter for letter, label in zip(letters, inputs))
-
-    for letters in SLOT_LETTERS:
-        if not misleads(letters[: len(names)]):
-            return letters[: len(names)]
-    return names  # every pair names other nodes too (a graph of many one-letter variables)
-
-
-def labels_of(nodes) -> frozenset[str]:
-    """Every label in the graph, for `slot_letters`."""
-    return frozenset(node.label for node in nodes)
-
-
-def _with_letters(formula: str, names: tuple[str, ...], letters: tuple[str, ...]) -> str:
-    """A local-gradient formula written with the step's letters instead of the op's x and y."""
-    rename = dict(zip(names, letters))
-    formula = _SLOT_LETTER.sub(lambda match: rename.get(match.group(0), match.group(0)), formula)
-    return formula.replace("ˣ", _SUPERSCRIPT[rename["x"]]) if "x" in rename else formula
-
-
-_OUTPUT_LETTER = re.compile(r"(?<![A-Za-z])z(?![A-Za-z])")
-
-
-def names_z(trace) -> bool:
-    """Whether a value named z is something other than the gate a step shows. The op formulas call
-    a gate's output z (tanh's local gradient 1 − z²); next to an input named z that reads as the
-    input, so such a trace's tables write each gate's output by its own name instead (see
-    `local_text`). A lone gate whose own output is named z (z = x · y) keeps the formulas' z."""
-    nodes = trace.nodes
-    return any(node.label == "z" for node in nodes) and any(nodes[s.node].label != "z" for s in trace.steps)
-
-
-def output_named(text: str, output: str | None) -> str:
-    """An op text with its output's letter z written as `output` (no change for None)."""
-    return text if output is None else _OUTPUT_LETTER.sub(output, text)
+def named(text: str, op: ops.Op, inputs, output: str | None) -> str:
+    """An op text written with the step's own names instead of the op's letters: each input by its
+    label, the output by the gate's ("tax = 1.1" for apple_price × tax, "1 − h² = 0.79" for
+    h = tanh(…), "dL/db = dL/dY" for the bias of Y = XW + b). A table that named the gate's ports
+    x, y, z would clash with a circuit's own x, y and z; the labels cannot, and stay the same
+    from step to step. `output` None leaves the output's letter as the op writes it."""
+    letters = op.input_names(len(inputs))
+    rename = {letter: label for letter, label in zip(letters, inputs) if len(letter) == 1 or letter[1:].isdigit()}
+    match = _OUTPUT_LETTER.match(op.formula_in())
+    if output is not None and match and match.group(1) not in rename:
+        rename[match.group(1)] = output
+    if not rename:
+        return text
+    if "x" in rename:  # eˣ, e⁻ˣ: a superscript cannot take a name
+        text = text.replace("e⁻ˣ", f"exp(−{rename['x']})").replace("eˣ", f"exp({rename['x']})")
+    letter = "|".join(re.escape(key) for key in sorted(rename, key=len, reverse=True))
+    # A letter on its own, or the variable of a derivative (dL/dx): not a letter inside a word.
+    pattern = re.compile(rf"(?:(?<=dL/d)|(?<![A-Za-z0-9_]))({letter})(?![A-Za-z0-9_])")
+    return pattern.sub(lambda found: rename[found.group(1)], text)
 
 
 def local_text(
-    op: ops.Op, slot: int, local, digits: int = TABLE_DIGITS, lang: str = "en", letters: tuple[str, ...] | None = None,
-    output: str | None = None,
+    op: ops.Op, slot: int, local, digits: int = TABLE_DIGITS, lang: str = "en", inputs=None, output: str | None = None,
 ) -> str:
-    """The local gradient as formula and value: "y = 5"; a bare constant stays "1". `letters`
-    (from `slot_letters`) replaces the op's x and y where the step calls its inputs otherwise;
-    `output` replaces the output's z ("1 − f² = 0.79" for f = tanh(z))."""
+    """The local gradient as formula and value: "y = 5"; a bare constant stays "1". `inputs` and
+    `output` (the step's labels) write the formula with the step's own names (see `named`):
+    "tax = 1.1", "1 − h² = 0.79"."""
     formula = local_formula(op, slot, lang)
-    if letters is not None and op.arity >= 0 and letters != op.input_names():
-        formula = _with_letters(formula, op.input_names(), letters)
-    formula = output_named(formula, output)
+    if inputs is not None:
+        formula = named(formula, op, inputs, output)
     value = show(local, digits)
     if formula.replace("−", "-") == value:  # a constant local gradient: "1", not "1 = 1"
         return value

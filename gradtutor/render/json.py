@@ -14,6 +14,7 @@ import math
 from gradtutor.lang import LANGUAGES
 from gradtutor.numbers import exact
 from gradtutor.render.fmt import local_formula
+from gradtutor.render.jacobian import rule_text
 
 SCHEMA = "gradtutor.trace/1"  # additive changes keep /1; anything else bumps the number
 
@@ -133,8 +134,8 @@ def _add_tensor_fields(trace, data: dict) -> None:
             item["jacobian_structure_text"] = {lang: op.jacobian_in(slot, lang) for lang in LANGUAGES}
             item["via_jacobian"] = value(flow.via_jacobian)
             item["agrees"] = flow.agrees
-            item["rule"] = op.backward_in(slot) or None
-            item["rule_text"] = {lang: op.backward_in(slot, lang) or None for lang in LANGUAGES}
+            item["rule"] = rule_text(step, slot)
+            item["rule_text"] = {lang: rule_text(step, slot, lang) for lang in LANGUAGES}
             if op.backward_shapes is not None:
                 item["rule_shapes"] = op.backward_shapes_in(step.input_shapes, step.output_shape)[slot]
                 item["rule_shapes_text"] = {

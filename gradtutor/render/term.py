@@ -11,15 +11,14 @@ from dataclasses import dataclass
 
 from rich import box
 from rich.console import Group
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from gradtutor import ops
 from gradtutor.render.fmt import (
-    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, labels_of, local_text, names_z, operand, output_named,
-    shaped, show, slot_letters, words,
+    PENDING, TABLE_DIGITS, check_step, gate_text, is_array, local_text, named, operand, shaped, show, words,
 )
+from gradtutor.render.fit import FitWidth, Formula
 from gradtutor.render.jacobian import tensor_trace_table
 
 GRADIENT = "red"  # gradients in the terminal, as in the diagrams' second colour
@@ -53,59 +52,19 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS, lang
     return Group(table, checks_table(trace, digits, lang))
 
 
-class FitWidth:
-    """`table` where it fits the width it is given without wrapping, else `fallback()`.
-
-    The fallback is made only when it is needed, and the table is measured once per set of console
-    options: printing measures a renderable more than once (the CLI measures its natural width
-    before it prints), and measuring a table measures every cell of it."""
-
-    def __init__(self, table, fallback):
-        self.table = table
-        self._fallback = fallback
-        self._measured: dict[tuple, Measurement] = {}
-
-    def _measure(self, console, options) -> Measurement:
-        # What a table's width depends on. Not the screen's size (the CLI measures on one console
-        # and prints on another), and no_wrap None is False (print passes one, measure the other).
-        key = (
-            options.min_width, options.max_width, options.legacy_windows, options.encoding, options.justify,
-            options.overflow, bool(options.no_wrap), options.highlight, options.markup,
-        )
-        if key not in self._measured:
-            self._measured[key] = Measurement.get(console, options, self.table)
-        return self._measured[key]
-
-    def _pick(self, console, options):
-        unbounded = options.update_width(10_000)  # Measurement.get clamps to the width it is given
-        if self._measure(console, unbounded).maximum <= options.max_width:
-            return self.table
-        if callable(self._fallback):
-            self._fallback = self._fallback()
-        return self._fallback
-
-    def __rich_console__(self, console, options):
-        yield self._pick(console, options)
-
-    def __rich_measure__(self, console, options):
-        chosen = self._pick(console, options)
-        return self._measure(console, options) if chosen is self.table else Measurement.get(console, options, chosen)
-
-
 @dataclass(slots=True)
 class _Input:
     """One gate input's cells, shared by the wide and the narrow layout."""
 
-    name: str  # "apple (x)": the input and the letter the formulas call it by
+    name: str  # the input's own label: the formulas call it by it too
     local: str  # the local gradient, formula and value
     chain: Text  # upstream × local = downstream
     running: Text | str  # the input's running sum where it fans out, else ""
 
 
 class _StepRows:
-    """The scalar backward pass's cells, computed once per table: the texts of every step, and
-    what the whole graph decides (the labels the slot letters must avoid, whether an input named z
-    renames the gates' outputs, whether any input fans out)."""
+    """The scalar backward pass's cells, computed once per table: the texts of every step, written
+    with the circuit's own names, and whether any input fans out."""
 
     def __init__(self, trace, step: int | None, digits: int, lang: str):
         self.trace, self.step, self.lang = trace, step, lang
@@ -117,25 +76,23 @@ class _StepRows:
         ) + (words(lang, "exact_note") if trace.exact else "")
         self.steps = trace.steps[:last]
         self.has_fanout = any(nodes[f.node].uses > 1 for s in self.steps for f in s.flows)
-        self.z_named = names_z(trace)
-        taken = labels_of(nodes)
         self.gates: list[tuple[Text, Text]] = []  # per step: the gate's symbol and name, its pattern
         self.upstreams: list[str] = []
         self.inputs: list[list[_Input]] = []
         for s in self.steps:
             gate = nodes[s.node]
-            names = slot_letters(s, nodes, taken)
+            labels = [nodes[flow.node].label for flow in s.flows]
             upstream = show(s.upstream, digits)
-            output = gate.label if self.z_named else None
-            self.gates.append((Text(f"{gate_text(gate)} {gate.label}"), Text(output_named(s.op.gate_in(lang), output), style="italic")))
+            pattern = named(s.op.gate_in(lang), s.op, labels, gate.label)
+            self.gates.append((Text(f"{gate_text(gate)} {gate.label}"), Text(pattern, style="italic")))
             self.upstreams.append(upstream)
             inputs = []
             for slot, flow in enumerate(s.flows):
                 source = nodes[flow.node]
                 down = show(flow.downstream, digits)
                 inputs.append(_Input(
-                    f"{source.label} ({names[slot]})",
-                    local_text(s.op, slot, flow.local, digits, lang, names, output=output),
+                    source.label,
+                    local_text(s.op, slot, flow.local, digits, lang, labels, gate.label),
                     Text.assemble(f"{upstream} × {operand(show(flow.local, digits))} = ", (down, GRADIENT)),
                     _running_sum(source, flow, digits) if self.has_fanout else "",
                 ))
@@ -155,7 +112,7 @@ class _StepRows:
             table.add_column(words(lang, "col_gate"), min_width=15, max_width=17)
             table.add_column(words(lang, "col_upstream"), justify="right", style=GRADIENT, overflow="fold")
             table.add_column(words(lang, "col_input"), overflow="fold")
-            table.add_column(words(lang, "col_local_out") if self.z_named else words(lang, "col_local"), min_width=12)
+            table.add_column(words(lang, "col_local_out"), min_width=12)
             table.add_column(words(lang, "col_downstream"), min_width=12)
             if has_fanout:
                 table.add_column(words(lang, "col_sum"), min_width=12)
@@ -165,6 +122,7 @@ class _StepRows:
             gate_cells = list(gate)
             if len(inputs) == 1 or narrow:  # one cell: the pattern goes under the gate's name
                 gate_cells = [Text("\n").join(gate_cells)]
+            gate_cells = [Formula(cell) for cell in gate_cells]  # "tanh scales by" / "1 − z²", never "1" / "− z²"
             for slot, cells in enumerate(inputs):
                 first = slot == 0
                 row = [
@@ -175,9 +133,9 @@ class _StepRows:
                     lines = [Text(cells.local), cells.chain]
                     if cells.running:
                         lines.append(Text.assemble(sum_prefix, cells.running))
-                    row += [cells.name, Text("\n").join(lines)]
+                    row += [cells.name, Formula(Text("\n").join(lines))]
                 else:
-                    row += [upstream if first else "", cells.name, cells.local, cells.chain]
+                    row += [upstream if first else "", cells.name, Formula(cells.local), Formula(cells.chain)]
                     if has_fanout:
                         row.append(cells.running)
                 table.add_row(*row, style=CURRENT if current else None, end_section=slot == len(inputs) - 1)

@@ -18,13 +18,12 @@ import sys
 import unicodedata
 
 from rich.console import Console
-from rich.markdown import Markdown
-from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
 from gradtutor.tutor import answers, grading, quiz
 from gradtutor.tutor.lessons import Lesson, Step
+from gradtutor.tutor.markdown import Markdown, choice
 from gradtutor.tutor.progress import Progress
 from gradtutor.tutor.quiz_kinds import QUIZ_KINDS, describe
 from gradtutor.tutor.sources import family_of
@@ -309,9 +308,7 @@ class Session:
             order = quiz.shuffled([option_id for option_id, _ in options], seed)
             texts = dict(options)
             for number, option_id in enumerate(order, 1):
-                # "1\)" keeps Markdown from turning the choices into a loosely spaced list.
-                line = Markdown(f"{number}\\) {pick(texts[option_id], lang)}")
-                self.console.print(Padding(line, (0, 0, 0, 2)))
+                self.console.print(choice(number, pick(texts[option_id], lang)))
             self.console.print(Text(ui(lang, "choose"), style="dim"))
         if record.status == "passed":
             right = [a["answer"] for a in self.progress.lesson(lesson_id).steps[step.id].answers if a["right"]]

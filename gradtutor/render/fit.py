@@ -1,0 +1,130 @@
+"""Fitting the terminal views into the width they are given, without cutting anything off.
+
+Three pieces, each for one kind of content:
+
+- `FitWidth`: a table where it fits, else another layout of the same cells (a narrow or a stacked
+  one): a table squeezed below its width would cut matrices and words with "…".
+- `Block`: preformatted lines (a matrix) that are never wrapped; where they do not fit, the block
+  is replaced by its text in words (a matrix by its shape), never cropped.
+- `Formula`: text that wraps at words but not inside a formula: "tanh scales by 1 − z²" breaks
+  before "1 − z²", not inside it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.cells import cell_len
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.text import Text
+
+
+class FitWidth:
+    """`table` where it fits the width it is given without wrapping, else `fallback()`.
+
+    The fallback is made only when it is needed, and the table is measured once per set of console
+    options: printing measures a renderable more than once (the CLI measures its natural width
+    before it prints), and measuring a table measures every cell of it."""
+
+    def __init__(self, table, fallback):
+        self.table = table
+        self._fallback = fallback
+        self._measured: dict[tuple, Measurement] = {}
+
+    def _measure(self, console, options) -> Measurement:
+        # What a table's width depends on. Not the screen's size (the CLI measures on one console
+        # and prints on another), and no_wrap None is False (print passes one, measure the other).
+        key = (
+            options.min_width, options.max_width, options.legacy_windows, options.encoding, options.justify,
+            options.overflow, bool(options.no_wrap), options.highlight, options.markup,
+        )
+        if key not in self._measured:
+            self._measured[key] = Measurement.get(console, options, self.table)
+        return self._measured[key]
+
+    def _pick(self, console, options):
+        unbounded = options.update_width(10_000)  # Measurement.get clamps to the width it is given
+        if self._measure(console, unbounded).maximum <= options.max_width:
+            return self.table
+        if callable(self._fallback):
+            self._fallback = self._fallback()
+        return self._fallback
+
+    def __rich_console__(self, console, options):
+        yield self._pick(console, options)
+
+    def __rich_measure__(self, console, options):
+        chosen = self._pick(console, options)
+        return self._measure(console, options) if chosen is self.table else Measurement.get(console, options, chosen)
+
+
+class Block:
+    """Lines that keep their layout (a matrix): as wide as the widest line, never wrapped.
+    Given less width, it shows `instead` (wrapped text: the matrix's shape, say)."""
+
+    def __init__(self, text: str, style: str | None = None, instead: str = ""):
+        self.lines = text.split("\n")
+        self.style = style
+        self.instead = instead
+        self.width = max(len(line) for line in self.lines)  # matrices are ASCII digits and brackets
+
+    def __rich_measure__(self, console, options):
+        if self.width > options.max_width:
+            return Measurement.get(console, options, Formula(self.instead, style=self.style))
+        return Measurement(self.width, self.width)
+
+    def __rich_console__(self, console, options):
+        if self.width > options.max_width:
+            yield Formula(self.instead, style=self.style)
+            return
+        for line in self.lines:
+            yield Segment(line, console.get_style(self.style) if self.style else None)
+            yield Segment.line()
+
+
+# A space next to an operator binds the formula together: "1 − z²", "x > 0", "dL/dx = dL/dz".
+_OPERATORS = "−+=×·/<>≥≤⊙⊘→≈"
+_GLUE = re.compile(rf"(?<=[{_OPERATORS}]) | (?=[{_OPERATORS}](?: |$))")
+_JOINER = "\ue000"  # a private-use character: a space to the wrapper, one cell wide, never printed
+
+
+def _joined(plain: str, level: int) -> str:
+    """`plain` with the spaces it must not break at joined: level 2 every space next to an
+    operator; level 1 the same but after "=" (where a long rule breaks); level 0 none."""
+    if level == 0:
+        return plain
+    chars = list(plain)
+    for match in _GLUE.finditer(plain):
+        if level == 2 or plain[match.start() - 1 : match.start()] != "=":
+            chars[match.start()] = _JOINER
+    return "".join(chars)
+
+
+class Formula:
+    """Text (str or rich Text) that wraps at word boundaries but keeps each formula on one line.
+
+    Where a formula is wider than the width itself (a long rule in a narrow column), it breaks
+    after its "=" first, and only then at its other spaces."""
+
+    def __init__(self, text, style: str | None = None):
+        self.text = text if isinstance(text, Text) else Text(text, style=style or "")
+
+    def _longest_word(self, level: int) -> int:
+        return max((cell_len(word) for word in _joined(self.text.plain, level).split()), default=0)
+
+    def __rich_measure__(self, console, options):
+        lines = self.text.plain.split("\n")
+        return Measurement(self._longest_word(2), max(cell_len(line) for line in lines)).with_maximum(
+            options.max_width
+        )
+
+    def __rich_console__(self, console, options):
+        width = options.max_width
+        level = next((level for level in (2, 1) if self._longest_word(level) <= width), 0)
+        glued = self.text.copy()
+        glued.plain = _joined(glued.plain, level)
+        for line in glued.wrap(console, width, justify=options.justify or "left", overflow="fold"):
+            line.plain = line.plain.replace(_JOINER, " ")
+            yield from line.render(console)
+            yield Segment.line()

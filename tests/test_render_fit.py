@@ -1,0 +1,62 @@
+"""The terminal views at 80 and 60 columns: nothing is cut off with "…", words wrap whole, a
+matrix is never broken across lines, and a formula stays on one line."""
+
+import pytest
+from rich.console import Console
+
+from gradtutor.engine import Value
+from gradtutor.render.fit import Block, Formula
+from gradtutor.render.term import plain_text, trace_table
+from gradtutor.tracer import trace
+from render_golden import console_text
+
+
+def test_a_formula_wraps_before_itself_not_inside():
+    assert plain_text(Formula("tanh scales by 1 − z²"), width=17) == "tanh scales by\n1 − z²\n"
+    assert plain_text(Formula("(1 if x > 0 else 0) = 1"), width=20) == "(1 if x > 0 else\n0) = 1\n"
+    # A rule wider than the width breaks after its "=" before it breaks anywhere else.
+    assert plain_text(Formula("dL/dx = dL/dz ⊙ [x > 0]"), width=16) == "dL/dx =\ndL/dz ⊙ [x > 0]\n"
+
+
+def test_a_block_is_never_wrapped_and_says_what_it_is_where_it_does_not_fit():
+    matrix = Block("⎡1  20⎤\n⎣3   4⎦", instead="a (2, 2) matrix")
+    assert plain_text(matrix, width=7) == "⎡1  20⎤\n⎣3   4⎦\n"
+    assert plain_text(matrix, width=6) == "a (2,\n2)\nmatrix\n"
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_a_tanh_gate_s_pattern_keeps_its_formula_whole(width):
+    x, w = Value(0.5, "x"), Value(-1.5, "w")
+    h = (x * w).tanh()
+    h.name = "h"
+    text = console_text(trace_table(trace(h, 1.0)), width=width)
+    assert "1 − z²" in text.replace("1 − h²", "1 − z²") and "…" not in text
+    assert not any(line.rstrip().endswith(("by 1", "− ")) for line in text.splitlines())
+
+
+TENSOR_VIEWS = [
+    ("softmax", 80, "en"), ("softmax", 60, "en"), ("softmax", 60, "ko"), ("softmax-loss", 80, "en"),
+    ("softmax-loss", 60, "en"), ("affine-batch", 80, "en"), ("affine-batch", 60, "ko"),
+]
+
+
+@pytest.mark.parametrize("name, width, lang", TENSOR_VIEWS)
+def test_tensor_tables_at_80_and_60_columns_golden(name, width, lang):
+    """A gate whose table is too wide is shown stacked per input: every matrix whole, every word whole."""
+    from rich.cells import cell_len
+
+    from render_golden import assert_golden, traced
+
+    text = console_text(trace_table(traced(name), lang=lang), width=width)
+    assert "…" not in text and max(cell_len(line) for line in text.splitlines()) <= width
+    assert_golden(f"table-{name}-{lang}-{width}.txt", text)
+
+
+def test_the_softmax_jacobian_keeps_its_third_column_at_80_columns():
+    from render_golden import traced
+
+    trace = traced("softmax")
+    text = console_text(trace_table(trace), width=80)
+    jacobian = trace.steps[0].flows[0].jacobian
+    for row in jacobian:  # each row of J on one line, all three entries
+        assert any(all(f"{v:.4g}" in line for v in row) for line in text.splitlines())

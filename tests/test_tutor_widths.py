@@ -1,0 +1,64 @@
+"""The tutor's screens at 80 and 60 columns: lesson code blocks keep their lines, a multiple-choice
+option's wrapped lines hang under its text, and whole lessons print with nothing cut off."""
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from gradtutor.render.term import plain_text
+from gradtutor.tutor import lessons
+from gradtutor.tutor.markdown import Markdown, choice
+from gradtutor.tutor.progress import Progress
+from gradtutor.tutor.session import AnswerFile, Session, console_for
+
+LESSONS = Path(lessons.__file__).resolve().parents[2] / "lessons"
+CODE_WIDTH = 58  # a 60-column terminal less the code block's padding on each side
+
+
+def _code_lines(text: str):
+    inside = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            inside = not inside
+        elif inside:
+            yield line
+
+
+@pytest.mark.parametrize("path", sorted(LESSONS.glob("*/*.md")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_lesson_code_blocks_fit_60_columns(path):
+    too_wide = [line for line in _code_lines(path.read_text(encoding="utf-8")) if cell_len(line) > CODE_WIDTH]
+    assert too_wide == []
+
+
+def test_a_code_block_wider_than_the_terminal_is_cropped_not_wrapped():
+    text = plain_text(Markdown("```\nh1 = tanh(w·h0),  h2 = tanh(w·h1)\nw = 0.5,  h0 = 0\n```"), width=24)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert lines == ["h1 = tanh(w·h0),  h2 =", "w = 0.5,  h0 = 0"]  # no second line made of the first's end
+
+
+def test_a_wrapped_choice_hangs_under_its_text():
+    text = plain_text(choice(1, "Every output is divided by the same sum over all inputs."), width=30)
+    first, *rest = text.splitlines()
+    assert first.startswith("  1) Every")
+    assert rest and all(line.startswith(" " * 5) and line[5] != " " for line in rest)
+
+
+def _lesson_screens(name: str, lang: str, width: int, home: Path) -> str:
+    lesson = lessons.load(name)
+    out = io.StringIO()
+    console = console_for(scripted=True, width=width, file=out)
+    give_up = {step.id: ["g"] for step in lesson.steps if step.kind == "quiz"}  # every worked solution too
+    with Progress.open(home) as progress:
+        Session(lesson, lang, progress, console, AnswerFile(give_up, console)).run()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width", [80, 60])
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("name", ["backprop", "gates", "vectors"])
+def test_whole_lessons_print_within_the_width_with_nothing_cut(name, lang, width, tmp_path):
+    text = _lesson_screens(name, lang, width, tmp_path)
+    assert max(cell_len(line) for line in text.splitlines()) <= width
+    assert "…" not in text  # these lessons write no ellipsis of their own: any "…" is a cut
