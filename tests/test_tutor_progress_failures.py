@@ -111,6 +111,7 @@ def test_a_lesson_runs_on_a_read_only_store_and_says_once_that_nothing_is_saved(
     assert len(warnings) == 1 and warnings[0].startswith("warning: "), result.stderr
     assert str(path) in warnings[0] and "read-only" in warnings[0] and "will not be saved" in warnings[0]
     assert "Lesson" in result.stdout  # the lesson itself was taught
+    assert "Progress was not saved" in result.stdout and "Progress saved" not in result.stdout
     assert snapshot(home) == before
 
 

@@ -166,6 +166,10 @@ class Session:
     def say(self, key: str, **params) -> None:
         self.console.print(Markdown(ui(self.lang, key, **params)))
 
+    def say_stopped(self) -> None:
+        """How to go on, and whether that will find this run's answers (not on a read-only store)."""
+        self.say("quit_unsaved" if self.progress.unsaved else "quit", command=self.again)
+
     def text(self, localized: dict) -> None:
         self.console.print(Markdown(pick(localized, self.lang)))
 
@@ -202,7 +206,7 @@ class Session:
                 move = self.step(step, index)
                 if move == "quit":
                     self.save_place_after_finished(index)
-                    self.say("quit", command=self.again)
+                    self.say_stopped()
                     return self.exit_code()
                 if move == "back":
                     if index == 0:
@@ -213,12 +217,12 @@ class Session:
         except End:
             self.console.print()
             self.save_place_after_finished(index)
-            self.say("input_ended", number=index + 1, total=len(self.steps))
+            self.say("input_ended_unsaved" if self.progress.unsaved else "input_ended", number=index + 1, total=len(self.steps))
             return self.exit_code()
         except KeyboardInterrupt:
             self.console.print()
             self.save_place_after_finished(index)
-            self.say("quit", command=self.again)
+            self.say_stopped()
             return self.exit_code()
         if not self.only_open:
             self.progress.set_position(lesson.id, None, completed=True)
