@@ -49,14 +49,18 @@ def split(line: str) -> tuple[str, list[float]]:
 
 
 def medians(outputs: list[list[str]]) -> dict[str, tuple[str, list[float]]]:
-    """{key: (template, medians)}: a line's key is its template up to its last number, so a verdict
-    word after the figures ("ok" in one run, "over" in the next) does not split its samples."""
+    """{key: (template, medians)}: a line's key is its label (the text before its first wide gap) and
+    its template up to the last number, so a verdict word after the figures ("ok" in one run,
+    "over" in the next) does not split its samples, and rows whose labels differ only in numbers
+    ("matmul 128×784 · 784×256", "matmul 128×256 · 256×10") do not merge."""
     samples: dict[str, tuple[str, list[list[float]]]] = {}
     for lines in outputs:
         for line in lines:
             template, numbers = split(line)
             if numbers:
-                key = " ".join(template[: template.rindex("#") + 1].split())
+                # the label as printed (numbers in it, "128×784", tell rows apart), then the shape
+                label = line.strip().split("  ")[0]
+                key = label + "|" + " ".join(template[: template.rindex("#") + 1].split())
                 samples.setdefault(key, (template, []))[1].append(numbers)
     return {
         key: (template, [statistics.median(column) for column in zip(*rows)])
