@@ -59,7 +59,7 @@ def medians(outputs: list[list[str]]) -> dict[str, tuple[str, list[float]]]:
             template, numbers = split(line)
             if numbers:
                 # the label as printed (numbers in it, "128×784", tell rows apart), then the shape
-                label = line.strip().split("  ")[0]
+                label = line.strip().split("  ")[0] if "  " in line.strip() else ""
                 key = label + "|" + " ".join(template[: template.rindex("#") + 1].split())
                 samples.setdefault(key, (template, []))[1].append(numbers)
     return {
