@@ -2,7 +2,8 @@
 
 Floating point turns 2 × 1.1 into 2.2000000000000002. A learner comparing the screen with the
 textbook should see 2.2, so every renderer formats through `human`. Exact values are never
-rounded where they are stored: JSON keeps the float itself (see `exact`).
+rounded where they are stored: JSON keeps the float itself (see `exact`). What a person reads
+goes through `typeset` too, so tables and diagrams write −4 as the lessons' prose does.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ SIGNIFICANT = 12
 # An exact decimal whose point sits further than this from its first digit is written with an
 # exponent, as floats are (Python's repr switches at 1e16 and 1e-5; a person writes 0.000001).
 LONG_EXPONENT = 15
+MINUS = "\u2212"  # the minus sign of print (−4); "-" is a hyphen, too short beside a digit
+
+
+def typeset(text: str) -> str:
+    """A number `human` wrote, as it is printed: −4, −1/3, 1.5e−08, −inf. `human` itself keeps
+    ASCII "-" for text that is read back (float(), quiz keys); every hyphen in its output is a
+    minus sign, of the number or of its exponent."""
+    return text.replace("-", MINUS)
 
 
 def human(x, digits: int = SIGNIFICANT) -> str:

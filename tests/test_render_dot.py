@@ -101,7 +101,7 @@ def test_fanout_has_a_branch_point_and_a_trunk_with_the_sum():
     text = to_dot(trace)
     assert f"j{x.id} [shape=point" in text
     trunk = re.search(rf"t{x.id} \[shape=plain, label=(.*)\];", text).group(1)
-    assert ">-3<" in trunk  # 1 from max + (-4) from the multiply
+    assert ">−3<" in trunk  # 1 from max + (-4) from the multiply
 
 
 def test_parallel_edges_for_a_plus_a():
@@ -157,4 +157,4 @@ def test_exact_mode_diagram_shows_fractions():
     from gradtutor.tracer import trace
 
     text = to_dot(trace(Value(1, "a") / Value(3, "b"), exact=True))
-    assert ">1/3<" in text and ">-1/9<" in text  # z = a/b and ∂z/∂b = −a/b²
+    assert ">1/3<" in text and ">−1/9<" in text  # z = a/b and ∂z/∂b = −a/b²

@@ -230,7 +230,7 @@ def test_korean_affine_table_golden():
     text = console_text(trace_table(trace, lang="ko"), width=100) + console_text(summary(trace, lang="ko"), width=100)
     assert_golden("table-affine-ko.txt", text)
     assert "행렬 곱 노드는 상대편 입력의 전치를 곱함" in text and "dL/dW = xᵀ · dL/dxW" in text
-    assert "∂L/∂입력" in text and "∂L/∂y = [1, -1, 2](상류 기울기)에서 시작" in text  # the upstream is not 1
+    assert "∂L/∂입력" in text and "∂L/∂y = [1, −1, 2](상류 기울기)에서 시작" in text  # the upstream is not 1
 
 
 @pytest.mark.parametrize("name", ["affine-batch", "two-layer-net", "l2-penalty", "softmax-loss", "max-vector"])

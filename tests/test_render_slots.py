@@ -39,7 +39,7 @@ def test_every_input_row_is_the_input_s_own_name(source, at):
 def test_x_plus_y_times_z_reads_in_the_circuit_s_own_names():
     text = console_text(trace_table(traced_expression("(x + y) * z", "x=-2,y=5,z=-4")))
     assert "add1 = 3" in text  # ∂f/∂z is the other input, add1, not "x = 3"
-    assert re.search(r"\bz = -4\b", text)  # ∂f/∂add1 is z itself
+    assert re.search(r"\bz = −4\b", text)  # ∂f/∂add1 is z itself
 
 
 def test_x_to_the_y_reads_without_clashing_names():
@@ -56,7 +56,7 @@ def test_the_apple_table_names_the_inputs():
 
 def test_formulas_take_the_names_in_every_language():
     names = (["u", "v"], "w")
-    assert local_text(ops.OPS["div"], 1, -0.5, lang="en", inputs=names[0], output="w") == "−u/v² = -0.5"
+    assert local_text(ops.OPS["div"], 1, -0.5, lang="en", inputs=names[0], output="w") == "−u/v² = −0.5"
     assert local_text(ops.OPS["max"], 0, 1, lang="ko", inputs=names[0], output="w") == "(u ≥ v이면 1, 아니면 0) = 1"
     assert local_text(ops.OPS["pow"], 0, 4, inputs=["a"], output="p") == "c·aᶜ⁻¹ = 4"
     assert local_text(ops.OPS["tanh"], 0, 0.75, inputs=["a"], output="h") == "1 − h² = 0.75"

@@ -50,9 +50,9 @@ def test_one_gate_view():
 
 def test_values_format_as_numbers_rows_matrices_or_shapes():
     assert show(np.float64(2.2)) == "2.2"
-    assert show(np.array([1.0, -0.5])) == "[1, -0.5]"
+    assert show(np.array([1.0, -0.5])) == "[1, −0.5]"
     assert show(np.ones((4, 4))) == "array (4, 4)"
-    assert block(np.array([[1.0, 20.0], [-3.0, 4.0]])) == "⎡ 1  20⎤\n⎣-3   4⎦"
+    assert block(np.array([[1.0, 20.0], [-3.0, 4.0]])) == "⎡ 1  20⎤\n⎣−3   4⎦"
     assert shaped(np.array([1.0, 2.0])) == "(2,) = [1  2]"
     assert shaped(np.ones((2, 2))).startswith("(2, 2)\n⎡")
 

@@ -60,7 +60,7 @@ def test_fanout_running_sum_is_visible():
     text = console_text(trace_table(trace))
     for flow in flows:
         assert f"{show(flow.before)} + " in text and f"= {show(flow.after)}" in text
-    assert show(flows[-1].after) == show(x.grad) == "-3"
+    assert show(flows[-1].after) == show(x.grad) == "−3"
 
 
 def test_checks_table_golden_and_marks():
@@ -150,7 +150,7 @@ def test_summary_names_the_gradient_by_what_the_upstream_seeds():
     korean = console_text(summary(mul, lang="ko"))
     assert "∂L/∂입력" in korean and "∂L/∂z = 1.3(상류 기울기)에서 시작" in korean and "∂z/∂입력입니다" in korean
     tensor = " ".join(console_text(summary(traced("affine"), lang="ko")).split())
-    assert "∂L/∂입력" in tensor and "∂L/∂y = [1, -1, 2](상류 기울기)" in tensor and "∂y/∂입력" not in tensor.split("L:")[0]
+    assert "∂L/∂입력" in tensor and "∂L/∂y = [1, −1, 2](상류 기울기)" in tensor and "∂y/∂입력" not in tensor.split("L:")[0]
 
 
 def test_an_input_named_z_does_not_share_its_letter_with_the_gates_output():

@@ -3,7 +3,8 @@ each language, and which backward step a view stops at.
 
 `show` is the one place a value becomes text on one line (numbers, small arrays written out,
 larger ones by their shape); `block` is its multi-line form for table cells, where vectors and
-small matrices are laid out as matrices.
+small matrices are laid out as matrices. Both write each number through `written`, the one place
+that decides how a number looks on screen (−4 with the minus sign of print, as the lessons write it).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from gradtutor import ops
 from gradtutor.errors import UserError
 from gradtutor.lang import check_language, load_strings
-from gradtutor.numbers import human
+from gradtutor.numbers import MINUS, human, typeset
 
 TABLE_DIGITS = 6  # significant digits in tables and diagrams: enough for every textbook number
 INLINE_LIMIT = 6  # arrays up to this many elements are written out on one line ([1, 2, 3]);
@@ -27,12 +28,17 @@ def words(lang: str, key: str, **params) -> str:
     return load_strings("gradtutor.render")[key][check_language(lang)].format(**params)
 
 
+def written(x, digits: int = TABLE_DIGITS) -> str:
+    """One number as tables and diagrams write it: 220, 2.2, −0.5, 1/3 (`human`, then `typeset`)."""
+    return typeset(human(x, digits))
+
+
 def show(x, digits: int = TABLE_DIGITS) -> str:
-    """A value as a person writes it: 220, 2.2, -0.5, 1/3; a small array on one line,
+    """A value as a person writes it: 220, 2.2, −0.5, 1/3; a small array on one line,
     [1, 2, 3] or [[1, 2], [3, 4]]; a larger one by its shape, "array (4, 3)"."""
     shape = getattr(x, "shape", None)
     if not shape:  # a number (or a 0-d array)
-        return human(x, digits)
+        return written(x, digits)
     if x.size > INLINE_LIMIT:
         return f"array {shape_text(shape)}"
     return _nested(x.tolist(), digits)
@@ -41,7 +47,7 @@ def show(x, digits: int = TABLE_DIGITS) -> str:
 def _nested(items, digits: int) -> str:
     if isinstance(items, list):
         return "[" + ", ".join(_nested(item, digits) for item in items) + "]"
-    return human(items, digits)
+    return written(items, digits)
 
 
 def shape_text(shape) -> str:
@@ -55,7 +61,7 @@ def is_array(x) -> bool:
 
 def shaped(x, digits: int = TABLE_DIGITS) -> str:
     """A table cell with the shape in it: a number as `show` writes it; an array as
-    "(3,) = [1  -1  2]", or its shape with the matrix on the lines below."""
+    "(3,) = [1  −1  2]", or its shape with the matrix on the lines below."""
     if not is_array(x):
         return show(x, digits)
     text = block(x, digits)
@@ -71,7 +77,7 @@ def block(x, digits: int = TABLE_DIGITS, limit: int = MATRIX_LIMIT) -> str:
     if x.size > limit or x.ndim > 2:
         return f"array {shape_text(x.shape)}"
     rows = x.tolist() if x.ndim == 2 else [x.tolist()]
-    cells = [[human(v, digits) for v in row] for row in rows]
+    cells = [[written(v, digits) for v in row] for row in rows]
     widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
     if len(lines) == 1:
@@ -81,8 +87,8 @@ def block(x, digits: int = TABLE_DIGITS, limit: int = MATRIX_LIMIT) -> str:
 
 
 def operand(text: str) -> str:
-    """Parenthesise a negative number used inside arithmetic: 1 × (-4), not 1 × -4."""
-    return f"({text})" if text.startswith("-") else text
+    """Parenthesise a negative number used inside arithmetic: 1 × (−4), not 1 × −4."""
+    return f"({text})" if text.startswith(MINUS) else text
 
 
 def gate_text(node) -> str:
@@ -132,7 +138,7 @@ def local_text(
     if inputs is not None:
         formula = named(formula, op, inputs, output)
     value = show(local, digits)
-    if formula.replace("−", "-") == value:  # a constant local gradient: "1", not "1 = 1"
+    if typeset(formula) == value:  # a constant local gradient: "1", not "1 = 1"
         return value
     if " if " in formula or ", " in formula:  # a worded case split: "(1 if x > 0 else 0) = 1"
         formula = f"({formula})"

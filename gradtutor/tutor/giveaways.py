@@ -197,7 +197,7 @@ def forms(value, percent: bool = False) -> list[str]:
         written.add(f"{value.numerator}/{value.denominator}")
     patterns = []
     for text in sorted(written):
-        body = re.escape(text.lstrip("-"))
+        body = re.escape(text.lstrip("-")).replace(re.escape("-"), "[-−]")  # 1e-08 is printed 1e−08
         sign = "[-−]" if text.startswith("-") else ""
         patterns.append(f"{_BEFORE}{sign}{body}{_AFTER}")
     return patterns
