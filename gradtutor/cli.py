@@ -546,7 +546,7 @@ def train(
 
     from gradtutor.render import training as shown
     from gradtutor.render.curves import save_curves
-    from gradtutor.train import command
+    from gradtutor.train import command, estimate
     from gradtutor.train.loop import Diverged
 
     config = command.TrainConfig(
@@ -560,6 +560,9 @@ def train(
     if load is not None:
         command.load_checkpoint(run, load)
     lang = _lang_or_locale(lang)
+    seconds = estimate.for_run(run)
+    if seconds > estimate.LONG_SECONDS:  # on stderr: --json output stays JSON
+        _say("warning", shown.long_run(seconds, lang))
     if not json:
         _print(shown.about(shown.Facts(**command.facts(run, backend_name)), lang))
     try:

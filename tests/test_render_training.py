@@ -50,10 +50,10 @@ def test_a_run_golden(lang, width):
 def test_the_summary_says_only_what_the_run_has():
     regression = shown.Figures(loss=0.05, test_loss=0.07, baseline=0.16)
     assert shown.summary(regression).plain == (
-        "After training, on the training set: loss 0.05; on held-out data: loss 0.07; without learning "
+        "After training, the finished model on the training set: loss 0.05; on held-out data: loss 0.07; without learning "
         "(the baseline): 0.16."
     )
-    assert shown.summary(shown.Figures(loss=0.5, accuracy=0.75), "ko").plain == "학습 후 학습 데이터에서: 손실 0.5, 정확도 75.0%."
+    assert shown.summary(shown.Figures(loss=0.5, accuracy=0.75), "ko").plain == "학습 후 완성된 모델로 학습 데이터에서: 손실 0.5, 정확도 75.0%."
 
 
 def test_the_legend_names_each_class_by_its_shade_and_mark():

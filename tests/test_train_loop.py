@@ -241,7 +241,7 @@ def test_a_real_process_speaks_korean_and_prints_the_library_renderables():
     assert completed.returncode == 0, completed.stderr
     out = completed.stdout
     assert out.startswith("xor 데이터로 mlp (2-4-4-2 relu) 학습: 예제 16개")
-    assert "결정 경계" in out and "o 클래스 0, x 클래스 1" in out and "학습 후 학습 데이터에서: 손실" in out
+    assert "결정 경계" in out and "o 클래스 0, x 클래스 1" in out and "학습 후 완성된 모델로 학습 데이터에서: 손실" in out
     assert "Decision boundary" not in out and "training loss" not in out
     # What the process printed after training is the report renderable of the same seeded run.
     from gradtutor.render import training as shown

@@ -5,6 +5,7 @@ train` and the lessons' training steps show the same objects. The run is describ
 values (`Facts`, `Figures`) so this module needs neither the training code nor numpy.
 
     about(facts, lang)                      one line: model, data, sizes, optimizer, seed
+    long_run(seconds, lang)                 the warning before a run of minutes
     summary(figures, lang)                  the final loss/accuracy, held out, baseline
     curves(history, lang, width)            each curve's caption and a small chart (lessons)
     report(history, figures, ...)           what `gradtutor train` prints after training
@@ -73,6 +74,11 @@ def about(facts: Facts, lang: str = "en"):
     elif f.backend is not None:
         line += "\n" + words(lang, "train_about_settings", schedule=f.schedule, init=f.init, backend=f.backend)
     return Text(line)
+
+
+def long_run(seconds: float, lang: str = "en") -> str:
+    """The warning `gradtutor train` gives before a run estimated to take minutes."""
+    return words(lang, "train_long_run", minutes=max(1, round(seconds / 60)))
 
 
 def summary(figures: Figures, lang: str = "en"):

@@ -127,17 +127,8 @@ def resolved(training: Training):
 
 
 # -- how long a run takes ---------------------------------------------------------------------------
-# A cost model, not a stopwatch, so `dev check` gives the same verdict on any machine and under
-# any load. Measured on two cores (numpy, float32): the fixed cost of one training step (forward,
-# backward, update of a small model), the extra cost of each time step of a recurrent layer per
-# batch, and the multiply-add rate of the layers' matrix work (forward + backward ≈ 3 × forward).
-# The counts come from the model itself (`Module.cost`, from shapes): a layer that cannot say
-# what it costs stops the estimate instead of counting as free.
-STEP_SECONDS = 0.4e-3
-TIME_STEP_SECONDS = 0.1e-3
-MULTIPLY_ADDS_PER_SECOND = 3e9
-
-
+# gradtutor.train.estimate's cost model, the one `gradtutor train` warns with: the same verdict on
+# any machine and under any load.
 def estimate_seconds(training: Training) -> float:
     """The run's estimated training time on two cores, from its sizes alone."""
     return _estimate(training)
@@ -145,30 +136,9 @@ def estimate_seconds(training: Training) -> float:
 
 @lru_cache(maxsize=64)
 def _estimate(training: Training) -> float:
-    from dataclasses import replace
+    from gradtutor.train import estimate
 
-    from gradtutor.train import command
-
-    config = resolved(training)
-    settings = config.settings
-    small = replace(config, samples=min(8, settings.get("samples") or 8), settings={})
-    probe = command.prepare(small)  # the same model on a handful of examples: shapes, not numbers
-    examples = _examples(config, settings)
-    cost = probe.model.cost(tuple(probe.train_set.x.shape[1:]))  # each layer's own count, one example
-    per_example = cost.multiply_adds + cost.overhead
-    batches = -(-examples // settings["batch_size"])
-    epoch = batches * (STEP_SECONDS + cost.time_steps * TIME_STEP_SECONDS) + 3 * per_example * examples / MULTIPLY_ADDS_PER_SECOND
-    return settings["epochs"] * epoch * (1 + 1 / (3 * settings["epochs"]))  # + the final evaluation
-
-
-def _examples(config, settings) -> int:
-    """Training examples the run will have (after the held-out part)."""
-    if config.data == "chars":
-        from gradtutor.train import command
-
-        return len(command.prepare(config).train_set)
-    count = settings["samples"] * (3 if config.data == "spiral" else 1)  # spiral: per class
-    return count - int(round(count * settings["test"]))
+    return estimate.for_config(resolved(training))
 
 
 def too_slow(training: Training) -> str | None:
