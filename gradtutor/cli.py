@@ -499,7 +499,7 @@ def dev_check(
 
 # The choices come from the one list of names (gradtutor.names), which imports no numpy.
 ModelKind = names.choices("model", "ModelKind")
-DataName = names.choices("dataset", "DataName")
+DATA_CHOICES = (*names.names("dataset"), f"{names.IDX_PREFIX}DIR")  # --data takes a name or idx:DIR
 OptimizerName = names.choices("optimizer", "OptimizerName")
 ScheduleName = names.choices("schedule", "ScheduleName")
 InitName = names.choices("init", "InitName")
@@ -510,12 +510,22 @@ def _value(choice) -> Optional[str]:
     return choice.value if choice is not None else None
 
 
+def _data_name(text: Optional[str]) -> Optional[str]:
+    """--data: a data set's name or idx:DIR; a misspelt name is refused with the closest one."""
+    problem = None if text is None else names.check_data(text)
+    if problem:
+        raise typer.BadParameter(problem)
+    return text
+
+
 @app.command()
 def train(
     model: Annotated[ModelKind, typer.Argument(help="The network to train.")],
     data: Annotated[
-        Optional[DataName],
-        typer.Option("--data", "-d", help="Data set or task (default: spiral for mlp, digits for cnn, adding for rnn/lstm/gru).",
+        Optional[str],
+        typer.Option("--data", "-d", metavar=f"<{'|'.join(DATA_CHOICES)}>", callback=_data_name,
+                     help="Data set or task (default: spiral for mlp, digits for cnn, adding for rnn/lstm/gru); "
+                          "idx:DIR trains mlp or cnn on MNIST-format files in DIR (train-images-idx3-ubyte …).",
                      show_default=False),
     ] = None,
     epochs: Annotated[Optional[int], typer.Option(help="Passes over the data (0: evaluate only).", show_default=False)] = None,
@@ -550,7 +560,7 @@ def train(
     from gradtutor.train.loop import Diverged
 
     config = command.TrainConfig(
-        model=_value(model), data=_value(data), epochs=epochs, batch_size=batch_size, optimizer=_value(optimizer), lr=lr,
+        model=_value(model), data=data, epochs=epochs, batch_size=batch_size, optimizer=_value(optimizer), lr=lr,
         init=_value(init), seed=seed, hidden=hidden, samples=samples, length=length, clip=clip,
         weight_decay=weight_decay, l1=l1, schedule=_value(schedule),
     )

@@ -270,6 +270,19 @@ def data_for(model: str) -> tuple[str, ...]:
     return get("model", model).data
 
 
+# `--data idx:DIR`: MNIST-format files the user downloaded (train-images-idx3-ubyte …) in DIR.
+IDX_PREFIX = "idx:"
+
+
+def check_data(text: str) -> str | None:
+    """None when `text` names a data set or is `idx:` followed by a folder; else one line saying
+    what is offered and, when one is close, which name was probably meant."""
+    if text.startswith(IDX_PREFIX):
+        return None if text[len(IDX_PREFIX):].strip() else f"{IDX_PREFIX} needs a folder after it, as in {IDX_PREFIX}~/mnist"
+    problem = check("dataset", text)
+    return problem and f"{problem}, or {IDX_PREFIX}DIR (a folder of MNIST-format files)"
+
+
 def with_shape(shape: str) -> tuple[str, ...]:
     """The data sets whose examples have this shape: "points", "images" or "sequences"."""
     return tuple(name for name, entry in FAMILIES["dataset"].items() if entry.shape == shape)

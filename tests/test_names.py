@@ -110,7 +110,7 @@ def test_the_cli_offers_the_registry_names():
 
     assert tuple(member.value for member in cli.OptimizerName) == names.names("optimizer")
     assert tuple(member.value for member in cli.ScheduleName) == names.names("schedule")
-    assert tuple(member.value for member in cli.DataName) == names.names("dataset")
+    assert cli.DATA_CHOICES == (*names.names("dataset"), "idx:DIR")
     assert tuple(member.value for member in cli.InitName) == names.names("init")
     assert tuple(member.value for member in cli.ModelKind) == names.names("model")
     assert tuple(member.value for member in cli.BackendName) == names.names("backend")

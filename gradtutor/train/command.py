@@ -31,6 +31,9 @@ TOY = names.with_shape("points")  # 2-D points: the decision boundary can be dra
 SEQUENCES = names.with_shape("sequences")
 DEFAULT_DATA = {model: names.data_for(model)[0] for model in names.names("model")}
 ALLOWED_DATA = {model: names.data_for(model) for model in names.names("model")}
+# `idx:DIR` data (MNIST-format files) trains the models that take images, with digits' recipe.
+IDX_MODELS = tuple(model for model, allowed in ALLOWED_DATA.items() if set(allowed) & set(names.with_shape("images")))
+IDX_RECIPE = "digits"
 
 # Per data set: sizes and training settings. `samples` is the number of examples generated
 # (per class for spiral); `length` the sequence length; `test` the held-out fraction (0: none).
@@ -118,11 +121,17 @@ def resolve(config: TrainConfig) -> TrainConfig:
     if problem:
         raise TrainError(problem)
     data = _value(config.data) or DEFAULT_DATA[model]
-    if data not in ALLOWED_DATA[model]:
+    if is_idx(data) and names.check_data(data):  # idx: with no folder after it
+        raise TrainError(names.check_data(data))
+    if is_idx(data) and model not in IDX_MODELS:
+        raise TrainError(f"the {model} model does not train on images; idx: data trains {', '.join(IDX_MODELS)}")
+    if not is_idx(data) and data not in ALLOWED_DATA[model]:
         raise TrainError(
             f"the {model} model does not train on {data!r}; it takes: {', '.join(ALLOWED_DATA[model])}"
         )
-    settings = dict(RECIPES[data])
+    settings = dict(RECIPES[IDX_RECIPE if is_idx(data) else data])
+    if is_idx(data):
+        settings["samples"] = None  # the files hold the examples; --samples keeps the first ones
     settings.setdefault("clip", None)
     for name in ("epochs", "batch_size", "lr", "init", "hidden", "samples", "length", "clip"):
         value = getattr(config, name)
@@ -157,6 +166,10 @@ def resolve(config: TrainConfig) -> TrainConfig:
 MAX_PENALTY = 1.0
 
 
+def is_idx(data: str | None) -> bool:
+    return data is not None and data.startswith(names.IDX_PREFIX)
+
+
 def _check_range(option: str, value: float, low: float, high: float, accepted: str) -> None:
     """Refuse nan, inf and values outside [low, high] (nan fails every comparison)."""
     if not (math.isfinite(value) and low <= value <= high):
@@ -178,11 +191,11 @@ def memory_needed(config: TrainConfig) -> list[tuple[int, str]]:
     batch kept for the backward pass. A rough upper estimate, there to refuse 75 GB before numpy
     tries."""
     s, kind = config.settings, config.model
-    examples = s.get("samples") or 0
+    examples = s.get("samples") or 0  # idx: data is bounded by its loader, which checks each header
     if config.data == "spiral":
         examples *= 3  # per class
     length = s.get("length") or 1
-    features = _FEATURES.get(config.data, 1)
+    features = _FEATURES.get(IDX_RECIPE if is_idx(config.data) else config.data, 1)
     hidden, batch = s.get("hidden") or 1, s["batch_size"]
     data = examples * length * features * _DATA_BYTES
     if kind == "mlp":
@@ -217,22 +230,63 @@ def check_memory(config: TrainConfig) -> None:
 
 
 def _make_data(config: TrainConfig):
-    """The data set for the resolved config, generated on the host with the config's seed."""
+    """The data set for the resolved config, generated on the host with the config's seed;
+    for idx: data the pair (training set, the files' held-out set or None)."""
     from gradtutor.train import datasets
 
     s, seed, name = config.settings, config.seed, config.data
+    if is_idx(name):
+        return _load_idx_folder(Path(name[len(names.IDX_PREFIX):]).expanduser(), config)
     if name == "spiral":
         return datasets.spiral(per_class=s["samples"], seed=seed)
     if name in TOY:
         return datasets.load(name, n=s["samples"], seed=seed)
     if name == "digits":
-        data = datasets.digits(n=s["samples"], seed=seed)
-        if config.model == "mlp":
-            data.x = data.x.reshape(len(data.x), -1)  # (N, 1, 28, 28) -> (N, 784) for affine layers
-        return data
+        return _for_model(datasets.digits(n=s["samples"], seed=seed), config)
     if name == "chars":
         return datasets.char_windows(length=s["length"], stride=s["stride"])
     return datasets.load(name, n=s["samples"], length=s["length"], seed=seed)
+
+
+def _for_model(data, config: TrainConfig):
+    if config.model == "mlp":
+        data.x = data.x.reshape(len(data.x), -1)  # (N, 1, 28, 28) -> (N, 784) for affine layers
+    return data
+
+
+IDX_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+             "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+
+
+def _idx_file(folder: Path, name: str) -> Path | None:
+    """The file `name` or `name.gz` in the folder, None when neither is there."""
+    return next((path for path in (folder / name, folder / f"{name}.gz") if path.exists()), None)
+
+
+def _load_idx_folder(folder: Path, config: TrainConfig):
+    """(train, test or None) from MNIST-format files: the t10k pair, when present, is the
+    held-out set; without it the recipe's split holds some training examples out."""
+    from gradtutor.train import datasets
+
+    if not folder.is_dir():
+        raise TrainError(f"{folder}: no such folder (idx: takes a folder of MNIST-format files)")
+    found = {part: [_idx_file(folder, name) for name in files] for part, files in IDX_FILES.items()}
+    for part, files in found.items():
+        missing = [name for name, path in zip(IDX_FILES[part], files) if path is None]
+        if missing and (part == "train" or len(missing) < len(files)):
+            raise TrainError(f"{folder / missing[0]}: no such file (nor {missing[0]}.gz)")
+    train_set = _for_model(datasets.load_mnist(*found["train"], name=folder.name or "idx"), config)
+    if config.settings["samples"] is not None:
+        train_set = train_set.subset(list(range(min(config.settings["samples"], len(train_set)))))
+    rows, cols = train_set.x.shape[-2:] if config.model == "cnn" else (0, 0)
+    if rows != cols:
+        raise TrainError(f"{found['train'][0]}: the cnn model takes square images, these are {rows}×{cols}")
+    if None in found["test"]:
+        return train_set, None
+    test_set = _for_model(datasets.load_mnist(*found["test"], name=f"{folder.name}-test"), config)
+    if test_set.x.shape[1:] != train_set.x.shape[1:]:
+        raise TrainError(f"{found['test'][0]}: its images are not the size of the training images")
+    return train_set, test_set
 
 
 def _make_model(config: TrainConfig, dataset):
@@ -263,7 +317,12 @@ def prepare(config: TrainConfig) -> Run:
     test_fraction = config.settings["test"]
     try:  # the data generators check their own sizes; what they refuse is bad input here
         dataset = _make_data(config)
-        if config.data == "chars":
+        if is_idx(config.data):
+            dataset, test_set = dataset
+            train_set = dataset
+            if test_set is None:
+                train_set, test_set = split(dataset, test_fraction, seed=config.seed)
+        elif config.data == "chars":
             train_set, test_set = _split_text(dataset, test_fraction, config.settings)
         elif test_fraction:
             train_set, test_set = split(dataset, test_fraction, seed=config.seed)
@@ -273,7 +332,11 @@ def prepare(config: TrainConfig) -> Run:
         raise
     except ValueError as error:
         raise TrainError(str(error)) from None
-    return Run(config, _make_model(config, dataset), train_set, test_set, dict(dataset.info))
+    try:  # LeNet refuses images outside 12×12 to 32×32, which idx: files may hold
+        model = _make_model(config, dataset)
+    except ValueError as error:
+        raise TrainError(str(error)) from None
+    return Run(config, model, train_set, test_set, dict(dataset.info))
 
 
 def _split_text(dataset, test_fraction: float, settings: dict):

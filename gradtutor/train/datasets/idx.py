@@ -14,6 +14,7 @@ import zlib
 from pathlib import Path
 
 from gradtutor.backend import host as np
+from gradtutor.errors import UserError
 from gradtutor.train.datasets.core import Dataset
 
 TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -27,7 +28,7 @@ MAX_BYTES = 1 << 30  # 1 GiB of values; `load_idx(path, max_bytes=...)` allows m
 _EXTRA_PEEK = 1 << 20  # how far past the data a gzip file is read to count unexpected bytes
 
 
-class IdxError(ValueError):
+class IdxError(UserError, ValueError):
     """The file is not a well-formed IDX file; the message names the file and the problem."""
 
 
