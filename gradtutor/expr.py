@@ -901,9 +901,8 @@ def gate(op_name: str, at: str | Iterable[str] | None = None, param: str | None 
     from gradtutor.tensor import Tensor
 
     op = ops.OPS.get(op_name)
-    if op is None or op.tensor_sample is None:
-        known = [name for name, o in ops.OPS.items() if o.tensor_sample is not None]
-        raise ExprError(f"unknown op '{op_name}'{_suggest(op_name, known)}")
+    if op is None:  # every op runs on tensors, so every op of the table is a gate here
+        raise ExprError(f"unknown op '{op_name}'{_suggest(op_name, ops.OPS)}")
     bindings = parse_bindings(at, depth=4)
     names = op.input_names(len(bindings)) if op.arity < 0 else op.input_names()
     missing = [name for name in names if name not in bindings]
