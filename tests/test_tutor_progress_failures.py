@@ -358,7 +358,7 @@ def test_imports_with_absurd_numbers_are_one_line(tmp_path, step, fragment):
 @pytest.mark.parametrize("text, fragment", [
     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ('{"format": "gradtutor-progress", "schema": ' + "9" * 5000 + "}", "Exceeds the limit (4300 digits)"),
-])
+], ids=["nested-100000-deep", "integer-5000-digits"])  # short ids: pytest puts the id in the child's environment
 def test_imports_that_json_cannot_read_are_one_line(tmp_path, text, fragment):
     file = tmp_path / "export.json"
     file.write_text(text)
