@@ -106,12 +106,14 @@ class Numeric(QuizKind):
 
     def describe(self, value, step, lang):
         """To the quiz's precision (0.167 when 0.1666… is asked with rtol 0.01), with the exact
-        fraction beside it when the shown digits are not all of it."""
+        fraction beside it when the shown digits are not all of it, or else the value to all the
+        digits the engine keeps (0.338, more precisely 0.337908651501)."""
         shown = quiz.precise_enough(value, step.atol, step.rtol)
         exact = quiz.exact_fraction(value)
-        if exact is None or Fraction(shown) == exact:
-            return shown
-        return ui(lang, "exactly", shown=shown, exact=describe(exact))
+        if exact is not None:
+            return shown if Fraction(shown) == exact else ui(lang, "exactly", shown=shown, exact=describe(exact))
+        full = describe(value)
+        return shown if full == shown else ui(lang, "more_precisely", shown=shown, full=full)
 
 
 class Choices(QuizKind):
