@@ -34,6 +34,7 @@ RANKS = {
     "targets": 4,
     "render": 5,
     "tutor": 6,
+    "cli_values": 7,  # the CLI's reading of option values
     "cli": 7,
     "__main__": 7,
 }
