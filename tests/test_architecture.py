@@ -21,6 +21,7 @@ RANKS = {
     "memory": 0,
     "names": 0,
     "backend": 0,
+    "cpu": 0,
     "lang": 0,
     "ops": 1,
     "autodiff": 2,
