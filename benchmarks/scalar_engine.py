@@ -1,17 +1,23 @@
-"""Scalar engine throughput: gradtutor's Value against a closure-based reference, side by side.
+"""Scalar engine throughput: gradtutor's Value against micrograd's design, side by side.
 
-The reference below is the classic teaching design: each op stores a closure that knows how to
-push its gradient back, and backward() sorts the graph with a recursive depth-first search. It is
-written here only to have a baseline in the same run.
+The reference below is micrograd's engine (each op stores a closure that pushes its gradient
+back, and backward() sorts the graph with a recursive depth-first search), with the tanh of its
+lecture. It is written here only to have a baseline in the same run.
 
-Two workloads, each built, differentiated and released every repetition, garbage collector ON
-(the timed region includes freeing the graph, since cyclic garbage costs only at collection):
+Two workloads:
   chain  a 10,000-op chain alternating multiply and add
   mlp    a 2 → 16 → 16 → 1 tanh MLP over 100 points with a squared-error loss
+measured two ways, the engines taking turns:
+  gc off   build + backward of one graph with the garbage collector off on both sides (collected
+           outside the timed region): the engines' own work. Build and backward are also shown
+           apart.
+  loop     a training loop that builds, differentiates and frees `--steps` graphs in a row with
+           the collector on, as a learner's script runs: closures' reference cycles leave each
+           graph to the cycle collector, whose runs this time includes where they fall.
+Prints the medians, ops per second and the ratios (goals: gradtutor ≥ 1.5× the reference with
+the collector off, ≥ 2× in the loop).
 
-Prints nodes per second for both engines and the ratio (goal: gradtutor ≥ 2× the reference).
-
-    python benchmarks/scalar_engine.py [--repeat 7]
+    python benchmarks/scalar_engine.py [--repeat 7] [--steps 5]
 """
 
 from __future__ import annotations
@@ -131,40 +137,68 @@ def mlp(V, points=100, sizes=(2, 16, 16, 1), seed=0):
     return loss, ops
 
 
-def run_once(V, workload):
-    """Build, differentiate and release one graph. Each engine pays for its own clean-up:
-    closures leave reference cycles that only the cycle collector frees, so the timed region
-    ends with a collection (and starts from a clean heap, so nobody pays for another's garbage)."""
+def gc_off(V, workload):
+    """(ops, build seconds, backward seconds) of one graph, the collector off; freed after."""
     gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        root, ops = workload(V)
+        built = time.perf_counter()
+        root.backward()
+        done = time.perf_counter()
+        del root
+    finally:
+        gc.enable()
+    return ops, built - start, done - built
+
+
+def training_loop(V, workload, steps: int):
+    """(ops, seconds) of `steps` graphs built, differentiated and dropped in a row, collector on."""
+    gc.collect()
+    ops = 0
     start = time.perf_counter()
-    root, ops = workload(V)
-    root.backward()
-    del root
-    gc.collect()
+    for _ in range(steps):
+        root, count = workload(V)
+        root.backward()
+        del root
+        ops += count
     return ops, time.perf_counter() - start
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=5, help="graphs per training loop")
     args = parser.parse_args(argv)
     sys.setrecursionlimit(100_000)  # the reference's recursive sort needs it for the chain
     gc.enable()
     engines = (("reference", ClosureValue), ("gradtutor", Value))
-    print(f"{'workload':10} {'engine':12} {'ops':>8} {'median s':>10} {'ops/s':>12}")
+    print(f"{'workload':10} {'engine':12} {'ops':>8} {'build s':>9} {'backward s':>11} {'total s':>9} {'ops/s':>12}")
     for name, workload in (("chain", chain), ("mlp", mlp)):
-        times = {engine: [] for engine, _ in engines}
+        parts = {engine: [] for engine, _ in engines}
+        loops = {engine: [] for engine, _ in engines}
         for _ in range(args.repeat):  # alternate the engines so machine noise hits both alike
             for engine, V in engines:
-                ops, seconds = run_once(V, workload)
-                times[engine].append(seconds)
-        rate = {}
+                ops, build, backward = gc_off(V, workload)
+                parts[engine].append((build, backward))
+                loop_ops, seconds = training_loop(V, workload, args.steps)
+                loops[engine].append(seconds)
+        total, looped = {}, {}
         for engine, _ in engines:
-            seconds = statistics.median(times[engine])
-            rate[engine] = ops / seconds
-            print(f"{name:10} {engine:12} {ops:8d} {seconds:10.4f} {rate[engine]:12,.0f}")
-        ratio = rate["gradtutor"] / rate["reference"]
-        print(f"{name:10} {'ratio':12} gradtutor has {ratio:.2f}× the reference's throughput (goal ≥ 2×)")
+            build = statistics.median(b for b, _ in parts[engine])
+            backward = statistics.median(w for _, w in parts[engine])
+            total[engine] = statistics.median(b + w for b, w in parts[engine])
+            looped[engine] = statistics.median(loops[engine])
+            print(f"{name:10} {engine:12} {ops:8d} {build:9.4f} {backward:11.4f} {total[engine]:9.4f} "
+                  f"{ops / total[engine]:12,.0f}  gc off")
+            print(f"{name:10} {engine:12} {loop_ops:8d} {'':9} {'':11} {looped[engine]:9.4f} "
+                  f"{loop_ops / looped[engine]:12,.0f}  loop of {args.steps}, gc on")
+        backward_ratio = statistics.median(w for _, w in parts["reference"]) / statistics.median(
+            w for _, w in parts["gradtutor"])
+        print(f"{name:10} {'ratio':12} gc off: gradtutor has {total['reference'] / total['gradtutor']:.2f}× the "
+              f"reference's throughput (goal ≥ 1.5×), backward alone {backward_ratio:.2f}×")
+        print(f"{name:10} {'ratio':12} loop, gc on: {looped['reference'] / looped['gradtutor']:.2f}× (goal ≥ 2×)")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import os
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
+import statistics  # noqa: E402
 import timeit  # noqa: E402
 
 from gradtutor import backend  # noqa: E402
@@ -32,15 +33,16 @@ np = backend.host
 
 
 def side_by_side(bare, engine, rounds=15, target=0.03) -> tuple[float, float]:
-    """Seconds per call of each, best of `rounds` loops of about `target` seconds. The two are
-    timed in alternation, so a busy moment on the machine hits both alike."""
+    """Seconds per call of each, the median of `rounds` loops of about `target` seconds (the best
+    loop flattered the engine by up to a fifth on a busy machine). The two are timed in
+    alternation, so a busy moment on the machine hits both alike."""
     timers = [timeit.Timer(bare), timeit.Timer(engine)]
     numbers = [max(1, int(t.autorange()[0] * target / 0.2)) for t in timers]
-    best = [float("inf"), float("inf")]
+    samples: list[list[float]] = [[], []]
     for _ in range(rounds):
-        for i, (timer, number) in enumerate(zip(timers, numbers)):
-            best[i] = min(best[i], timer.timeit(number) / number)
-    return best[0], best[1]
+        for i in range(2):
+            samples[i].append(timers[i].timeit(numbers[i]) / numbers[i])
+    return statistics.median(samples[0]), statistics.median(samples[1])
 
 
 def elementwise_cases(rng, shape=(32, 128)):

@@ -10,8 +10,9 @@ For each size the same trace is rendered as
   json   render.json.dumps
   dot    render.dot.to_dot (text only: Graphviz's layout is the exporter's business)
 each the median of a few runs, the three taking turns so a busy moment hits all alike. Printed:
-seconds, microseconds per gate, and the table ÷ JSON ratio. A renderer whose work per gate is
-constant keeps the same µs/gate at every size. It asserts nothing.
+seconds, microseconds per gate, and the table ÷ JSON ratio (goal: within 3× at 2,000 gates); last,
+each renderer's µs/gate at the largest size ÷ at the smallest (near 1× is linear; the old table
+grew to 10×). It asserts nothing.
 
     python benchmarks/trace_scaling.py [--sizes 100,1000,2000] [--large] [--repeat 3]
 """
@@ -96,6 +97,7 @@ def main() -> None:
     print(f"{'gates':>6}  {'trace s':>8}  " + "  ".join(f"{name + ' s':>8}  {'µs/gate':>8}" for name in RENDERERS)
           + "  table÷json")
     timed(RENDERERS, trace(neuron_chain(30)), 1)  # imports and first-call costs, outside the figures
+    per_gate: dict[str, list[float]] = {name: [] for name in RENDERERS}
     for gates in sizes:
         start = time.perf_counter()
         result = trace(neuron_chain(gates))
@@ -103,6 +105,11 @@ def main() -> None:
         seconds = timed(RENDERERS, result, args.repeat)
         cells = "  ".join(f"{seconds[name]:8.3f}  {seconds[name] / gates * 1e6:8.0f}" for name in RENDERERS)
         print(f"{gates:6d}  {traced:8.3f}  {cells}  {seconds['table'] / seconds['json']:9.2f}×")
+        for name in RENDERERS:
+            per_gate[name].append(seconds[name] / gates)
+    growth = "  ".join(f"{name} {times[-1] / times[0]:.2f}×" for name, times in per_gate.items())
+    print(f"µs/gate at {sizes[-1]:,} ÷ at {sizes[0]:,} gates:  {growth}")
+    print("goal: table within 3× of JSON at 2,000 gates")
 
 
 if __name__ == "__main__":

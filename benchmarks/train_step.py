@@ -5,11 +5,14 @@ Same models, float32, 2 threads:
   cnn   LeNet-style CNN on 1×28×28, batch 64                   goal ≤ 1.5× PyTorch
   rnn   tanh RNN, input 32, hidden 128, length 50, batch 32    goal ≤ 1.0× PyTorch nn.RNN
   lstm  LSTM, the same sizes                                   goal ≤ 1.5× PyTorch nn.LSTM
+  gru   GRU, the same sizes                                    goal ≤ 1.0× PyTorch nn.GRU
 The recurrent models read the last hidden state through a linear head with an MSE loss.
 
-Times are the fastest of about `--repeat` calls, the two sides taking turns (see `timed`). Each step is also reported as a fraction of the float32 GEMM rate measured in the same run
-(a 512×512 matmul): "gemm-equiv" is the step's matmul FLOPs divided by that rate, so
-gemm-equiv / step time says how much of the step is spent at the BLAS peak.
+Times are the median of about `--repeat` calls, the two sides taking turns (see `timed`): the
+fastest call flattered by up to a fifth on a busy machine. Each step is also reported as a
+fraction of the float32 GEMM rate measured in the same run, also a median (a 512×512 matmul):
+the step's matmul FLOPs at that rate, divided by the step's time, is the share of the step
+spent at the BLAS's typical speed.
 Without torch installed the PyTorch column is skipped.
 
     python benchmarks/train_step.py [--repeat 30] [--only mlp,cnn] [--threads 2]
@@ -34,7 +37,7 @@ import numpy as np  # noqa: E402
 from gradtutor.tensor import mse, softmax_cross_entropy  # noqa: E402
 from gradtutor.train import models, optim  # noqa: E402
 
-GOALS = {"mlp": 1.1, "cnn": 1.5, "rnn": 1.0, "lstm": 1.5}
+GOALS = {"mlp": 1.1, "cnn": 1.5, "rnn": 1.0, "lstm": 1.5, "gru": 1.0}
 SEQ = dict(input_size=32, hidden=128, length=50, batch=32)
 
 
@@ -43,10 +46,10 @@ PAUSE = 0.15  # seconds between two libraries' turns: longer than OpenBLAS's idl
 
 
 def timed(*steps, repeat: int, pause: float = PAUSE) -> list[float]:
-    """Fastest seconds of each step over about `repeat` calls, after warm-up.
+    """Median seconds of each step over about `repeat` calls, after warm-up.
 
     The steps take turns in blocks of BLOCK calls, so both sides meet the same load on a shared
-    machine, and the minimum is the call least disturbed by other processes. Between turns the
+    machine; the median is the typical call, as a learner's run meets it. Between turns the
     benchmark sleeps `pause` seconds, so the side that just ran has no threads left spinning:
     after a call, OpenBLAS's workers spin about 0.1 s and PyTorch's OpenMP workers spin too,
     waiting for more work. Alternating call by call, each library's idle spinning workers took a
@@ -56,7 +59,7 @@ def timed(*steps, repeat: int, pause: float = PAUSE) -> list[float]:
     for step in steps:
         for _ in range(3):
             step()
-    best = [float("inf")] * len(steps)
+    samples: list[list[float]] = [[] for _ in steps]
     for _ in range(max(1, repeat // BLOCK)):
         for index, step in enumerate(steps):
             if len(steps) > 1 and pause:
@@ -64,8 +67,8 @@ def timed(*steps, repeat: int, pause: float = PAUSE) -> list[float]:
             for _ in range(BLOCK):
                 start = time.perf_counter()
                 step()
-                best[index] = min(best[index], time.perf_counter() - start)
-    return best
+                samples[index].append(time.perf_counter() - start)
+    return [statistics.median(times) for times in samples]
 
 
 def gemm_rate(repeat: int) -> float:
@@ -86,7 +89,7 @@ def matmul_flops(name: str) -> float:
         conv2 = 64 * 10 * 10 * 16 * 150
         dense = 64 * (400 * 120 + 120 * 84 + 84 * 10)
         return 2 * (conv1 * 2 + conv2 * 3 + dense * 3)
-    gates = 1 if name == "rnn" else 4
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[name]
     n, t, d, h = SEQ["batch"], SEQ["length"], SEQ["input_size"], SEQ["hidden"]
     per_step = n * (d + h) * gates * h
     return 2 * per_step * t * 2 + 2 * n * t * h * h * gates  # x and h products, their weight grads
@@ -163,7 +166,7 @@ def torch_step(name: str):
         x, target = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
         loss_of = nn.functional.cross_entropy
     else:
-        cell = nn.RNN if name == "rnn" else nn.LSTM
+        cell = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[name]
 
         class Last(nn.Module):
             def __init__(self):
@@ -215,7 +218,7 @@ def cnn_breakdown(repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--only", default="mlp,cnn,rnn,lstm")
+    parser.add_argument("--only", default="mlp,cnn,rnn,lstm,gru")
     parser.add_argument("--threads", default="2", help="BLAS/OpenMP threads on both sides (default 2)")
     args = parser.parse_args()
     names = [n.strip() for n in args.only.split(",") if n.strip()]
@@ -226,7 +229,7 @@ def main() -> None:
     except ImportError:
         torch = None
     rate = gemm_rate(args.repeat)
-    print(f"float32 GEMM rate (512³, {THREADS} threads): {rate / 1e9:.1f} GFLOP/s")
+    print(f"float32 GEMM rate (512³, {THREADS} threads, median): {rate / 1e9:.1f} GFLOP/s")
     print(f"torch: {torch.__version__ if torch else 'not installed, column skipped'}")
     if torch:
         ours, theirs = timed(mlp_matmuls("numpy"), mlp_matmuls(torch), repeat=args.repeat * 3)

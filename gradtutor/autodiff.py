@@ -24,16 +24,59 @@ def reverse_walk(root, visit, m, reset=KEEP, seed=None, prune: bool = False) -> 
     its own). prune: do not descend into nodes that take no gradient (`requires_grad` False),
     since nothing above them can take one either.
 
-    The order is an iterative depth-first search, each gate after all of its parents, written out
-    here rather than called: it runs once per backward() and a call is a measurable share of a
-    small graph's backward. Leaves stay out of the walk: they have no rule to run, and most
-    graphs are half leaves (weights, inputs). A leaf met twice is listed twice, which costs
-    nothing later, while a visited-set test would on every edge.
+    The order is an iterative depth-first search, each gate after all of its parents. Leaves stay
+    out of the walk: they have no rule to run, and most graphs are half leaves (weights, inputs).
+    A leaf met twice is listed twice, which costs nothing later, while a visited test would on
+    every edge.
     """
-    resetting = reset is not KEEP
+    if reset is KEEP:
+        gates, leaves = _gates_keeping(root, prune)
+    else:
+        gates, leaves = _gates_resetting(root, reset, prune)
+        root.grad = seed
+    for node in reversed(gates):
+        visit(m, node)
+    return leaves
+
+
+def _gates_resetting(root, reset, prune: bool) -> tuple[list, list]:
+    """The walk's order where every gradient is reset anyway: a gate met is marked in its own
+    `.grad` (a fresh object per walk), not in a set of ids, and reset when the order is known.
+    The set cost an id() call, a hash and an insert per gate: most of backward() on a graph of
+    cheap scalar gates (benchmarks/scalar_engine.py)."""
+    mark = object()
     keep_all = not prune
-    if resetting:
-        root.grad = reset
+    root.grad = mark
+    gates, leaves = [], []
+    stack = [(root, iter(root._parents))]
+    push, pop, emit = stack.append, stack.pop, gates.append
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent._op is None or not (keep_all or parent.requires_grad):
+                parent.grad = reset
+                if parent.requires_grad:
+                    leaves.append(parent)
+                continue
+            if parent.grad is mark:
+                continue
+            parent.grad = mark
+            push((parent, iter(parent._parents)))
+            break
+        else:
+            pop()
+            emit(node)
+    if root._op is None:  # a leaf as the root: nothing to walk
+        gates.pop()
+    for gate in gates:
+        gate.grad = reset
+    root.grad = reset
+    return gates, leaves
+
+
+def _gates_keeping(root, prune: bool) -> tuple[list, list]:
+    """The same order, gradients untouched: gates met are remembered by id."""
+    keep_all = not prune
     gates, leaves = [], []
     visited = {id(root)}
     stack = [(root, iter(root._parents))]
@@ -41,8 +84,6 @@ def reverse_walk(root, visit, m, reset=KEEP, seed=None, prune: bool = False) -> 
         node, parents = stack[-1]
         for parent in parents:
             if parent._op is None or not (parent.requires_grad or keep_all):
-                if resetting:
-                    parent.grad = reset
                 if parent.requires_grad:
                     leaves.append(parent)
                 continue
@@ -50,8 +91,6 @@ def reverse_walk(root, visit, m, reset=KEEP, seed=None, prune: bool = False) -> 
             if key in visited:
                 continue
             visited.add(key)
-            if resetting:
-                parent.grad = reset
             stack.append((parent, iter(parent._parents)))
             break
         else:
@@ -59,11 +98,7 @@ def reverse_walk(root, visit, m, reset=KEEP, seed=None, prune: bool = False) -> 
             gates.append(node)
     if root._op is None:  # a leaf as the root: nothing to walk
         gates.pop()
-    if resetting:
-        root.grad = seed
-    for node in reversed(gates):
-        visit(m, node)
-    return leaves
+    return gates, leaves
 
 
 def topological_order(root) -> list:

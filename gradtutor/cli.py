@@ -50,6 +50,20 @@ def _say_warning(message, category, filename, lineno, file=None, line=None) -> N
 class _Commands(TyperGroup):
     """The command group, reporting bad input of every sub-command in one line."""
 
+    # Plain option values are read without pydantic (cli_values.py): start-up, benchmarks/startup.py.
+    def parse_args(self, ctx, args):
+        from gradtutor.cli_values import install
+
+        install(self, ctx)
+        return super().parse_args(ctx, args)
+
+    def get_command(self, ctx, cmd_name):
+        from gradtutor.cli_values import install
+
+        command = super().get_command(ctx, cmd_name)
+        install(command, ctx)
+        return command
+
     def invoke(self, ctx):
         with warnings.catch_warnings():
             warnings.showwarning = _say_warning
@@ -429,7 +443,7 @@ def lesson(
 @app.command("lessons")
 def list_lessons(lang: Lang = None, home: Home = None) -> None:
     """List the lessons with your progress in each."""
-    from gradtutor.tutor.commands import lessons_table
+    from gradtutor.tutor.listing import lessons_table
 
     _print(lessons_table(_lang(lang), home))
 
@@ -446,17 +460,20 @@ def progress(
     ] = None,
 ) -> None:
     """Show scores, attempts and hints used per quiz."""
-    from gradtutor.tutor import commands
+    from gradtutor.tutor import listing
 
     if export is not None and import_file is not None:
         _refuse("--export and --import go in separate runs")
+    if export is None and import_file is None:
+        _print(listing.progress_report(_lang(lang), home))
+        return
+    from gradtutor.tutor import commands
+
     if export is not None:
         typer.echo(commands.export_progress(home))
-    elif import_file is not None:
+    else:
         for name in commands.import_progress(import_file, home):
             typer.echo(name)
-    else:
-        _print(commands.progress_report(_lang(lang), home))
 
 
 @app.command()

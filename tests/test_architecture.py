@@ -21,6 +21,7 @@ RANKS = {
     "memory": 0,
     "names": 0,
     "backend": 0,
+    "cpu": 0,
     "lang": 0,
     "ops": 1,
     "autodiff": 2,
@@ -34,6 +35,7 @@ RANKS = {
     "targets": 4,
     "render": 5,
     "tutor": 6,
+    "cli_values": 7,  # the CLI's reading of option values
     "cli": 7,
     "__main__": 7,
 }

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from rich.cells import cell_len
+from rich._wrap import divide_line
+from rich.cells import cell_len, set_cell_size
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
@@ -101,6 +102,11 @@ def _joined(plain: str, level: int) -> str:
     return "".join(chars)
 
 
+def longest_word(plain: str, level: int = 2) -> int:
+    """The widest unbreakable run of a formula's text at `level` (see `_joined`), in cells."""
+    return max((cell_len(word) for word in _joined(plain, level).split()), default=0)
+
+
 class Formula:
     """Text (str or rich Text) that wraps at word boundaries but keeps each formula on one line.
 
@@ -111,7 +117,7 @@ class Formula:
         self.text = text if isinstance(text, Text) else Text(text, style=style or "")
 
     def _longest_word(self, level: int) -> int:
-        return max((cell_len(word) for word in _joined(self.text.plain, level).split()), default=0)
+        return longest_word(self.text.plain, level)
 
     def __rich_measure__(self, console, options):
         lines = self.text.plain.split("\n")
@@ -119,9 +125,29 @@ class Formula:
             options.max_width
         )
 
+    def _level(self, width: int) -> int:
+        """How much of the formula stays glued at `width`: see `_joined`."""
+        return next((level for level in (2, 1) if self._longest_word(level) <= width), 0)
+
+    def plain_lines(self, width: int) -> list[str]:
+        """The lines `__rich_console__` draws left-justified at `width`, as plain text padded to
+        `width` (rich's wrap, without its styled-text objects: render/quick_table.py uses it)."""
+        glued = _joined(self.text.plain, self._level(width))
+        lines = []
+        for line in glued.split("\n"):
+            offsets = divide_line(line, width, fold=True)
+            for start, end in zip([0, *offsets], [*offsets, len(line)]):
+                piece = line[start:end]
+                if len(piece) > width:  # rich drops the spaces a break leaves past the width
+                    piece = piece[: max(width, len(piece.rstrip()))]
+                if cell_len(piece) > width:
+                    piece = set_cell_size(piece, width)
+                lines.append(piece.replace(_JOINER, " ") + " " * (width - cell_len(piece)))
+        return lines
+
     def __rich_console__(self, console, options):
         width = options.max_width
-        level = next((level for level in (2, 1) if self._longest_word(level) <= width), 0)
+        level = self._level(width)
         glued = self.text.copy()
         glued.plain = _joined(glued.plain, level)
         for line in glued.wrap(console, width, justify=options.justify or "left", overflow="fold"):

@@ -20,6 +20,7 @@ from gradtutor.render.fmt import (
 )
 from gradtutor.render.fit import FitWidth, Formula
 from gradtutor.render.jacobian import tensor_trace_table
+from gradtutor.render.quick_table import Quick
 
 GRADIENT = "red"  # gradients in the terminal, as in the diagrams' second colour
 CURRENT = "bold reverse"  # the step a teacher is talking about
@@ -46,7 +47,7 @@ def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS, lang
     step = check_step(trace, step)
     rows = _StepRows(trace, step, digits, lang)
     # A narrow terminal gets the same rows with the chain rule in one column, not a cropped table.
-    table = FitWidth(rows.table(), lambda: rows.table(narrow=True))
+    table = FitWidth(Quick(rows.table()), lambda: Quick(rows.table(narrow=True)))
     if trace.checks is None:
         return table
     return Group(table, checks_table(trace, digits, lang))
@@ -222,7 +223,7 @@ def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None, lang: st
             continue
         known = step is None or complete_at.get(node.id, 0) <= step
         table.add_row(node.label, shaped(node.value, digits), shaped(node.grad, digits) if known else PENDING)
-    return table if note is None else Group(table, note)
+    return Quick(table) if note is None else Group(Quick(table), note)
 
 
 def plain_text(renderable, width: int = 100) -> str:

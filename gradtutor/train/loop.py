@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from gradtutor import backend
+from gradtutor.cpu import LoadAwareThreads
 from gradtutor.errors import UserError
 from gradtutor.tensor import Tensor, mse, softmax_cross_entropy
 from gradtutor.train.datasets.core import Batches
@@ -142,7 +143,8 @@ def fit(model, data, optimizer, epochs: int, batch_size: int = 64, *, seed: int 
     parameters = model.parameters()
     history = History()
     model.train()
-    with warnings.catch_warnings():
+    # The BLAS runs on the cores other processes leave free (cpu.py): a busy core stalls every product.
+    with warnings.catch_warnings(), LoadAwareThreads() as threads:
         warnings.simplefilter("ignore", RuntimeWarning)
         for epoch in range(1, epochs + 1):
             if schedule is not None:
@@ -152,6 +154,7 @@ def fit(model, data, optimizer, epochs: int, batch_size: int = 64, *, seed: int 
             correct = xp.zeros((), dtype=xp.int64)
             finite_steps = xp.zeros((), dtype=xp.int64)  # the sum stays nan or inf once a loss was
             for batch, (x, t) in enumerate(batches):
+                threads.refresh()
                 output = model(x)
                 loss = _loss(model.task, output, t)
                 loss.backward()

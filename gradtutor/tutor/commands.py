@@ -13,27 +13,11 @@ import tomllib
 import warnings
 from pathlib import Path
 
-from rich import box
-from rich.table import Table
-from rich.text import Text
-
-from gradtutor.errors import UserError
 from gradtutor.tutor import lessons
 from gradtutor.tutor.answers import QuantityError
+from gradtutor.tutor.listing import TutorInputError, language, lessons_table, progress_report  # noqa: F401: callers import them from here too
 from gradtutor.tutor.progress import Progress
-from gradtutor.tutor.text import LANGUAGES, default_language, ui
-
-
-class TutorInputError(UserError, ValueError):
-    """Bad input to a tutor command (an unreadable answers file, an unknown language)."""
-
-
-def language(lang: str | None) -> str:
-    if lang is None:
-        return default_language()
-    if lang not in LANGUAGES:
-        raise TutorInputError(f"unknown language {lang!r}; choose one of: {', '.join(LANGUAGES)}")
-    return lang
+from gradtutor.tutor.text import ui
 
 
 def read_answers(path: Path) -> dict[str, list[str]]:
@@ -129,71 +113,6 @@ def _is_tty(stream) -> bool:
         return False
 
 
-def lessons_table(lang: str | None = None, home: Path | None = None) -> Table:
-    """`gradtutor lessons`: each lesson with its title and the learner's place in it."""
-    lang = language(lang)
-    table = _table(ui(lang, "lessons_title"))
-    for key in ("col_lesson", "col_title", "col_steps", "col_passed", "col_status"):
-        table.add_column(ui(lang, key), justify="right" if key in ("col_steps", "col_passed") else "left")
-    with Progress.open(home, unsaved_ok=True) as progress:  # reads only: a read-only store will do
-        for lesson in lessons.load_all():
-            record = progress.lesson(lesson.id)
-            passed = len(record.passed(s.id for s in lesson.quizzes))
-            table.add_row(
-                lesson.id,
-                lesson.title[lang],
-                str(len(lesson.steps)),
-                f"{passed}/{len(lesson.quizzes)}",
-                _status(lesson, record, lang),
-            )
-    return table
-
-
-def _status(lesson, record, lang: str) -> str:
-    if record.completed_at and record.position is None:
-        return ui(lang, "status_done")
-    if record.position is None and not record.steps:
-        return ui(lang, "status_new")
-    return ui(lang, "status_at", number=lesson.index(record.position) + 1, total=len(lesson.steps))
-
-
-def progress_report(lang: str | None = None, home: Path | None = None):
-    """`gradtutor progress`: per lesson, every quiz's status, attempts and hints asked for."""
-    from rich.console import Group
-
-    lang = language(lang)
-    parts = []
-    with Progress.open(home, unsaved_ok=True) as progress:  # reads only
-        for lesson in lessons.load_all():
-            record = progress.lesson(lesson.id)
-            if not record.steps and record.position is None and not record.completed_at:
-                continue
-            passed = len(record.passed(s.id for s in lesson.quizzes))
-            title = ui(lang, "progress_title", title=lesson.title[lang], passed=passed, total=len(lesson.quizzes))
-            # The heading is its own line, not the table's title: a title is wrapped to the
-            # table's width, which is narrower than the heading for a lesson of short step names.
-            if parts:
-                parts.append(Text(""))
-            parts.append(Text(title, style="bold"))
-            table = _table(None)
-            for key in ("col_step", "col_status", "col_attempts", "col_hints"):
-                table.add_column(ui(lang, key), justify="right" if key in ("col_attempts", "col_hints") else "left")
-            for step in lesson.quizzes:
-                done = record.steps.get(step.id)
-                status = done.status if done else "open"
-                table.add_row(
-                    step.title[lang],
-                    ui(lang, f"status_{status}"),
-                    str(done.attempts if done else 0),
-                    str(done.hints_asked if done else 0),  # asked for: not those given after a wrong try
-                )
-            parts.append(table)
-    if not parts:
-        first = lessons.load_all()[0].id
-        return ui(lang, "no_progress", lesson=first)
-    return Group(*parts)
-
-
 def export_progress(home: Path | None = None) -> str:
     """`gradtutor progress --export json`: everything, for moving to another machine."""
     with Progress.open(home, unsaved_ok=True) as progress:  # reads only
@@ -236,7 +155,3 @@ def dev_check(names: list[str] | None = None) -> list[str]:
         elif name not in lessons.names():
             lessons.load(name)  # raises the unknown-lesson error
     return check(names)
-
-
-def _table(title: str | None) -> Table:
-    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)

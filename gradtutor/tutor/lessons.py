@@ -22,16 +22,14 @@ from pathlib import Path
 from gradtutor.errors import UserError
 from gradtutor.tutor import quiz as quizzes
 from gradtutor.tutor.answers import Quantity, QuantityError, parse_quantity
+from gradtutor.tutor.catalog import MANIFEST, PACKAGE, STEP_ID, names
+from gradtutor.tutor.catalog import sections as _sections
 from gradtutor.tutor.quiz_kinds import QUIZ_KINDS, Choice, StatedAnswerError
 from gradtutor.tutor.sources import SOURCES, family_of
 from gradtutor.tutor.text import LANGUAGES
 
 FORMAT_VERSION = 1
-MANIFEST = "lesson.toml"
-PACKAGE = "gradtutor.lessons"
 STEP_KINDS = ("explain", "show", "quiz")
-_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-_SECTION = re.compile(r"^##\s+(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
 
 Localized = dict  # {"en": text, "ko": text}
 
@@ -136,14 +134,6 @@ class Lesson:
 # -- finding lessons ----------------------------------------------------------------------------
 def root() -> Traversable:
     return resources.files(PACKAGE)
-
-
-def names() -> list[str]:
-    """Ids of the installed lessons (folders holding a lesson.toml), in folder-name order."""
-    return sorted(
-        entry.name for entry in root().iterdir()
-        if entry.is_dir() and entry.joinpath(MANIFEST).is_file()
-    )
 
 
 def load_all() -> list[Lesson]:
@@ -325,7 +315,7 @@ class _Loader:
             self.problem("every [[step]] must be a table")
             return None
         step_id = raw.get("id")
-        if not isinstance(step_id, str) or not _ID.fullmatch(step_id):
+        if not isinstance(step_id, str) or not STEP_ID.fullmatch(step_id):
             self.problem(f"step id {step_id!r} must be lowercase words joined by '-' (like apple-tax)")
             return None
         self.context = f"{MANIFEST}: step {step_id}"
@@ -556,48 +546,6 @@ def _views_hint(family) -> str:
     if len(family.views) == 1:
         return f'its view is "{family.views[0]}"'
     return f"its views are {', '.join(family.views)}"
-
-
-def _sections(text: str) -> tuple[str, str, dict]:
-    """Split a lesson Markdown file: (title, intro, {step id: (title, body)}).
-
-    Problems found while splitting are listed under the key None.
-    """
-    title, intro_lines, sections, problems = "", [], {}, []
-    current = None  # the step id whose body is being read
-    lines: list[str] = []
-    in_code = False
-
-    def close():
-        if current is not None:
-            sections[current] = (sections[current][0], "\n".join(lines).strip())
-
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.lstrip().startswith(("```", "~~~")):
-            in_code = not in_code
-        match = None if in_code else _SECTION.match(line)
-        if match:
-            close()
-            current, lines = match["id"], []
-            if current in sections:
-                problems.append(f"line {number}: section {{#{current}}} appears twice")
-            if not _ID.fullmatch(current):
-                problems.append(f"line {number}: section id {{#{current}}} must be lowercase words joined by '-'")
-            sections[current] = (match["title"].strip(), "")
-        elif not in_code and line.startswith("# "):
-            if title:
-                problems.append(f"line {number}: only the first line may be a '# ' heading (the lesson title)")
-            title = title or line[2:].strip()
-        elif not in_code and line.startswith("## "):
-            problems.append(f"line {number}: a '## ' heading starts a step and needs its id: '## Title {{#step-id}}'")
-        elif current is None:
-            intro_lines.append(line)
-        else:
-            lines.append(line)
-    close()
-    if problems:
-        sections[None] = problems
-    return title, "\n".join(intro_lines).strip(), sections
 
 
 def _as_text(value) -> str:
