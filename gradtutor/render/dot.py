@@ -141,12 +141,13 @@ def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int, l
         # value | rule | gradient, side by side; the edges meet the rule's ends
         side = height + (text_height if wire.header else 0)
         stub = f'<TD FIXEDSIZE="TRUE" WIDTH="{RULE_CELL}" HEIGHT="1" BGCOLOR="{line}"></TD>'  # as in LR, below
+        gap = '<TD FIXEDSIZE="TRUE" WIDTH="4" HEIGHT="1"></TD>'  # the numbers clear of the rule
         label = (
-            f'<{table}<TR><TD><{table}{header}<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{height}" ALIGN="RIGHT">'
-            f"{value}</TD></TR></TABLE>></TD>"
-            f'<TD><{table}<TR>{stub}</TR><TR><TD PORT="r" FIXEDSIZE="TRUE" WIDTH="{RULE_CELL}" HEIGHT="{side - 2}" '
-            f'BGCOLOR="{line}"></TD></TR><TR>{stub}</TR></TABLE>></TD>'
-            f'<TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{side}" ALIGN="LEFT">{grad}</TD></TR></TABLE>>'
+            f'<{table}<TR><TD>{table}{header}<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{height}" ALIGN="RIGHT">'
+            f"{value}</TD></TR></TABLE></TD>{gap}"
+            f'<TD>{table}<TR>{stub}</TR><TR><TD PORT="r" FIXEDSIZE="TRUE" WIDTH="{RULE_CELL}" HEIGHT="{side - 2}" '
+            f'BGCOLOR="{line}"></TD></TR><TR>{stub}</TR></TABLE></TD>'
+            f'{gap}<TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{side}" ALIGN="LEFT">{grad}</TD></TR></TABLE>>'
         )
         ports = ("n", "s")
     else:
@@ -198,11 +199,12 @@ def _caption_text(trace, step: int | None, lang: str = "en", shapes: Drawn | Non
         return words(lang, "caption_forward", output=output_name(root, lang), value=show(root.value))
     current = trace.steps[step - 1]
     gate = trace.nodes[current.node]
+    symbol = shapes.symbols.get(gate.id) or DIAGRAM_SYMBOLS.get(gate.op.name, gate_text(gate))
     if gate.id in shapes.hidden:
-        text = words(lang, "caption_inside", gate=DIAGRAM_SYMBOLS.get(gate.op.name, gate_text(gate)), name=shapes.inside.get(gate.id, ""))
-    else:
-        shown = gate.name if gate.name and (style.names or gate is root) else ""
-        text = " ".join(part for part in (shapes.symbols[gate.id], shown) if part)
+        text = words(lang, "caption_inside", gate=symbol, name=shapes.inside.get(gate.id, ""))
+    else:  # a drawn gate, or a collapsed value's box (which shows its name)
+        shown = gate.name if gate.name and (style.names or gate is root or gate in shapes.boxes) else ""
+        text = " ".join(part for part in (symbol, shown) if part)
     return words(lang, "caption_step", step=step, count=len(trace.steps), gate=text, pattern=current.op.gate_in(lang))
 
 
