@@ -7,6 +7,7 @@ import re
 import struct
 import warnings
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -181,6 +182,10 @@ def test_a_fixed_canvas_gives_every_diagram_the_same_page():
         assert (svg.get("width"), svg.get("height")) == ("720pt", "405pt")
     assert sizes == {(1000, 563)}  # 5.625 in at 100 dpi is 562.5 pixels: whole pixels, rounded up
     assert parse_canvas("10x5.625") == (10.0, 5.625)
+    from gradtutor.render.export import ExportError, export
+
+    with pytest.raises(ExportError, match="^canvas sets the page of a drawing; dot is text and has none$"):
+        export(traced("apple"), "dot", Path("never.dot"), style=DiagramStyle(canvas=(10, 5.625)))
     with pytest.raises(StyleError, match="^a canvas is WIDTHxHEIGHT in inches"):
         parse_canvas("wide")
 
@@ -224,7 +229,8 @@ def test_cs231n_colours_values_green_and_gradients_red():
     text = to_dot(traced("apple"), style=DiagramStyle(color="cs231n"))
     green, red = COLORS["cs231n"]["light"]
     assert f'COLOR="{green}">220<' in text and f'COLOR="{red}">2.2<' in text
-    assert "rankdir=TB" in to_dot(traced("apple"), style=DiagramStyle(layout="tb"))
+    top_down = to_dot(traced("apple"), style=DiagramStyle(layout="tb"))
+    assert "rankdir=TB" in top_down and "values left of the wires, gradients right" in top_down
 
 
 # -- Korean -----------------------------------------------------------------------------------------

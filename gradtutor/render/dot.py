@@ -193,6 +193,8 @@ def _caption_text(trace, step: int | None, lang: str = "en", shapes: Drawn | Non
     style = style or DiagramStyle()
     shapes = shapes or drawn(trace, style)
     root = trace.graph.root
+    if step is None and style.layout == "tb":
+        return words(lang, "caption_whole_tb", output=output_name(root, lang), value=show(root.value))
     if step is None:
         return words(lang, "caption_whole", output=output_name(root, lang), value=show(root.value))
     if step == 0:

@@ -419,6 +419,8 @@ def export(
     fmt = format_for(out, fmt)
     if dpi is not None and fmt != "png":  # ignoring it would let a teacher expect a sharper file
         raise ExportError(f"dpi sets the resolution of PNG output; {fmt} is {'text' if fmt == 'dot' else 'a vector drawing'} and has none")
+    if getattr(style, "canvas", None) is not None and fmt == "dot":
+        raise ExportError("canvas sets the page of a drawing; dot is text and has none")
     if frames and step is not None:
         raise ExportError("step picks one frame and frames writes them all: give one of the two")
     if frames:
