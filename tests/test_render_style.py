@@ -288,3 +288,50 @@ def test_export_flags_reach_the_drawing(tmp_path):
                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.strip().startswith("error: a canvas is two sides from 1 to 100 inches")
     assert "Traceback" not in bad.stderr
+
+
+def test_tensor_diagram_golden():
+    assert_golden("affine-batch.dot", to_dot(traced("affine-batch"), step=1))
+
+
+def _pixels(data):
+    """A PNG's RGB rows (8-bit RGB, non-interlaced), unfiltered: a reader of our own, not cairo's."""
+    import zlib
+
+    chunks, at, idat = {}, 8, b""
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]
+        chunks.setdefault(kind, body)
+        idat += body if kind == b"IDAT" else b""
+        at += 12 + length
+    width, height, depth, color = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, color) == (8, 2)
+    raw, stride, rows, previous = zlib.decompress(idat), width * 3, [], bytearray(width * 3)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - 3] if i >= 3 else 0
+            b, c = previous[i], previous[i - 3] if i >= 3 else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        previous = line
+    return rows
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_every_edge_of_a_png_is_the_background(theme):
+    rows = _pixels(render(to_dot(traced("apple"), theme=theme), "png", 100))
+    background = bytes(int(THEMES[theme].background[i : i + 2], 16) for i in (1, 3, 5))
+    edges = [rows[0], rows[-1], b"".join(row[:3] for row in rows), b"".join(row[-3:] for row in rows)]
+    for edge in edges:  # no faint last column or row
+        assert {edge[i : i + 3] for i in range(0, len(edge), 3)} == {background}
