@@ -335,3 +335,18 @@ def test_every_edge_of_a_png_is_the_background(theme):
     edges = [rows[0], rows[-1], b"".join(row[:3] for row in rows), b"".join(row[-3:] for row in rows)]
     for edge in edges:  # no faint last column or row
         assert {edge[i : i + 3] for i in range(0, len(edge), 3)} == {background}
+
+
+def test_every_localised_name_belongs_to_a_built_in_example():
+    import tomllib
+    from importlib.resources import files
+
+    from gradtutor import examples
+    from gradtutor.lang import LANGUAGES
+
+    table = tomllib.loads(files("gradtutor").joinpath("data/example_names.toml").read_text(encoding="utf-8"))
+    used = {node.name for example in examples.EXAMPLES.values() for node in traced(example.name).nodes if node.name}
+    assert set(table) <= set(LANGUAGES) - {"en"}
+    for lang, names in table.items():
+        assert set(names) <= used, lang  # no name left over from an example that changed
+        assert len(set(names.values())) == len(names), lang  # two values never share a name
