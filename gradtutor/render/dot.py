@@ -1,15 +1,19 @@
 """Graphviz DOT text of a trace, in the textbook style.
 
-Computation flows left to right. Leaves are plain labels (a name, or the value of a constant);
-gates are circles with their symbol. Every wire carries its forward value above the line and its
-gradient below it in a second colour. A wire is drawn as a small table node (value, a rule, the
-gradient) between two edge pieces, because Graphviz cannot put one edge label above a line and
-another below it. A value that feeds several gates gets a trunk wire up to a branch point and one
-branch wire per use, so the sum at the trunk shows "copy adds".
+Computation flows left to right (or top to bottom). Leaves are plain labels (a name, or the value
+of a constant); gates are circles with their symbol, or rounded boxes for a word (ReLU). Every
+wire carries its forward value above the line and its gradient below it in a second colour, and
+the name (and a tensor's shape) of a gate's value above both; a constant's wire has no gradient.
+A wire is drawn as a small table node (value, a rule, the gradient) between two edge pieces,
+because Graphviz cannot put one edge label above a line and another below it. A value that feeds
+several gates gets a trunk wire up to a branch point and one branch wire per use, so the sum at
+the trunk shows "copy adds".
 
-`to_dot(trace, step=k)` is frame k of a slide build: the gate of step k and its wires are
-highlighted, gradients not computed yet show a muted "?". Every text sits in a cell of fixed
-size, so all frames have the same layout and overlay exactly.
+What is drawn (constants folded into gates, shared inputs copied, named values collapsed) is
+decided in `drawn.py` under a `DiagramStyle` (style.py). `to_dot(trace, step=k)` is frame k of a
+slide build: the gate of step k and its wires are highlighted, gradients not computed yet show a
+muted "?". Every text sits in a cell of fixed size, so all frames have the same layout and
+overlay exactly.
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ CHAR_WIDTH = 7.5  # points per character at WIRE_FONT_SIZE, generous so no text 
 # sets its lines 1.45 em apart, 17.4 points at WIRE_FONT_SIZE, where a Latin sans needs 14.
 TEXT_HEIGHTS = {"en": 16, "ko": 18}
 RULE = 1.2  # line width of wires, in points
-# The rule drawn in a wire's label, in whole points: Graphviz rounds a table's cells to whole points
-# and centres them, so a cell of 1.2 would sit a point away from the wire pieces that meet it.
+# The rule drawn in a wire's label, in whole points: Graphviz rounds a table's cells to whole points,
+# and a rule of 1.2 would end a point away from the wire pieces that meet it.
 RULE_CELL = 1
 
 
@@ -67,21 +71,8 @@ def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en
     for node in shapes.boxes:
         shown.append((node.id, f'  n{node.id} [shape=box, style="rounded,dashed", label="{_quote(node.label)}{_shape_line(node)}"];'))
     for node in shapes.gates:
-        # The current gate is filled, not drawn thicker: a thicker outline would move where
-        # edges are clipped and break the identical layout of the frames.
         hot = current is not None and current.node == node.id
-        fill = "transparent" if style.transparent else colors.background
-        fill = (
-            f'fillcolor="{colors.highlight}", color="{colors.highlight}", fontcolor="{colors.background}"'
-            if hot
-            else f'fillcolor="{fill}"'
-        )
-        symbol = shapes.symbols[node.id]
-        if is_word(symbol):  # a box as wide as the word, its text as large as a circle's symbol
-            outline = f'shape=box, style="rounded,filled", fixedsize=true, width={0.11 * cell_len(symbol) + 0.3:.2f}, height=0.45'
-        else:
-            outline = "shape=circle, fixedsize=true, width=0.55, style=filled"
-        shown.append((node.id, f'  n{node.id} [{outline}, {fill}, label="{_quote(symbol)}"{_input_order(shapes.inputs[node.id], style)}];'))
+        shown.append((node.id, _gate_statement(node, shapes, hot, colors, style)))
     lines.extend(line for _, line in sorted(shown, key=lambda item: item[0]))
     for node_id in shapes.branches:
         lines.append(f'  j{node_id} [shape=point, width=0.07, color="{colors.text}"];')
@@ -91,6 +82,22 @@ def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en
         lines.extend(_wire_lines(wire, step, colors, TEXT_HEIGHTS[lang], style.layout))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _gate_statement(node, shapes: Drawn, hot: bool, colors: Theme, style: DiagramStyle) -> str:
+    """A gate: a circle with its symbol, or a rounded box as wide as a word (ReLU, softmax) with
+    its text as large as a circle's symbol. The current gate is filled, not drawn thicker: a
+    thicker outline would move where edges are clipped and break the identical layout of the frames."""
+    if hot:
+        fill = f'fillcolor="{colors.highlight}", color="{colors.highlight}", fontcolor="{colors.background}"'
+    else:
+        fill = f'fillcolor="{"transparent" if style.transparent else colors.background}"'
+    symbol = shapes.symbols[node.id]
+    if is_word(symbol):
+        outline = f'shape=box, style="rounded,filled", fixedsize=true, width={0.11 * cell_len(symbol) + 0.3:.2f}, height=0.45'
+    else:
+        outline = "shape=circle, fixedsize=true, width=0.55, style=filled"
+    return f'  n{node.id} [{outline}, {fill}, label="{_quote(symbol)}"{_input_order(shapes.inputs[node.id], style)}];'
 
 
 def output_name(root, lang: str) -> str:
