@@ -17,6 +17,7 @@ import math
 import re
 import struct
 import zlib
+from html import unescape
 from pathlib import Path
 
 PAD = 18.0  # points of margin around a drawing: the DOT text's pad=0.25 (inches)
@@ -90,8 +91,7 @@ def with_font(svg: bytes) -> bytes:
     """The SVG with the shipped Hangul font embedded: the glyphs of the characters its texts use,
     as an @font-face named first in every font-family list (the names after it stay fallbacks)."""
     text = svg.decode("utf-8")
-    characters = set("".join(re.findall(r"<text[^>]*>([^<]*)</text>", text)))
-    characters = {c for c in _unescaped("".join(characters))} | set(" ")
+    characters = set(unescape("".join(re.findall(r"<text[^>]*>([^<]*)</text>", text)))) | {" "}
     font = base64.b64encode(_subset(characters)).decode("ascii")
     style = (
         f'<defs><style type="text/css">@font-face {{ font-family: "{EMBEDDED_FAMILY}"; '
@@ -100,12 +100,6 @@ def with_font(svg: bytes) -> bytes:
     text = re.sub(r'font-family="([^"]*)"', lambda m: f'font-family="{EMBEDDED_FAMILY},{m.group(1)}"', text)
     at = text.index(">", text.index("<svg")) + 1
     return (text[:at] + "\n" + style + text[at:]).encode("utf-8")
-
-
-def _unescaped(text: str) -> str:
-    from html import unescape
-
-    return unescape(text)
 
 
 def _subset(characters: set[str]) -> bytes:
