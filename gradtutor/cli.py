@@ -24,6 +24,7 @@ from gradtutor import __version__, names
 from gradtutor.errors import UserError
 from gradtutor.render.export import DPI_RANGE
 from gradtutor.render.export import FORMATS as EXPORT_FORMATS
+from gradtutor.render.style import COLORS, CONSTANTS, LAYOUTS
 from gradtutor.render.theme import THEMES
 
 USAGE_ERROR = 2  # exit code for anything wrong with what the user typed
@@ -137,6 +138,9 @@ class TraceFormat(str, enum.Enum):
 
 ExportFormat = enum.Enum("ExportFormat", {name: name for name in EXPORT_FORMATS}, type=str)
 ThemeName = enum.Enum("ThemeName", {name: name for name in THEMES}, type=str)
+ColorPreset = enum.Enum("ColorPreset", {name: name for name in COLORS}, type=str)
+LayoutName = enum.Enum("LayoutName", {name: name for name in LAYOUTS}, type=str)
+ConstantsStyle = enum.Enum("ConstantsStyle", {name: name for name in CONSTANTS}, type=str)
 
 
 class Language(str, enum.Enum):
@@ -296,18 +300,42 @@ def export(
     ] = None,
     upstream: Upstream = None,
     lang: Lang = None,
+    names: Annotated[bool, typer.Option("--names/--no-names", help="Write intermediate values' names on their wires.")] = True,
+    constants: Annotated[
+        ConstantsStyle, typer.Option(help="Draw a constant as an input of its own, or inside its gate (+1, ×−1, 1/x).")
+    ] = ConstantsStyle.leaf,
+    copies: Annotated[bool, typer.Option("--copies", help="Draw an input used by several gates once per use.")] = False,
+    collapse: Annotated[
+        Optional[list[str]],
+        typer.Option(metavar="NAME", help="Draw the named value as one box, hiding the gates that make it (may be repeated).", show_default=False),
+    ] = None,
+    color: Annotated[ColorPreset, typer.Option(help="Colours of values and gradients (cs231n: green and red).")] = ColorPreset.default,
+    transparent: Annotated[bool, typer.Option("--transparent", help="No background colour.")] = False,
+    layout: Annotated[LayoutName, typer.Option(help="lr: left to right; tb: top to bottom.")] = LayoutName.lr,
+    canvas: Annotated[
+        Optional[str],
+        typer.Option(metavar="WxH", help="A fixed page in inches, e.g. 10x5.625: every diagram centred on it, shrunk if too big.", show_default=False),
+    ] = None,
 ) -> None:
     """Draw the graph with values and gradients as SVG, PNG, PDF or DOT (Graphviz included)."""
     from gradtutor.render import export as exporting
+    from gradtutor import examples
+    from gradtutor.render.style import DiagramStyle, parse_canvas
     from gradtutor.targets import traced
 
+    style = DiagramStyle(
+        names=names, constants=constants.value, copies=copies, collapse=tuple(collapse or ()), color=color.value,
+        transparent=transparent, layout=layout.value, canvas=parse_canvas(canvas) if canvas is not None else None,
+    )
     result, name = traced(target, at, upstream=upstream)
+    if name in examples.EXAMPLES:  # a built-in example's values, named as its language's textbook does
+        examples.localised(result, _lang_or_locale(lang))
     fmt = format.value if format is not None else None
     out = out if out is not None else Path(f"{name}.{fmt or 'svg'}")
     if step is not None and frames:
         _refuse("--step picks one frame and --frames writes them all: give one of the two")
     written = exporting.export(
-        result, fmt, out, frames=frames, step=step, theme=theme.value, dpi=dpi, lang=_lang_or_locale(lang)
+        result, fmt, out, frames=frames, step=step, theme=theme.value, dpi=dpi, lang=_lang_or_locale(lang), style=style
     )
     for path in written:
         typer.echo(str(path))

@@ -47,6 +47,20 @@ def get(name: str) -> Example:
         ) from None
 
 
+def localised(trace, lang: str):
+    """The traced example with its values named as the textbook's edition in `lang` names them
+    (data/example_names.toml: 사과, 귤 in Korean). Names the file does not list stay as they are."""
+    import tomllib
+    from importlib.resources import files
+
+    table = tomllib.loads(files("gradtutor").joinpath("data/example_names.toml").read_text(encoding="utf-8"))
+    names = table.get(lang, {})
+    for node in trace.nodes:
+        if node.name in names:
+            node.name = names[node.name]
+    return trace
+
+
 def _named(value, name):
     value.name = name
     return value

@@ -26,6 +26,7 @@ class Node:
     grad: Any = None  # filled in by the tracer
     uses: int = 0  # how many gate inputs read this node: above 1 is a fan-out
     number: int = 0  # an unnamed gate's place among the unnamed gates of its op, in forward order (1, 2 …)
+    requires_grad: bool = True  # False for a tensor the user marked as taking no gradient (labels)
 
     @property
     def is_leaf(self) -> bool:
@@ -35,6 +36,11 @@ class Node:
     def is_constant(self) -> bool:
         """An unnamed leaf, such as the 2 in `x * 2`."""
         return self.op is None and self.name is None
+
+    @property
+    def takes_gradient(self) -> bool:
+        """False for a constant or an input marked as taking none: its wire has no gradient to show."""
+        return self.requires_grad and not self.is_constant
 
     @property
     def label(self) -> str:
@@ -83,7 +89,7 @@ def record(root) -> tuple[Graph, list]:
     last_number: dict[str, int] = {}  # op name -> the number its last unnamed gate got
     for i, obj in enumerate(order):
         parents = tuple(ids[id(p)] for p in obj._parents)
-        node = Node(i, obj.name, obj._op, obj.data, parents, obj._param)
+        node = Node(i, obj.name, obj._op, obj.data, parents, obj._param, requires_grad=obj.requires_grad)
         if node.op is not None and not node.name:
             number = last_number.get(node.op.name, 0) + 1
             while f"{node.op.name}{number}" in names:  # a user's own "mul1" keeps its name to itself

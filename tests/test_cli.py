@@ -301,7 +301,8 @@ def test_trace_and_export_take_their_language_from_the_locale(monkeypatch, tmp_p
     assert "Backward pass" in ok("trace", "apple", "--lang", "en")  # the option wins
     out = tmp_path / "apple.dot"
     ok("export", "apple", "--out", str(out), "--step", "2")
-    assert "역전파 2/2단계: × apple_price, 곱셈 노드는 교환" in out.read_text(encoding="utf-8")
+    # a Korean diagram names the example's values as the Korean textbook does (사과 가격: apple_price)
+    assert "역전파 2/2단계: × 사과 가격, 곱셈 노드는 교환" in out.read_text(encoding="utf-8")
     ok("export", "apple", "--out", str(out), "--step", "2", "--lang", "en")
     assert "step 2 of 2: × apple_price, multiply swaps" in out.read_text(encoding="utf-8")
 

@@ -77,9 +77,13 @@ def test_json_has_shapes_and_jacobians_as_nested_lists():
 def test_dot_nodes_carry_shapes_and_small_values():
     text = to_dot(traced("affine"))
     assert 'label="W\\n(2, 3)"' in text
-    assert 'xlabel="(3,)"' in text
-    assert "[[1, 2, 3], [4, 5, 6]]" in text  # six values: written on the wire
-    assert "array (4, 3)" in to_dot(traced("two-layer-net"))  # twelve: the shape instead
+    assert "<I>xW (3,)</I>" in text  # a gate's output: its name and shape above its wire
+    assert "[1, 2, 3]<BR/>[4, 5, 6]" in text  # six values: written on the wire, a row a line
+    assert "[1.16, −2.46, −0.92]<BR/>" in to_dot(traced("two-layer-net"))  # twelve: row by row too
+    from gradtutor import Tensor
+    from gradtutor.tracer import trace
+
+    assert "array (5, 4)" in to_dot(trace(Tensor(np.ones((5, 4)), "A").sum()))  # twenty: the shape instead
 
 
 def test_a_wide_jacobian_is_shown_whole_when_the_table_has_room():

@@ -1,27 +1,33 @@
 """Graphviz DOT text of a trace, in the textbook style.
 
-Computation flows left to right. Leaves are plain labels (a name, or the value of a constant);
-gates are circles with their symbol. Every wire carries its forward value above the line and its
-gradient below it in a second colour. A wire is drawn as a small table node (value, a rule, the
-gradient) between two edge pieces, because Graphviz cannot put one edge label above a line and
-another below it. A value that feeds several gates gets a trunk wire up to a branch point and one
-branch wire per use, so the sum at the trunk shows "copy adds".
+Computation flows left to right (or top to bottom). Leaves are plain labels (a name, or the value
+of a constant); gates are circles with their symbol, or rounded boxes for a word (ReLU). Every
+wire carries its forward value above the line and its gradient below it in a second colour, and
+the name (and a tensor's shape) of a gate's value above both; a constant's wire has no gradient.
+A wire is drawn as a small table node (value, a rule, the gradient) between two edge pieces,
+because Graphviz cannot put one edge label above a line and another below it. A value that feeds
+several gates gets a trunk wire up to a branch point and one branch wire per use, so the sum at
+the trunk shows "copy adds".
 
-`to_dot(trace, step=k)` is frame k of a slide build: the gate of step k and its wires are
-highlighted, gradients not computed yet show a muted "?". Every text sits in a cell of fixed
-size, so all frames have the same layout and overlay exactly.
+What is drawn (constants folded into gates, shared inputs copied, named values collapsed) is
+decided in `drawn.py` under a `DiagramStyle` (style.py). `to_dot(trace, step=k)` is frame k of a
+slide build: the gate of step k and its wires are highlighted, gradients not computed yet show a
+muted "?". Every text sits in a cell of fixed size, so all frames have the same layout and
+overlay exactly.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 from html import escape
 
 from rich.cells import cell_len
 
 from gradtutor.lang import check_language
-from gradtutor.render.fmt import PENDING, check_step, gate_text, is_array, shape_text, show, words
-from gradtutor.render.theme import Theme, get_theme
+from gradtutor.render.drawn import DIAGRAM_SYMBOLS, Drawn, Wire, drawn, is_word
+from gradtutor.render.fmt import PENDING, check_step, gate_text, is_array, shape_text, show, words, written
+from gradtutor.render.style import LAYOUTS, DiagramStyle
+from gradtutor.render.theme import Theme
 
 FONT = "Helvetica"
 # Helvetica has no Hangul. Korean diagrams name fonts that do, in order, as one family list
@@ -29,137 +35,157 @@ FONT = "Helvetica"
 # so a system without any of them still gets its default font.
 FONTS = {"en": FONT, "ko": "Noto Sans CJK KR, Noto Sans KR, NanumGothic, Malgun Gothic, Apple SD Gothic Neo, sans-serif"}
 WIRE_FONT_SIZE = 12
+HEADER_FONT_SIZE = 11  # a value's name and shape, in italics above its number
+MATRIX_LINES_LIMIT = 16  # matrices up to this many elements are written row by row on their wire
 CHAR_WIDTH = 7.5  # points per character at WIRE_FONT_SIZE, generous so no text overflows its cell
 # Points per line of a wire label: the Korean font (the Noto Sans CJK KR shipped in render/fonts)
 # sets its lines 1.45 em apart, 17.4 points at WIRE_FONT_SIZE, where a Latin sans needs 14.
 TEXT_HEIGHTS = {"en": 16, "ko": 18}
 RULE = 1.2  # line width of wires, in points
+# The rule drawn in a wire's label, in whole points: Graphviz rounds a table's cells to whole points,
+# and a rule of 1.2 would end a point away from the wire pieces that meet it.
+RULE_CELL = 1
 
 
-@dataclass(slots=True)
-class Wire:
-    """One drawn wire: its node id, where it comes from and goes to, and its numbers."""
-
-    id: str
-    tail: str  # DOT node id the wire leaves
-    head: str  # DOT node id the wire enters
-    value: object
-    grad: object
-    ready: int  # first frame in which the gradient is known
-    steps: tuple[int, ...]  # the steps whose gate this wire enters or leaves: highlighted then
-    arrow: bool = True
-
-
-def _wires(trace) -> list[Wire]:
-    nodes = trace.nodes
-    step_of = {s.node: s.index for s in trace.steps}  # gate node id -> its step
-    flow_of = {(s.node, slot): f for s in trace.steps for slot, f in enumerate(s.flows)}
-    consumers_of: dict[int, list[tuple[int, int]]] = {n.id: [] for n in nodes}
-    for gate in nodes:
-        for slot, parent in enumerate(gate.parents):
-            consumers_of[parent].append((gate.id, slot))
-    wires: list[Wire] = []
-    for node in nodes:
-        consumers = consumers_of[node.id]
-        source = f"n{node.id}"
-        made_by = (step_of[node.id],) if node.id in step_of else ()
-        if len(consumers) > 1:
-            # copy gate: trunk to a branch point, whose gradient is complete after the last use
-            done = max(step_of[gate] for gate, _ in consumers)
-            trunk = Wire(f"t{node.id}", source, f"j{node.id}", node.value, node.grad, done, (done, *made_by))
-            trunk.arrow = False  # the trunk ends at the branch point, not at a gate
-            wires.append(trunk)
-            made_by = ()  # the branches leave the branch point, not the gate
-            source = f"j{node.id}"
-        for gate, slot in consumers:
-            k = step_of[gate]
-            grad = flow_of[(gate, slot)].downstream
-            wires.append(Wire(f"w{gate}_{slot}", source, f"n{gate}", node.value, grad, k, (k, *made_by)))
-    root = trace.graph.root
-    seeded = (step_of[root.id],) if root.id in step_of else ()
-    wires.append(Wire("w_out", f"n{root.id}", "out", root.value, trace.upstream, 1, seeded))
-    return wires
-
-
-def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en") -> str:
-    """The trace as DOT text; step=k draws frame k (0 = forward pass only); captions in `lang`."""
+def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en", style: DiagramStyle | None = None) -> str:
+    """The trace as DOT text; step=k draws frame k (0 = forward pass only); captions in `lang`;
+    `style` the drawing's choices (render/style.py), the textbook's by default."""
     step = check_step(trace, step)
     lang = check_language(lang)
+    style = style or DiagramStyle()
     font = FONTS[lang]
-    colors = get_theme(theme)
-    nodes = trace.nodes
-    wires = _wires(trace)
+    colors = style.colors(theme)
+    shapes = drawn(trace, style)
     current = trace.steps[step - 1] if step else None
+    background = "transparent" if style.transparent else colors.background
     lines = [
         "digraph gradtutor {",
-        f'  graph [rankdir=LR, bgcolor="{colors.background}", fontname="{font}", '
-        f'nodesep=0.25, ranksep=0.12, pad=0.25, labelloc=b, label={_caption(trace, step, colors, lang)}];',
+        f'  graph [rankdir={LAYOUTS[style.layout]}, bgcolor="{background}", fontname="{font}", '
+        f'nodesep=0.25, ranksep=0.12, pad=0.25, labelloc=b, label={_caption(trace, shapes, step, colors, lang, style)}];',
         f'  node [fontname="{font}", fontsize=14, fontcolor="{colors.text}", color="{colors.text}"];',
         f'  edge [color="{colors.text}", penwidth={RULE}, arrowsize=0.7];',
     ]
-    for node in nodes:
-        if node.op is None:
-            lines.append(f'  n{node.id} [shape=plaintext, label="{_quote(node.label)}{_shape_line(node)}"];')
-        else:
-            # The current gate is filled, not drawn thicker: a thicker outline would move where
-            # edges are clipped and break the identical layout of the frames.
-            hot = current is not None and current.node == node.id
-            fill = (
-                f'fillcolor="{colors.highlight}", color="{colors.highlight}", fontcolor="{colors.background}"'
-                if hot
-                else f'fillcolor="{colors.background}"'
-            )
-            symbol = gate_text(node)
-            size = 14 if len(symbol) <= 2 else 11
-            width = max(0.55, 0.09 * len(symbol) + 0.2)  # inches: room for a word like "softmax"
-            lines.append(
-                f'  n{node.id} [shape=circle, fixedsize=true, width={width:.2f}, fontsize={size}, '
-                f'style=filled, {fill}, label="{_quote(symbol)}"{_shape_xlabel(node)}{_input_order(node, nodes)}];'
-            )
-    for node in nodes:
-        if node.uses > 1:
-            lines.append(f'  j{node.id} [shape=point, width=0.07, color="{colors.text}"];')
+    shown: list[tuple[int, str]] = []  # (node id, statement): written in the graph's order, as dot places them
+    for dot_id, node in shapes.leaves:
+        shown.append((node.id, f'  {dot_id} [shape=plaintext, label="{_quote(node.label)}{_shape_line(node)}"];'))
+    for node in shapes.boxes:
+        shown.append((node.id, f'  n{node.id} [shape=box, style="rounded,dashed", label="{_quote(node.label)}{_shape_line(node)}"];'))
+    for node in shapes.gates:
+        hot = current is not None and current.node == node.id
+        shown.append((node.id, _gate_statement(node, shapes, hot, colors, style)))
+    lines.extend(line for _, line in sorted(shown, key=lambda item: item[0]))
+    for node_id in shapes.branches:
+        lines.append(f'  j{node_id} [shape=point, width=0.07, color="{colors.text}"];')
     root = trace.graph.root
-    lines.append(f'  out [shape=plaintext, label="{_quote(root.name or "output")}"];')
-    for wire in wires:
-        lines.extend(_wire_lines(wire, step, colors, TEXT_HEIGHTS[lang]))
+    lines.append(f'  out [shape=plaintext, label="{_quote(output_name(root, lang))}{_shape_line(root)}"];')
+    for wire in shapes.wires:
+        lines.extend(_wire_lines(wire, step, colors, TEXT_HEIGHTS[lang], style.layout))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int) -> list[str]:
+def _gate_statement(node, shapes: Drawn, hot: bool, colors: Theme, style: DiagramStyle) -> str:
+    """A gate: a circle with its symbol, or a rounded box as wide as a word (ReLU, softmax) with
+    its text as large as a circle's symbol. The current gate is filled, not drawn thicker: a
+    thicker outline would move where edges are clipped and break the identical layout of the frames."""
+    if hot:
+        fill = f'fillcolor="{colors.highlight}", color="{colors.highlight}", fontcolor="{colors.background}"'
+    else:
+        fill = f'fillcolor="{"transparent" if style.transparent else colors.background}"'
+    symbol = shapes.symbols[node.id]
+    if is_word(symbol):
+        outline = f'shape=box, style="rounded,filled", fixedsize=true, width={0.11 * cell_len(symbol) + 0.3:.2f}, height=0.45'
+    else:
+        outline = "shape=circle, fixedsize=true, width=0.55, style=filled"
+    return f'  n{node.id} [{outline}, {fill}, label="{_quote(symbol)}"{_input_order(shapes.inputs[node.id], style)}];'
+
+
+def output_name(root, lang: str) -> str:
+    """What the diagram and its captions call the output: its name, else "output" in `lang`."""
+    return root.name or words(lang, "output_name")
+
+
+def _lines(x) -> list[str]:
+    """A wire's text, one line per row of a small matrix (a matrix reads as rows), else one line."""
+    if x is None:  # no gradient: a constant's wire
+        return [""]
+    if is_array(x) and x.ndim == 2 and 1 < x.shape[0] and x.size <= MATRIX_LINES_LIMIT:
+        return ["[" + ", ".join(written(v) for v in row) + "]" for row in x.tolist()]
+    return [show(x)]
+
+
+def _text(lines: list[str]) -> str:
+    return "<BR/>".join(_quote(line) for line in lines)
+
+
+def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int, layout: str) -> list[str]:
     known = step is None or step >= wire.ready
     hot = step in wire.steps
     line = colors.highlight if hot else colors.text
     grad_color = colors.gradient if known else colors.muted
-    grad_text = show(wire.grad) if known else PENDING
-    # The cell width depends only on the final texts, never on the frame: layouts stay identical.
-    width = max(len(show(wire.value)), len(show(wire.grad)), len(PENDING)) * CHAR_WIDTH + 6
-    cell = f'FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{text_height}"'
-    grad_font = f'<B>{_quote(grad_text)}</B>' if hot else _quote(grad_text)
-    label = (
-        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
-        f'<TR><TD {cell} VALIGN="BOTTOM"><FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{colors.value}">'
-        f"{_quote(show(wire.value))}</FONT></TD></TR>"
-        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{RULE:g}" BGCOLOR="{line}"></TD></TR>'
-        f'<TR><TD {cell} VALIGN="TOP"><FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{grad_color}">'
-        f"{grad_font}</FONT></TD></TR></TABLE>>"
+    final = _lines(wire.grad)
+    grad_lines = final if known or wire.grad is None else [PENDING]
+    value_lines = _lines(wire.value)
+    # Every size depends only on the final texts, never on the frame: layouts stay identical.
+    texts = [*value_lines, *final, PENDING, wire.header]
+    # Whole points: Graphviz rounds a cell's size, and a rounded rule would stop short of its wires.
+    width = math.ceil(max(cell_len(text) for text in texts) * CHAR_WIDTH + 6)
+    rows = max(len(value_lines), len(final))
+    height = rows * text_height
+    span = "" if layout == "tb" else ' COLSPAN="3"'
+    header = (
+        f'<TR><TD{span} FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{text_height}" VALIGN="BOTTOM">'
+        f'<FONT POINT-SIZE="{HEADER_FONT_SIZE}" COLOR="{colors.text}"><I>{_quote(wire.header)}</I></FONT></TD></TR>'
+        if wire.header else ""
     )
+    grad_text = _text(grad_lines)
+    grad_font = f"<B>{grad_text}</B>" if hot and grad_text else grad_text
+    value = f'<FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{colors.value}">{_text(value_lines)}</FONT>'
+    # Graphviz refuses an empty FONT element: a wire without a gradient leaves its cell empty.
+    grad = f'<FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{grad_color}">{grad_font}</FONT>' if grad_font else ""
+    table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+    if layout == "tb":
+        # value | rule | gradient, side by side; the edges meet the rule's ends
+        side = height + (text_height if wire.header else 0)
+        stub = f'<TD FIXEDSIZE="TRUE" WIDTH="{RULE_CELL}" HEIGHT="1" BGCOLOR="{line}"></TD>'  # as in LR, below
+        gap = '<TD FIXEDSIZE="TRUE" WIDTH="4" HEIGHT="1"></TD>'  # the numbers clear of the rule
+        label = (
+            f'<{table}<TR><TD>{table}{header}<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{height}" ALIGN="RIGHT">'
+            f"{value}</TD></TR></TABLE></TD>{gap}"
+            f'<TD>{table}<TR>{stub}</TR><TR><TD PORT="r" FIXEDSIZE="TRUE" WIDTH="{RULE_CELL}" HEIGHT="{side - 2}" '
+            f'BGCOLOR="{line}"></TD></TR><TR>{stub}</TR></TABLE></TD>'
+            f'{gap}<TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{side}" ALIGN="LEFT">{grad}</TD></TR></TABLE>>'
+        )
+        ports = ("n", "s")
+    else:
+        # value above the rule, gradient below; a header has an empty row below, to keep the rule
+        # in the middle, where the wires come in straight. Graphviz puts a port a point outside its cell: the rule's port is its middle cell, with a
+        # one-point stub either side, so the wire pieces meet the rule's ends with no gap.
+        stub = f'<TD FIXEDSIZE="TRUE" WIDTH="1" HEIGHT="{RULE_CELL}" BGCOLOR="{line}"></TD>'
+        cell = f'COLSPAN="3" FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{height}"'
+        spacer = f'<TR><TD COLSPAN="3" FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{text_height}"></TD></TR>' if wire.header else ""
+        label = (
+            f"<{table}{header}"
+            f'<TR><TD {cell} VALIGN="BOTTOM">{value}</TD></TR>'
+            f'<TR>{stub}<TD PORT="r" FIXEDSIZE="TRUE" WIDTH="{width - 2:g}" HEIGHT="{RULE_CELL}" BGCOLOR="{line}"></TD>{stub}</TR>'
+            f'<TR><TD {cell} VALIGN="TOP">{grad}</TD></TR>{spacer}</TABLE>>'
+        )
+        ports = ("w", "e")
     edge_color = f', color="{line}"' if hot else ""
     head_end = "" if wire.arrow else ", arrowhead=none"
     return [
         f"  {wire.id} [shape=plain, label={label}];",
-        f"  {wire.tail} -> {wire.id} [arrowhead=none, headport=w{edge_color}];",
-        f"  {wire.id} -> {wire.head} [tailport=e{head_end}{edge_color}];",
+        f'  {wire.tail} -> {wire.id} [arrowhead=none, headport="r:{ports[0]}"{edge_color}];',
+        f'  {wire.id} -> {wire.head} [tailport="r:{ports[1]}"{head_end}{edge_color}];',
     ]
 
 
-def _caption(trace, step: int | None, colors: Theme, lang: str) -> str:
+def _caption(trace, shapes: Drawn, step: int | None, colors: Theme, lang: str, style: DiagramStyle) -> str:
     """A one-line caption in a cell of fixed width, so it never moves the drawing."""
-    texts = [_caption_text(trace, k, lang) for k in [None, *range(len(trace.steps) + 1)]]
+    texts = [_caption_text(trace, k, lang, shapes, style) for k in [None, *range(len(trace.steps) + 1)]]
     # Hangul takes two cells (as in a terminal), so it gets twice a Latin letter's width.
     width = max(cell_len(t) for t in texts) * CHAR_WIDTH + 12
-    text = _caption_text(trace, step, lang)
+    text = _caption_text(trace, step, lang, shapes, style)
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
         f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="24">'
@@ -168,18 +194,27 @@ def _caption(trace, step: int | None, colors: Theme, lang: str) -> str:
     )
 
 
-def _caption_text(trace, step: int | None, lang: str = "en") -> str:
+def _caption_text(trace, step: int | None, lang: str = "en", shapes: Drawn | None = None, style: DiagramStyle | None = None) -> str:
+    """The caption of frame `step`. It names only what the diagram shows: the output as its label
+    reads, a gate by its symbol and, where the diagram writes it, its value's name."""
+    style = style or DiagramStyle()
+    shapes = shapes or drawn(trace, style)
     root = trace.graph.root
+    if step is None and style.layout == "tb":
+        return words(lang, "caption_whole_tb", output=output_name(root, lang), value=show(root.value))
     if step is None:
-        return words(lang, "caption_whole", output=root.label, value=show(root.value))
+        return words(lang, "caption_whole", output=output_name(root, lang), value=show(root.value))
     if step == 0:
-        return words(lang, "caption_forward", output=root.label, value=show(root.value))
+        return words(lang, "caption_forward", output=output_name(root, lang), value=show(root.value))
     current = trace.steps[step - 1]
     gate = trace.nodes[current.node]
-    return words(
-        lang, "caption_step", step=step, count=len(trace.steps),
-        gate=f"{gate_text(gate)} {gate.label}", pattern=current.op.gate_in(lang),
-    )
+    symbol = shapes.symbols.get(gate.id) or DIAGRAM_SYMBOLS.get(gate.op.name, gate_text(gate))
+    if gate.id in shapes.hidden:
+        text = words(lang, "caption_inside", gate=symbol, name=shapes.inside.get(gate.id, ""))
+    else:  # a drawn gate, or a collapsed value's box (which shows its name)
+        shown = gate.name if gate.name and (style.names or gate is root or gate in shapes.boxes) else ""
+        text = " ".join(part for part in (symbol, shown) if part)
+    return words(lang, "caption_step", step=step, count=len(trace.steps), gate=text, pattern=current.op.gate_in(lang))
 
 
 def _shape_line(node) -> str:
@@ -187,24 +222,16 @@ def _shape_line(node) -> str:
     return f"\\n{shape_text(node.value.shape)}" if is_array(node.value) else ""
 
 
-def _input_order(node, nodes) -> str:
+def _input_order(inputs, style: DiagramStyle) -> str:
     """A scalar gate fed straight by inputs used nowhere else lists them top to bottom in the
     formula's order (apple above apple_num, orange above orange_num, as the textbook draws them).
     Elsewhere dot is left free: an input shared by two gates, forced into order, would detour
     around the others; a tensor gate's shape, written beside it, could end up under a wire."""
-    if is_array(node.value):
+    if any(is_array(x.value) for x in inputs):
         return ""
-    inputs = [nodes[parent] for parent in node.parents]
-    if all(parent.op is None and parent.uses == 1 for parent in inputs):
+    if all(x.op is None and (x.uses == 1 or style.copies) for x in inputs):
         return ", ordering=in"
     return ""
-
-
-def _shape_xlabel(node) -> str:
-    """A tensor gate's output shape, written beside its circle."""
-    if not is_array(node.value):
-        return ""
-    return f', xlabel="{shape_text(node.value.shape)}"'
 
 
 def _quote(text: str) -> str:

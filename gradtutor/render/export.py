@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gradtutor.errors import UserError
+from gradtutor.render import page
 
 
 ENGINE_FORMATS = ("svg", "png", "pdf")
@@ -57,8 +58,9 @@ DPI_RANGE = (10, 1200)
 PNG_PIXEL_LIMIT = 100_000_000
 CAIRO_SIDE_LIMIT = 32_767  # pixels of one side of a bitmap
 GRAPHVIZ_DPI = 96  # what Graphviz draws PNG at when no dpi is given
-# What Graphviz's layout sets in a graph: a frame drawn in another frame's layout keeps these.
-LAYOUT_ATTRIBUTES = {"graph": ("bb", "lp", "lwidth", "lheight"), "node": ("pos", "width", "height", "xlp"), "edge": ("pos",)}
+# What Graphviz's layout sets in a graph, and the page fitted to it (page.fit_page: pad, size): a
+# frame drawn in another frame's layout keeps these.
+LAYOUT_ATTRIBUTES = {"graph": ("bb", "lp", "lwidth", "lheight", "pad", "size"), "node": ("pos", "width", "height", "xlp"), "edge": ("pos",)}
 
 
 # Korean text needs a font with Hangul, which many machines lack (containers, fresh Linux
@@ -176,16 +178,20 @@ def format_for(out, fmt: str | None = None) -> str:
     return fmt
 
 
-def render(dot_text: str, fmt: str, dpi: int | None = None) -> bytes:
+def render(dot_text: str, fmt: str, dpi: int | None = None, *, canvas=None, embed_font: bool = False) -> bytes:
     """Lay out DOT text with Graphviz's dot and draw it as svg, png or pdf.
 
     dpi sets the resolution of PNG output (Graphviz's default is 96); vector formats ignore it.
+    canvas (inches, width and height) draws every diagram on a page of that size (`page.fit_page`);
+    embed_font puts the shipped Hangul font into an SVG (`page.with_font`).
     """
-    (drawing,) = render_frames([dot_text], fmt, dpi)
+    (drawing,) = render_frames([dot_text], fmt, dpi, canvas=canvas, embed_font=embed_font)
     return drawing
 
 
-def render_frames(dot_texts: Iterable[str], fmt: str, dpi: int | None = None) -> list[bytes]:
+def render_frames(
+    dot_texts: Iterable[str], fmt: str, dpi: int | None = None, *, canvas=None, embed_font: bool = False
+) -> list[bytes]:
     """Draw the frames of one diagram (`dot.to_dot` at each step) as svg, png or pdf, all in the
     layout of the first. Frames differ only in colours and in texts of fixed size, so their
     layouts are the same; laying out each again would cost the whole layout once per backward step.
@@ -218,8 +224,14 @@ def render_frames(dot_texts: Iterable[str], fmt: str, dpi: int | None = None) ->
                     graph.layout(prog="dot")
                     if fmt == "png":
                         _check_pixels(graph, dpi or GRAPHVIZ_DPI)
+                    page.fit_page(graph, (dpi or GRAPHVIZ_DPI) if fmt == "png" else page.INCH, canvas)
                 drawn = lines
-                drawings.append(graph.draw(format=fmt))
+                drawing = graph.draw(format=fmt)
+                if fmt == "png":
+                    drawing = page.with_resolution(drawing, dpi or GRAPHVIZ_DPI)
+                elif fmt == "svg" and embed_font:
+                    drawing = page.with_font(drawing)
+                drawings.append(drawing)
     except ExportError:
         raise
     except (ValueError, OSError) as error:  # pygraphviz's DotError is a ValueError
@@ -392,19 +404,23 @@ def frame_paths(out: Path, count: int, fmt: str) -> list[Path]:
 
 def export(
     trace, fmt: str | None, out: Path, *, frames: bool = False, step: int | None = None, theme="light", dpi=None,
-    lang: str = "en",
+    lang: str = "en", style=None,
 ) -> list[Path]:
     """Write the trace's diagram to `out` and return the paths written.
 
     fmt None takes the format from `out`'s ending (see `format_for`); fmt "dot" writes DOT text.
     step=k writes frame k alone (0 = forward pass, k = backward step k highlighted).
     frames=True writes one file per frame instead (see `frame_paths` for the names); it cannot
-    be combined with step. lang is the captions' language ("en" or "ko").
+    be combined with step. lang is the captions' language ("en" or "ko"); a Korean SVG carries
+    the glyphs of its Hangul. style is a `DiagramStyle` (render/style.py): names, constants,
+    copies, collapse, colours, transparency, layout and a fixed canvas.
     """
     out = Path(out)
     fmt = format_for(out, fmt)
     if dpi is not None and fmt != "png":  # ignoring it would let a teacher expect a sharper file
         raise ExportError(f"dpi sets the resolution of PNG output; {fmt} is {'text' if fmt == 'dot' else 'a vector drawing'} and has none")
+    if getattr(style, "canvas", None) is not None and fmt == "dot":
+        raise ExportError("canvas sets the page of a drawing; dot is text and has none")
     if frames and step is not None:
         raise ExportError("step picks one frame and frames writes them all: give one of the two")
     if frames:
@@ -415,13 +431,14 @@ def export(
     # Render everything before writing anything, so a failure leaves no half-written set.
     from gradtutor.render.dot import to_dot  # here, not at the top: `gradtutor --help` reads FORMATS
 
-    dot_texts = (to_dot(trace, step=step, theme=theme, lang=lang) for step in steps)
+    dot_texts = (to_dot(trace, step=step, theme=theme, lang=lang, style=style) for step in steps)
+    drawing = {"canvas": getattr(style, "canvas", None), "embed_font": lang == "ko"}
     if fmt == "dot":
         contents = [dot_text.encode() for dot_text in dot_texts]
     elif len(steps) == 1:
-        contents = [render(next(dot_texts), fmt, dpi)]
+        contents = [render(next(dot_texts), fmt, dpi, **drawing)]
     else:  # one layout for every frame
-        contents = render_frames(dot_texts, fmt, dpi)
+        contents = render_frames(dot_texts, fmt, dpi, **drawing)
     for path, data in zip(paths, contents):
         _write(path, data)
     return paths

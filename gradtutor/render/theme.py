@@ -14,13 +14,13 @@ class Theme:
     value: str  # forward values, above the edges
     gradient: str  # gradients, below the edges
     highlight: str  # the gate of the current step and its edges
-    muted: str  # placeholders for gradients not computed yet
+    muted: str  # placeholders for gradients not computed yet: still 4.5:1 against the background
 
 
 THEMES: dict[str, Theme] = {
     #                background text       value      gradient   highlight  muted
-    "light": Theme("#ffffff", "#222222", "#1f4e9c", "#c62828", "#ef8f00", "#b8b8b8"),
-    "dark": Theme("#1e1e24", "#e8e8e8", "#8ab4f8", "#ff7a7a", "#ffd166", "#5c5c66"),
+    "light": Theme("#ffffff", "#222222", "#1f4e9c", "#c62828", "#ef8f00", "#767676"),
+    "dark": Theme("#1e1e24", "#e8e8e8", "#8ab4f8", "#ff7a7a", "#ffd166", "#8e8e99"),
 }
 
 
