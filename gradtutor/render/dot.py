@@ -20,7 +20,7 @@ from html import escape
 from rich.cells import cell_len
 
 from gradtutor.lang import check_language
-from gradtutor.render.fmt import PENDING, check_step, gate_text, is_array, shape_text, show, words
+from gradtutor.render.fmt import PENDING, TABLE_DIGITS, check_step, gate_text, is_array, shape_text, show, words
 from gradtutor.render.theme import Theme, get_theme
 
 FONT = "Helvetica"
@@ -48,6 +48,7 @@ class Wire:
     ready: int  # first frame in which the gradient is known
     steps: tuple[int, ...]  # the steps whose gate this wire enters or leaves: highlighted then
     arrow: bool = True
+    source: int = -1  # the node whose value the wire carries (a worksheet may leave its numbers blank)
 
 
 def _wires(trace) -> list[Wire]:
@@ -66,7 +67,7 @@ def _wires(trace) -> list[Wire]:
         if len(consumers) > 1:
             # copy gate: trunk to a branch point, whose gradient is complete after the last use
             done = max(step_of[gate] for gate, _ in consumers)
-            trunk = Wire(f"t{node.id}", source, f"j{node.id}", node.value, node.grad, done, (done, *made_by))
+            trunk = Wire(f"t{node.id}", source, f"j{node.id}", node.value, node.grad, done, (done, *made_by), source=node.id)
             trunk.arrow = False  # the trunk ends at the branch point, not at a gate
             wires.append(trunk)
             made_by = ()  # the branches leave the branch point, not the gate
@@ -74,15 +75,19 @@ def _wires(trace) -> list[Wire]:
         for gate, slot in consumers:
             k = step_of[gate]
             grad = flow_of[(gate, slot)].downstream
-            wires.append(Wire(f"w{gate}_{slot}", source, f"n{gate}", node.value, grad, k, (k, *made_by)))
+            wires.append(Wire(f"w{gate}_{slot}", source, f"n{gate}", node.value, grad, k, (k, *made_by), source=node.id))
     root = trace.graph.root
     seeded = (step_of[root.id],) if root.id in step_of else ()
-    wires.append(Wire("w_out", f"n{root.id}", "out", root.value, trace.upstream, 1, seeded))
+    wires.append(Wire("w_out", f"n{root.id}", "out", root.value, trace.upstream, 1, seeded, source=root.id))
     return wires
 
 
-def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en") -> str:
-    """The trace as DOT text; step=k draws frame k (0 = forward pass only); captions in `lang`."""
+def to_dot(
+    trace, step: int | None = None, theme: str = "light", lang: str = "en", digits: int = TABLE_DIGITS, blanks=None,
+) -> str:
+    """The trace as DOT text; step=k draws frame k (0 = forward pass only); captions in `lang`;
+    numbers to `digits` significant digits. `blanks` (a worksheet.Blanks) draws the numbers it
+    names as empty boxes to fill in, in cells of the answers' size, so the answer sheet overlays."""
     step = check_step(trace, step)
     lang = check_language(lang)
     font = FONTS[lang]
@@ -93,7 +98,7 @@ def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en
     lines = [
         "digraph gradtutor {",
         f'  graph [rankdir=LR, bgcolor="{colors.background}", fontname="{font}", '
-        f'nodesep=0.25, ranksep=0.12, pad=0.25, labelloc=b, label={_caption(trace, step, colors, lang)}];',
+        f'nodesep=0.25, ranksep=0.12, pad=0.25, labelloc=b, label={_caption(trace, step, colors, lang, digits, blanks)}];',
         f'  node [fontname="{font}", fontsize=14, fontcolor="{colors.text}", color="{colors.text}"];',
         f'  edge [color="{colors.text}", penwidth={RULE}, arrowsize=0.7];',
     ]
@@ -122,28 +127,37 @@ def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en
     root = trace.graph.root
     lines.append(f'  out [shape=plaintext, label="{_quote(root.name or "output")}"];')
     for wire in wires:
-        lines.extend(_wire_lines(wire, step, colors, TEXT_HEIGHTS[lang]))
+        lines.extend(_wire_lines(wire, step, colors, TEXT_HEIGHTS[lang], digits, blanks))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int) -> list[str]:
+def _wire_lines(
+    wire: Wire, step: int | None, colors: Theme, text_height: int, digits: int = TABLE_DIGITS, blanks=None,
+) -> list[str]:
     known = step is None or step >= wire.ready
     hot = step in wire.steps
     line = colors.highlight if hot else colors.text
     grad_color = colors.gradient if known else colors.muted
-    grad_text = show(wire.grad) if known else PENDING
+    grad_text = show(wire.grad, digits) if known else PENDING
     # The cell width depends only on the final texts, never on the frame: layouts stay identical.
-    width = max(len(show(wire.value)), len(show(wire.grad)), len(PENDING)) * CHAR_WIDTH + 6
+    width = max(len(show(wire.value, digits)), len(show(wire.grad, digits)), len(PENDING)) * CHAR_WIDTH + 6
     cell = f'FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{text_height}"'
     grad_font = f'<B>{_quote(grad_text)}</B>' if hot else _quote(grad_text)
+    value_cell = (
+        f'<TD {cell} VALIGN="BOTTOM"><FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{colors.value}">'
+        f"{_quote(show(wire.value, digits))}</FONT></TD>"
+    )
+    grad_cell = f'<TD {cell} VALIGN="TOP"><FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{grad_color}">{grad_font}</FONT></TD>'
+    if blanks is not None and blanks.hides_value(wire):
+        value_cell = f'<TD {cell} BORDER="1" COLOR="{colors.value}"></TD>'
+    if blanks is not None and known and blanks.hides_grad(wire):
+        grad_cell = f'<TD {cell} BORDER="1" COLOR="{colors.gradient}"></TD>'
     label = (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
-        f'<TR><TD {cell} VALIGN="BOTTOM"><FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{colors.value}">'
-        f"{_quote(show(wire.value))}</FONT></TD></TR>"
+        f"<TR>{value_cell}</TR>"
         f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{RULE:g}" BGCOLOR="{line}"></TD></TR>'
-        f'<TR><TD {cell} VALIGN="TOP"><FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{grad_color}">'
-        f"{grad_font}</FONT></TD></TR></TABLE>>"
+        f"<TR>{grad_cell}</TR></TABLE>>"
     )
     edge_color = f', color="{line}"' if hot else ""
     head_end = "" if wire.arrow else ", arrowhead=none"
@@ -154,12 +168,15 @@ def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int) -
     ]
 
 
-def _caption(trace, step: int | None, colors: Theme, lang: str) -> str:
+def _caption(trace, step: int | None, colors: Theme, lang: str, digits: int = TABLE_DIGITS, blanks=None) -> str:
     """A one-line caption in a cell of fixed width, so it never moves the drawing."""
-    texts = [_caption_text(trace, k, lang) for k in [None, *range(len(trace.steps) + 1)]]
+    output = show(trace.graph.root.value, digits)
+    texts = [_caption_text(trace, k, lang, output) for k in [None, *range(len(trace.steps) + 1)]]
     # Hangul takes two cells (as in a terminal), so it gets twice a Latin letter's width.
     width = max(cell_len(t) for t in texts) * CHAR_WIDTH + 12
-    text = _caption_text(trace, step, lang)
+    if blanks is not None and blanks.hides_output:  # the caption must not give the answer away
+        output = PENDING
+    text = _caption_text(trace, step, lang, output)
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
         f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="24">'
@@ -168,12 +185,13 @@ def _caption(trace, step: int | None, colors: Theme, lang: str) -> str:
     )
 
 
-def _caption_text(trace, step: int | None, lang: str = "en") -> str:
+def _caption_text(trace, step: int | None, lang: str = "en", output: str | None = None) -> str:
     root = trace.graph.root
+    value = show(root.value) if output is None else output  # the output's value as the wires write it
     if step is None:
-        return words(lang, "caption_whole", output=root.label, value=show(root.value))
+        return words(lang, "caption_whole", output=root.label, value=value)
     if step == 0:
-        return words(lang, "caption_forward", output=root.label, value=show(root.value))
+        return words(lang, "caption_forward", output=root.label, value=value)
     current = trace.steps[step - 1]
     gate = trace.nodes[current.node]
     return words(
