@@ -402,7 +402,8 @@ def export(
     step=k writes frame k alone (0 = forward pass, k = backward step k highlighted).
     frames=True writes one file per frame instead (see `frame_paths` for the names), or for PDF
     one handout with a page per frame; it cannot be combined with step. lang is the captions'
-    language ("en" or "ko"); digits the significant digits of every number (default 6).
+    language ("en" or "ko"); digits the decimal places of every number (default: up to 6
+    significant digits).
     blank ("grads", "values" or node names, see worksheet.py) makes a worksheet: those numbers
     drawn as boxes, and the same drawing with them filled in written to `answers` (default
     out-answers.<ending>).
@@ -416,6 +417,7 @@ def export(
         raise ExportError("step picks one frame and frames writes them all: give one of the two")
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17):
         raise ExportError(f"digits must be a whole number from 1 to 17, got {digits!r}")
+    digits = _places(digits)
     if fmt == "html":
         return _export_player(trace, out, frames, step, theme, lang, digits, blank)
     from gradtutor.render.dot import to_dot  # here, not at the top: `gradtutor --help` reads FORMATS
@@ -451,6 +453,13 @@ def export(
     return paths
 
 
+def _places(digits: int | None):
+    """A teacher's digits are decimal places (`--digits 2`: 0.73, 220.00), see numbers.Places."""
+    from gradtutor.numbers import Places
+
+    return None if digits is None else Places(digits)
+
+
 def _drawings(dot_texts, fmt: str, dpi, several: bool) -> list[bytes]:
     if fmt == "dot":
         return [dot_text.encode() for dot_text in dot_texts]
@@ -484,12 +493,14 @@ def _export_player(trace, out: Path, frames: bool, step, theme, lang: str, digit
 
 
 def player(trace, *, theme: str = "light", lang: str = "en", digits: int | None = None, start: int = 0):
-    """The trace's step player (render/player.py) around its diagram's frames, drawn here."""
+    """The trace's step player (render/player.py) around its diagram's frames, drawn here;
+    digits: decimal places of every number (default: up to 6 significant digits)."""
     from gradtutor.render.dot import to_dot
     from gradtutor.render.fmt import TABLE_DIGITS, check_step
     from gradtutor.render.player import build_player
 
     check_step(trace, start)
+    digits = _places(digits)
     dot_digits = TABLE_DIGITS if digits is None else digits
     frames = (to_dot(trace, step=k, theme=theme, lang=lang, digits=dot_digits) for k in range(len(trace.steps) + 1))
     svgs = render_frames(frames, "svg")
