@@ -51,7 +51,7 @@ def choose_blanks(trace, spec: str) -> Blanks:
         raise BadBlanks("--blank needs grads, values or node names (comma-separated)")
     for choice in choices:
         if choice == "grads":
-            grads.update(node.id for node in nodes if not node.is_constant)
+            grads.update(node.id for node in nodes)  # a constant's too: it would give its neighbour's away
         elif choice == "values":
             values.update(node.id for node in nodes if node.op is not None)
         elif choice in by_label:
