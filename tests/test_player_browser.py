@@ -146,3 +146,30 @@ def test_korean_tensor_player_in_the_dark_embeds_its_font(browser, tmp_path):
         assert not page.errors and not page.fetched
     finally:
         page.close()
+
+
+def test_two_players_on_one_page_step_on_their_own(browser, tmp_path):
+    """As in a notebook: two players' markup in one page, each with its own script and style."""
+    from render_golden import traced
+
+    from gradtutor.render.export import player
+
+    first, second = player(traced("apple")), player(traced("apple-orange"), theme="dark")
+    assert player(traced("apple")).html() == first.html()  # the same page from the same trace, every time
+    path = tmp_path / "cells.html"
+    path.write_text(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><div>{first._repr_html_()}</div>'
+        f"<div>{second._repr_html_()}</div></body></html>",
+        encoding="utf-8",
+    )
+    page = Page(browser, path)
+    try:
+        players = page.page.locator(".gradtutor-player")
+        players.nth(1).locator(".next").click()
+        page.page.keyboard.press("ArrowRight")  # the focus is in the second player: it steps, the first does not
+        assert [players.nth(k).get_attribute("data-frame") for k in (0, 1)] == ["0", "2"]
+        players.nth(0).locator(".next").click()
+        assert [players.nth(k).get_attribute("data-frame") for k in (0, 1)] == ["1", "2"]
+        assert not page.errors and not page.fetched
+    finally:
+        page.close()

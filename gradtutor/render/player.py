@@ -15,7 +15,7 @@ styles and script are scoped to one element, so two players in one notebook do n
 from __future__ import annotations
 
 import base64
-import itertools
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -31,7 +31,7 @@ from gradtutor.render.theme import get_theme
 
 FONT_DIR = Path(__file__).with_name("fonts")  # the shipped Hangul subset (see fonts/README.md)
 FONT_FAMILY = "Noto Sans CJK KR"  # the name the diagrams' SVG asks for first (dot.FONTS["ko"])
-_ids = itertools.count(1)  # each player on a page gets its own element id
+PLACEHOLDER = "gtp-ROOT"  # the element's id while the markup is built; then one named by its content
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ def build_player(
     colors = get_theme(theme)
     dot_digits = TABLE_DIGITS if digits is None else digits
     count = len(trace.steps)
-    root = f"gtp{next(_ids)}"
+    root = PLACEHOLDER
     panels = [_forward_panel(trace, dot_digits, lang)]
     if trace.is_tensor:
         from gradtutor.render.jacobian import DIGITS
@@ -96,6 +96,9 @@ def build_player(
         f'<div class="stage{" tensor" if trace.is_tensor else ""}"><div class="frames">{frames}</div><div class="rows">{rows}</div></div>'
         f"<script>{_script(root, labels, start)}</script></div>"
     )
+    # An id from the content: the same file from the same trace every time (a course's repository
+    # diffs cleanly), and players that differ never share an id in one notebook.
+    fragment = fragment.replace(PLACEHOLDER, f"gtp-{hashlib.sha256(fragment.encode()).hexdigest()[:12]}")
     return Player(fragment, title, colors.background)
 
 
@@ -237,7 +240,9 @@ def _script(root: str, labels: list[str], start: int) -> str:
     """Stepping: buttons, the slider and the arrow keys (Home and End too) show one frame."""
     return (
         "(function(){"
-        f"var root=document.getElementById({json.dumps(root)}),labels={json.dumps(labels, ensure_ascii=False)},"
+        # The script's own element first: two identical players in a notebook share an id.
+        f"var me=document.currentScript,root=me&&me.parentElement&&me.parentElement.classList.contains('gradtutor-player')"
+        f"?me.parentElement:document.getElementById({json.dumps(root)}),labels={json.dumps(labels, ensure_ascii=False)},"
         f"last=labels.length-1,current={start};"
         "var q=function(s){return root.querySelector(s)},slider=q('.slider'),prev=q('.prev'),next=q('.next'),where=q('.where');"
         "function show(k){k=Math.max(0,Math.min(last,k));current=k;"
