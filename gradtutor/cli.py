@@ -255,6 +255,9 @@ def trace(
     if format in (TraceFormat.markdown, TraceFormat.latex):
         from gradtutor.render import tables
 
+        if check:
+            _refuse(f"--check compares gradients in the table view and in JSON; {format.value} writes the backward steps")
+
         write = tables.markdown if format is TraceFormat.markdown else tables.latex
         typer.echo(write(result, step=step, digits=digits, lang=lang), nl=False)
     elif format is TraceFormat.json:
