@@ -23,9 +23,10 @@ from html import escape
 
 from pathlib import Path
 
+from gradtutor import ops
 from gradtutor.lang import check_language
 from gradtutor.render.fmt import (
-    TABLE_DIGITS, block, check_step, gate_text, named, operand, shape_text, shaped, show, words,
+    TABLE_DIGITS, block, check_step, gate_text, named, shape_text, shaped, show, words,
 )
 from gradtutor.render.theme import get_theme
 
@@ -142,18 +143,15 @@ def _scalar_panels(trace, digits: int, lang: str) -> list[str]:
     heads = [words(lang, "col_input"), words(lang, "col_local_out"), words(lang, "col_downstream")]
     if rows.has_fanout:
         heads.append(words(lang, "col_sum"))
+    note = words(lang, "sum_caption", explain=ops.FANOUT.explain_in(lang))
     panels = []
     for s, (gate, pattern), upstream, inputs in zip(rows.steps, rows.gates, rows.upstreams, rows.inputs):
         labels = [nodes[flow.node].label for flow in s.flows]
         formula = named(s.op.formula_in(lang), s.op, labels, nodes[s.node].label)
         cells = []
-        for flow, item in zip(s.flows, inputs):
-            chain = (
-                f"{escape(upstream)} × {escape(operand(show(flow.local, digits)))} = "
-                f'<span class="grad">{escape(show(flow.downstream, digits))}</span>'
-            )
-            running = _cell(getattr(item.running, "plain", item.running)) if rows.has_fanout else ""
-            cells.append(f"<tr>{_cell(item.name)}{_cell(item.local)}<td>{chain}</td>{running}</tr>")
+        for item in inputs:
+            running = f"<td>{_coloured(item.running)}</td>" if rows.has_fanout else ""
+            cells.append(f"<tr>{_cell(item.name)}{_cell(item.local)}<td>{_coloured(item.chain)}</td>{running}</tr>")
         panels.append(
             f"<h2>{escape(words(lang, 'player_step', step=s.index, count=len(trace.steps)))}</h2>"
             f'<p class="gate"><span class="symbol">{escape(gate.plain)}</span>: {escape(formula)}</p>'
@@ -161,8 +159,21 @@ def _scalar_panels(trace, digits: int, lang: str) -> list[str]:
             f'<p class="upstream">{escape(words(lang, "col_upstream").replace(chr(10), " "))} '
             f'<span class="grad">{escape(upstream)}</span></p>'
             f"<table>{_header(*heads)}{''.join(cells)}</table>"
+            + (f'<p class="note">{escape(note)}</p>' if rows.has_fanout else "")
         )
     return panels
+
+
+def _coloured(text) -> str:
+    """A terminal cell as HTML: the parts the terminal colours as gradients (term.GRADIENT), in
+    the gradient colour; a plain string as it is."""
+    if isinstance(text, str):
+        return escape(text)
+    parts, at = [], 0
+    for span in sorted(text.spans, key=lambda span: span.start):
+        parts += [escape(text.plain[at:span.start]), f'<span class="grad">{escape(text.plain[span.start:span.end])}</span>']
+        at = span.end
+    return "".join(parts) + escape(text.plain[at:])
 
 
 def _tensor_panel(trace, s, digits: int, lang: str) -> str:
@@ -225,6 +236,7 @@ def _style(root: str, colors, lang: str) -> str:
         f"{scope} .frames{{flex:2 1 420px;min-width:0}} {scope} .frames svg{{max-width:100%;height:auto}}"
         f"{scope} .rows{{flex:1 1 320px;min-width:0}}"
         f"{scope} h2{{font-size:1.05em;margin:0 0 6px}} {scope} p{{margin:4px 0}}"
+        f"{scope} .note{{font-size:.85em;opacity:.8;max-width:44em}}"
         f"{scope} .symbol{{color:{colors.highlight};font-weight:bold}} {scope} .pattern{{font-style:italic}}"
         f"{scope} .grad{{color:{colors.gradient}}} {scope} .value{{color:{colors.value}}}"
         f"{scope} table{{border-collapse:collapse;margin-top:6px}}"
