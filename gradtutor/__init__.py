@@ -26,7 +26,34 @@ def __dir__():
 
 
 def trace(root, upstream=1.0, **options):
-    """Trace backpropagation from `root`; see `gradtutor.tracer.trace`."""
+    """Trace backpropagation from `root`; see `gradtutor.tracer.trace`. The trace displays itself
+    in a notebook and draws itself: `trace(f).draw(step=2, lang="ko")` (render/notebook.py)."""
+    from gradtutor.render.notebook import shown
     from gradtutor.tracer import trace as _trace
 
-    return _trace(root, upstream, **options)
+    return shown(_trace(root, upstream, **options))
+
+
+def _graph_html(root):
+    """A Value's or a Tensor's picture in a notebook: the trace of the graph behind it."""
+    from gradtutor.render.notebook import graph_html
+
+    return graph_html(root)
+
+
+def _show_in_notebooks() -> None:
+    """In a running IPython (a Jupyter kernel), Values and Tensors display the traced graph behind
+    them. The formatters are registered by the classes' names, so the engine never imports the
+    renderers and nothing is imported until a notebook first shows one."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    html = shell.display_formatter.formatters["text/html"]
+    for module, name in (("gradtutor.engine", "Value"), ("gradtutor.tensor", "Tensor")):
+        html.for_type_by_name(module, name, _graph_html)
+
+
+_show_in_notebooks()

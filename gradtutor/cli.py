@@ -134,6 +134,8 @@ class TraceFormat(str, enum.Enum):
     table = "table"
     json = "json"
     dot = "dot"
+    markdown = "markdown"
+    latex = "latex"
 
 
 ExportFormat = enum.Enum("ExportFormat", {name: name for name in EXPORT_FORMATS}, type=str)
@@ -194,6 +196,20 @@ Step = Annotated[
     Optional[int],
     typer.Option(help="Show backward steps 1..K with step K highlighted (0: forward pass only).", show_default=False),
 ]
+Digits = Annotated[
+    Optional[int],
+    typer.Option(
+        "--digits", min=1, max=17,
+        help="Decimal places of every number shown, 2 as in CS231n's figures (default: up to 6 significant digits).",
+        show_default=False, callback=lambda n: None if n is None else _places(n),
+    ),
+]
+
+
+def _places(n: int):
+    from gradtutor.numbers import Places
+
+    return Places(n)
 Lang = Annotated[
     Optional[Language],
     typer.Option("--lang", help="Language (default: from the locale, LANG=ko_KR… gives ko).", show_default=False),
@@ -245,13 +261,24 @@ def trace(
     ] = False,
     upstream: Upstream = None,
     lang: Lang = None,
+    digits: Digits = None,
 ) -> None:
     """Trace backpropagation gate by gate: upstream × local = downstream."""
     from gradtutor.targets import traced
 
     result, _ = traced(target, at, upstream=upstream, exact=exact, check=check)
     lang = _lang_or_locale(lang)
-    if format is TraceFormat.json:
+    if digits is not None and format is TraceFormat.json:
+        _refuse("--digits rounds what people read; JSON keeps every digit")
+    if format in (TraceFormat.markdown, TraceFormat.latex):
+        from gradtutor.render import tables
+
+        if check:
+            _refuse(f"--check compares gradients in the table view and in JSON; {format.value} writes the backward steps")
+
+        write = tables.markdown if format is TraceFormat.markdown else tables.latex
+        typer.echo(write(result, step=step, digits=digits, lang=lang), nl=False)
+    elif format is TraceFormat.json:
         from gradtutor.render.json import dumps
 
         if step is not None:
@@ -260,18 +287,19 @@ def trace(
     elif format is TraceFormat.dot:
         from gradtutor.render.dot import to_dot
 
-        typer.echo(to_dot(result, step=step, lang=lang), nl=False)
+        typer.echo(to_dot(result, step=step, lang=lang, **({} if digits is None else {"digits": digits})), nl=False)
     else:
         from rich.console import Group
 
         from gradtutor.render.term import forward_table, summary, trace_table
 
         # Step 0 is the forward pass: its table, not an empty table of backward steps.
-        steps = forward_table(result, lang=lang) if step == 0 else trace_table(result, step=step, lang=lang)
-        _print(Group(steps, "", summary(result, step=step, lang=lang)))
+        rounded = {} if digits is None else {"digits": digits}
+        steps = forward_table(result, lang=lang, **rounded) if step == 0 else trace_table(result, step=step, lang=lang, **rounded)
+        _print(Group(steps, "", summary(result, step=step, lang=lang, **rounded)))
 
 
-@app.command(short_help="Draw the graph as SVG, PNG, PDF or DOT; --frames for slides.")
+@app.command(short_help="Draw the graph as SVG, PNG, PDF, DOT or an HTML step player; --frames for slides.")
 def export(
     target: Target,
     format: Annotated[
@@ -316,8 +344,25 @@ def export(
         Optional[str],
         typer.Option(metavar="WxH", help="A fixed page in inches, e.g. 10x5.625: every diagram centred on it, shrunk if too big.", show_default=False),
     ] = None,
+    digits: Digits = None,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Rational arithmetic (graphs of + − × ÷ and integer powers only).")
+    ] = False,
+    blank: Annotated[
+        Optional[str],
+        typer.Option(
+            "--blank", metavar="grads|values|NAMES",
+            help="A worksheet: leave these numbers as boxes to fill in (gradients, computed values, or named "
+            "nodes, comma-separated); the answer sheet is written too.", show_default=False,
+        ),
+    ] = None,
+    answers_sheet: Annotated[
+        Optional[Path],
+        typer.Option("--answers-sheet", help="Where the worksheet's answers go (default: <out>-answers).", show_default=False),
+    ] = None,
 ) -> None:
-    """Draw the graph with values and gradients as SVG, PNG, PDF or DOT (Graphviz included)."""
+    """Draw the graph with values and gradients as SVG, PNG, PDF, DOT (Graphviz included) or an
+    HTML page that steps through it; --frames --format pdf makes one handout, a page per frame."""
     from gradtutor.render import export as exporting
     from gradtutor import examples
     from gradtutor.render.style import DiagramStyle, parse_canvas
@@ -327,7 +372,7 @@ def export(
         names=names, constants=constants.value, copies=copies, collapse=tuple(collapse or ()), color=color.value,
         transparent=transparent, layout=layout.value, canvas=parse_canvas(canvas) if canvas is not None else None,
     )
-    result, name = traced(target, at, upstream=upstream)
+    result, name = traced(target, at, upstream=upstream, exact=exact)
     if name in examples.EXAMPLES:  # a built-in example's values, named as its language's textbook does
         examples.localised(result, _lang_or_locale(lang))
     fmt = format.value if format is not None else None
@@ -335,7 +380,8 @@ def export(
     if step is not None and frames:
         _refuse("--step picks one frame and --frames writes them all: give one of the two")
     written = exporting.export(
-        result, fmt, out, frames=frames, step=step, theme=theme.value, dpi=dpi, lang=_lang_or_locale(lang), style=style
+        result, fmt, out, frames=frames, step=step, theme=theme.value, dpi=dpi, lang=_lang_or_locale(lang), style=style,
+        digits=digits, blank=blank, answers=answers_sheet,
     )
     for path in written:
         typer.echo(str(path))

@@ -30,7 +30,8 @@ class PlainValues:
 
     def coerce(self, value, param, ctx):
         described = param.type_descriptor
-        plain = _NOT_PLAIN if described.is_ranged else _plain(described.annotation, value, param.multiple or param.nargs == -1)
+        ranged = described.is_ranged and value is not None  # an option left out has no range to check
+        plain = _NOT_PLAIN if ranged else _plain(described.annotation, value, param.multiple or param.nargs == -1)
         if plain is not _NOT_PLAIN:
             return plain
         if described.annotation is Path and isinstance(value, str) and described.parameter_info.path_type is None:

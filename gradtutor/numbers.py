@@ -27,10 +27,19 @@ def typeset(text: str) -> str:
     return text.replace("-", MINUS)
 
 
+class Places(int):
+    """A count of decimal places where `digits` usually counts significant digits: human(0.7311,
+    Places(2)) is 0.73 and 220.0 is 220.00, every number to the same places, as CS231n's figures
+    write them (`--digits 2`). Significant digits would write 220 as 2.2e+02."""
+
+    __slots__ = ()
+
+
 def human(x, digits: int = SIGNIFICANT) -> str:
     """Format one number for people: 220, 2.2, -0.5, 1/3, 1.5e-08, inf, nan.
 
-    `digits` caps the significant digits; tables pass fewer to stay narrow.
+    `digits` caps the significant digits; tables pass fewer to stay narrow. `Places(n)` writes
+    floats with n decimal places instead (exact fractions stay exact).
     """
     if isinstance(x, bool):
         return str(int(x))
@@ -43,6 +52,9 @@ def human(x, digits: int = SIGNIFICANT) -> str:
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
+    if isinstance(digits, Places):
+        text = f"{x:.{int(digits)}f}"
+        return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no −0.00
     text = f"{x:.{digits}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")

@@ -28,7 +28,7 @@ from gradtutor.autodiff import reverse_walk
 from gradtutor.engine import DomainError
 from gradtutor.errors import UserError
 from gradtutor.graph import Graph, Node, record
-from gradtutor.numbers import as_fraction
+from gradtutor.numbers import as_fraction, human
 
 
 @dataclass(slots=True)
@@ -101,6 +101,13 @@ class Trace:
 
     def fanouts(self) -> list[Node]:
         return [n for n in self.graph.nodes if n.uses > 1]
+
+    def __repr__(self) -> str:
+        """One line: a trace echoed in a notebook or a debugger must not list every node."""
+        root = self.graph.root
+        output = f"{root.label} {tuple(root.value.shape)}" if self.is_tensor else f"{root.label} = {human(root.value)}"
+        kind = "tensor" if self.is_tensor else "exact" if self.exact else "scalar"
+        return f"<Trace {output}: {len(self.nodes)} nodes, {len(self.steps)} backward steps, {kind}>"
 
 
 class NotExact(UserError, ValueError):

@@ -109,7 +109,7 @@ def test_pdf_and_png_exports(tmp_path):
 
 
 def test_unknown_format_is_a_one_line_error(tmp_path):
-    with pytest.raises(ExportError, match="^unknown format 'gif'; formats are: svg, png, pdf, dot$"):
+    with pytest.raises(ExportError, match="^unknown format 'gif'; formats are: svg, png, pdf, dot, html$"):
         export(traced("apple"), "gif", tmp_path / "a.gif")
     assert not list(tmp_path.iterdir())
     with pytest.raises(ExportError, match="^dpi must be a positive whole number"):
@@ -173,7 +173,7 @@ def test_the_format_comes_from_the_file_ending_and_never_belies_it(tmp_path):
         export(traced("apple"), "png", tmp_path / "a.svg")
     with pytest.raises(ExportError, match=r"^the file name a\.gif says gif but the format is png$"):
         export(traced("apple"), "png", tmp_path / "a.gif")
-    with pytest.raises(ExportError, match=r"^cannot write gif \(a\.gif\); formats are: svg, png, pdf, dot$"):
+    with pytest.raises(ExportError, match=r"^cannot write gif \(a\.gif\); formats are: svg, png, pdf, dot, html$"):
         export(traced("apple"), None, tmp_path / "a.gif")
     assert [p.name for p in tmp_path.iterdir()] == ["a.png"]
 

@@ -25,7 +25,7 @@ from rich.cells import cell_len
 
 from gradtutor.lang import check_language
 from gradtutor.render.drawn import DIAGRAM_SYMBOLS, Drawn, Wire, drawn, is_word
-from gradtutor.render.fmt import PENDING, check_step, gate_text, is_array, shape_text, show, words, written
+from gradtutor.render.fmt import PENDING, TABLE_DIGITS, check_step, gate_text, is_array, shape_text, show, words, written
 from gradtutor.render.style import LAYOUTS, DiagramStyle
 from gradtutor.render.theme import Theme
 
@@ -47,9 +47,14 @@ RULE = 1.2  # line width of wires, in points
 RULE_CELL = 1
 
 
-def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en", style: DiagramStyle | None = None) -> str:
+def to_dot(
+    trace, step: int | None = None, theme: str = "light", lang: str = "en", style: DiagramStyle | None = None,
+    digits: int = TABLE_DIGITS, blanks=None,
+) -> str:
     """The trace as DOT text; step=k draws frame k (0 = forward pass only); captions in `lang`;
-    `style` the drawing's choices (render/style.py), the textbook's by default."""
+    `style` the drawing's choices (render/style.py), the textbook's by default; numbers to
+    `digits` significant digits. `blanks` (a worksheet.Blanks) draws the numbers it names as
+    empty boxes to fill in, in cells of the answers' size, so the answer sheet overlays."""
     step = check_step(trace, step)
     lang = check_language(lang)
     style = style or DiagramStyle()
@@ -61,7 +66,7 @@ def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en
     lines = [
         "digraph gradtutor {",
         f'  graph [rankdir={LAYOUTS[style.layout]}, bgcolor="{background}", fontname="{font}", '
-        f'nodesep=0.25, ranksep=0.12, pad=0.25, labelloc=b, label={_caption(trace, shapes, step, colors, lang, style)}];',
+        f'nodesep=0.25, ranksep=0.12, pad=0.25, labelloc=b, label={_caption(trace, shapes, step, colors, lang, style, digits, blanks)}];',
         f'  node [fontname="{font}", fontsize=14, fontcolor="{colors.text}", color="{colors.text}"];',
         f'  edge [color="{colors.text}", penwidth={RULE}, arrowsize=0.7];',
     ]
@@ -79,7 +84,7 @@ def to_dot(trace, step: int | None = None, theme: str = "light", lang: str = "en
     root = trace.graph.root
     lines.append(f'  out [shape=plaintext, label="{_quote(output_name(root, lang))}{_shape_line(root)}"];')
     for wire in shapes.wires:
-        lines.extend(_wire_lines(wire, step, colors, TEXT_HEIGHTS[lang], style.layout))
+        lines.extend(_wire_lines(wire, step, colors, TEXT_HEIGHTS[lang], style.layout, digits, blanks))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -105,27 +110,29 @@ def output_name(root, lang: str) -> str:
     return root.name or words(lang, "output_name")
 
 
-def _lines(x) -> list[str]:
+def _lines(x, digits: int = TABLE_DIGITS) -> list[str]:
     """A wire's text, one line per row of a small matrix (a matrix reads as rows), else one line."""
     if x is None:  # no gradient: a constant's wire
         return [""]
     if is_array(x) and x.ndim == 2 and 1 < x.shape[0] and x.size <= MATRIX_LINES_LIMIT:
-        return ["[" + ", ".join(written(v) for v in row) + "]" for row in x.tolist()]
-    return [show(x)]
+        return ["[" + ", ".join(written(v, digits) for v in row) + "]" for row in x.tolist()]
+    return [show(x, digits)]
 
 
 def _text(lines: list[str]) -> str:
     return "<BR/>".join(_quote(line) for line in lines)
 
 
-def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int, layout: str) -> list[str]:
+def _wire_lines(
+    wire: Wire, step: int | None, colors: Theme, text_height: int, layout: str, digits: int = TABLE_DIGITS, blanks=None,
+) -> list[str]:
     known = step is None or step >= wire.ready
     hot = step in wire.steps
     line = colors.highlight if hot else colors.text
     grad_color = colors.gradient if known else colors.muted
-    final = _lines(wire.grad)
+    final = _lines(wire.grad, digits)
     grad_lines = final if known or wire.grad is None else [PENDING]
-    value_lines = _lines(wire.value)
+    value_lines = _lines(wire.value, digits)
     # Every size depends only on the final texts, never on the frame: layouts stay identical.
     texts = [*value_lines, *final, PENDING, wire.header]
     # Whole points: Graphviz rounds a cell's size, and a rounded rule would stop short of its wires.
@@ -143,6 +150,13 @@ def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int, l
     value = f'<FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{colors.value}">{_text(value_lines)}</FONT>'
     # Graphviz refuses an empty FONT element: a wire without a gradient leaves its cell empty.
     grad = f'<FONT POINT-SIZE="{WIRE_FONT_SIZE}" COLOR="{grad_color}">{grad_font}</FONT>' if grad_font else ""
+    # A worksheet's blank is the answer's cell, empty and outlined: the answer sheet overlays it.
+    value_box = grad_box = ""
+    if blanks is not None and blanks.hides_value(wire):
+        value, value_box = "", f' BORDER="1" COLOR="{colors.value}"'
+    if blanks is not None and known and wire.grad is not None and blanks.hides_grad(wire):
+        grad, grad_box = "", f' BORDER="1" COLOR="{colors.gradient}"'
+
     table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
     if layout == "tb":
         # value | rule | gradient, side by side; the edges meet the rule's ends
@@ -150,11 +164,11 @@ def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int, l
         stub = f'<TD FIXEDSIZE="TRUE" WIDTH="{RULE_CELL}" HEIGHT="1" BGCOLOR="{line}"></TD>'  # as in LR, below
         gap = '<TD FIXEDSIZE="TRUE" WIDTH="4" HEIGHT="1"></TD>'  # the numbers clear of the rule
         label = (
-            f'<{table}<TR><TD>{table}{header}<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{height}" ALIGN="RIGHT">'
+            f'<{table}<TR><TD>{table}{header}<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{height}" ALIGN="RIGHT"{value_box}>'
             f"{value}</TD></TR></TABLE></TD>{gap}"
             f'<TD>{table}<TR>{stub}</TR><TR><TD PORT="r" FIXEDSIZE="TRUE" WIDTH="{RULE_CELL}" HEIGHT="{side - 2}" '
             f'BGCOLOR="{line}"></TD></TR><TR>{stub}</TR></TABLE></TD>'
-            f'{gap}<TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{side}" ALIGN="LEFT">{grad}</TD></TR></TABLE>>'
+            f'{gap}<TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{side}" ALIGN="LEFT"{grad_box}>{grad}</TD></TR></TABLE>>'
         )
         ports = ("n", "s")
     else:
@@ -166,9 +180,9 @@ def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int, l
         spacer = f'<TR><TD COLSPAN="3" FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{text_height}"></TD></TR>' if wire.header else ""
         label = (
             f"<{table}{header}"
-            f'<TR><TD {cell} VALIGN="BOTTOM">{value}</TD></TR>'
+            f'<TR><TD {cell} VALIGN="BOTTOM"{value_box}>{value}</TD></TR>'
             f'<TR>{stub}<TD PORT="r" FIXEDSIZE="TRUE" WIDTH="{width - 2:g}" HEIGHT="{RULE_CELL}" BGCOLOR="{line}"></TD>{stub}</TR>'
-            f'<TR><TD {cell} VALIGN="TOP">{grad}</TD></TR>{spacer}</TABLE>>'
+            f'<TR><TD {cell} VALIGN="TOP"{grad_box}>{grad}</TD></TR>{spacer}</TABLE>>'
         )
         ports = ("w", "e")
     edge_color = f', color="{line}"' if hot else ""
@@ -180,12 +194,18 @@ def _wire_lines(wire: Wire, step: int | None, colors: Theme, text_height: int, l
     ]
 
 
-def _caption(trace, shapes: Drawn, step: int | None, colors: Theme, lang: str, style: DiagramStyle) -> str:
+def _caption(
+    trace, shapes: Drawn, step: int | None, colors: Theme, lang: str, style: DiagramStyle,
+    digits: int = TABLE_DIGITS, blanks=None,
+) -> str:
     """A one-line caption in a cell of fixed width, so it never moves the drawing."""
-    texts = [_caption_text(trace, k, lang, shapes, style) for k in [None, *range(len(trace.steps) + 1)]]
+    output = show(trace.graph.root.value, digits)  # the output's value as the wires write it
+    texts = [_caption_text(trace, k, lang, shapes, style, output) for k in [None, *range(len(trace.steps) + 1)]]
     # Hangul takes two cells (as in a terminal), so it gets twice a Latin letter's width.
     width = max(cell_len(t) for t in texts) * CHAR_WIDTH + 12
-    text = _caption_text(trace, step, lang, shapes, style)
+    if blanks is not None and blanks.hides_output:  # the caption must not give the answer away
+        output = PENDING
+    text = _caption_text(trace, step, lang, shapes, style, output)
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
         f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="24">'
@@ -194,18 +214,22 @@ def _caption(trace, shapes: Drawn, step: int | None, colors: Theme, lang: str, s
     )
 
 
-def _caption_text(trace, step: int | None, lang: str = "en", shapes: Drawn | None = None, style: DiagramStyle | None = None) -> str:
+def _caption_text(
+    trace, step: int | None, lang: str = "en", shapes: Drawn | None = None, style: DiagramStyle | None = None,
+    output: str | None = None,
+) -> str:
     """The caption of frame `step`. It names only what the diagram shows: the output as its label
     reads, a gate by its symbol and, where the diagram writes it, its value's name."""
     style = style or DiagramStyle()
     shapes = shapes or drawn(trace, style)
     root = trace.graph.root
+    value = show(root.value) if output is None else output
     if step is None and style.layout == "tb":
-        return words(lang, "caption_whole_tb", output=output_name(root, lang), value=show(root.value))
+        return words(lang, "caption_whole_tb", output=output_name(root, lang), value=value)
     if step is None:
-        return words(lang, "caption_whole", output=output_name(root, lang), value=show(root.value))
+        return words(lang, "caption_whole", output=output_name(root, lang), value=value)
     if step == 0:
-        return words(lang, "caption_forward", output=output_name(root, lang), value=show(root.value))
+        return words(lang, "caption_forward", output=output_name(root, lang), value=value)
     current = trace.steps[step - 1]
     gate = trace.nodes[current.node]
     symbol = shapes.symbols.get(gate.id) or DIAGRAM_SYMBOLS.get(gate.op.name, gate_text(gate))

@@ -48,6 +48,7 @@ class Wire:
     steps: tuple[int, ...]  # the steps whose gate this wire enters or leaves: highlighted then
     arrow: bool = True
     header: str = ""  # the name (and a tensor's shape) of the value the wire carries
+    source: int = -1  # the node whose value the wire carries (a worksheet may leave its numbers blank)
 
 
 @dataclass(slots=True)
@@ -106,7 +107,7 @@ def drawn(trace, style: DiagramStyle) -> Drawn:
                 copy = f"n{node.id}c{k}"
                 result.leaves.append((copy, node))
                 grad = flow_of[(gate, slot)].downstream if takes else None
-                result.wires.append(Wire(f"w{gate}_{slot}", copy, f"n{gate}", node.value, grad, step_of[gate], (step_of[gate],)))
+                result.wires.append(Wire(f"w{gate}_{slot}", copy, f"n{gate}", node.value, grad, step_of[gate], (step_of[gate],), source=node.id))
             continue
         if node.op is None:
             result.leaves.append((f"n{node.id}", node))
@@ -115,17 +116,17 @@ def drawn(trace, style: DiagramStyle) -> Drawn:
             # copy gate: trunk to a branch point, whose gradient is complete after the last use
             done = max(step_of[gate] for gate, _ in consumers)
             grad = node.grad if takes else None
-            result.wires.append(Wire(f"t{node.id}", source, f"j{node.id}", node.value, grad, done, (done, *made_by), False, header))
+            result.wires.append(Wire(f"t{node.id}", source, f"j{node.id}", node.value, grad, done, (done, *made_by), False, header, node.id))
             result.branches.append(node.id)
             made_by, header = (), ""  # the branches leave the branch point, not the gate
             source = f"j{node.id}"
         for gate, slot in consumers:
             k = step_of[gate]
             grad = flow_of[(gate, slot)].downstream if takes else None
-            result.wires.append(Wire(f"w{gate}_{slot}", source, f"n{gate}", node.value, grad, k, (k, *made_by), header=header))
+            result.wires.append(Wire(f"w{gate}_{slot}", source, f"n{gate}", node.value, grad, k, (k, *made_by), header=header, source=node.id))
     root = trace.graph.root
     seeded = (step_of[root.id],) if root.id in step_of and root.id not in collapsed else ()
-    result.wires.append(Wire("w_out", f"n{root.id}", "out", root.value, trace.upstream, 1, seeded))
+    result.wires.append(Wire("w_out", f"n{root.id}", "out", root.value, trace.upstream, 1, seeded, source=root.id))
     return result
 
 

@@ -21,7 +21,8 @@ from gradtutor.render import page
 
 
 ENGINE_FORMATS = ("svg", "png", "pdf")
-FORMATS = (*ENGINE_FORMATS, "dot")
+# html: the step player (render/player.py), one page holding every frame beside its trace row.
+FORMATS = (*ENGINE_FORMATS, "dot", "html")
 # Messages the font library prints on some systems while Graphviz measures text. They say
 # nothing about the drawing, so they are dropped; anything else Graphviz says becomes a warning.
 NOISE = ("Fontconfig warning", "Fontconfig error")
@@ -29,8 +30,8 @@ NOISE = ("Fontconfig warning", "Fontconfig error")
 
 # File endings that name a format (.gv is Graphviz's other ending for DOT text), and endings of
 # formats gradtutor does not write: a file must never carry an ending that belies its content.
-SUFFIX_FORMATS = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot"}
-OTHER_SUFFIXES = ("jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "eps", "ps", "html")
+SUFFIX_FORMATS = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot", "html": "html", "htm": "html"}
+OTHER_SUFFIXES = ("jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "eps", "ps")
 
 
 # Graphviz's network simplex (ranking and placement) can iterate for minutes on graphs with many
@@ -404,44 +405,125 @@ def frame_paths(out: Path, count: int, fmt: str) -> list[Path]:
 
 def export(
     trace, fmt: str | None, out: Path, *, frames: bool = False, step: int | None = None, theme="light", dpi=None,
-    lang: str = "en", style=None,
+    lang: str = "en", style=None, digits: int | None = None, blank: str | None = None, answers: Path | None = None,
 ) -> list[Path]:
     """Write the trace's diagram to `out` and return the paths written.
 
-    fmt None takes the format from `out`'s ending (see `format_for`); fmt "dot" writes DOT text.
+    fmt None takes the format from `out`'s ending (see `format_for`); fmt "dot" writes DOT text;
+    fmt "html" the step player, every frame in one page (step=k: the frame it opens at).
     step=k writes frame k alone (0 = forward pass, k = backward step k highlighted).
-    frames=True writes one file per frame instead (see `frame_paths` for the names); it cannot
-    be combined with step. lang is the captions' language ("en" or "ko"); a Korean SVG carries
-    the glyphs of its Hangul. style is a `DiagramStyle` (render/style.py): names, constants,
-    copies, collapse, colours, transparency, layout and a fixed canvas.
+    frames=True writes one file per frame instead (see `frame_paths` for the names), or for PDF
+    one handout with a page per frame; it cannot be combined with step. lang is the captions'
+    language ("en" or "ko"); a Korean SVG carries the glyphs of its Hangul. style is a
+    `DiagramStyle` (render/style.py): names, constants, copies, collapse, colours, transparency,
+    layout and a fixed canvas. digits: the decimal places of every number (default: up to 6
+    significant digits).
+    blank ("grads", "values" or node names, see worksheet.py) makes a worksheet: those numbers
+    drawn as boxes, and the same drawing with them filled in written to `answers` (default
+    out-answers.<ending>).
     """
     out = Path(out)
     fmt = format_for(out, fmt)
     if dpi is not None and fmt != "png":  # ignoring it would let a teacher expect a sharper file
-        raise ExportError(f"dpi sets the resolution of PNG output; {fmt} is {'text' if fmt == 'dot' else 'a vector drawing'} and has none")
-    if getattr(style, "canvas", None) is not None and fmt == "dot":
-        raise ExportError("canvas sets the page of a drawing; dot is text and has none")
+        kind = "a page" if fmt == "html" else "text" if fmt == "dot" else "a vector drawing"
+        raise ExportError(f"dpi sets the resolution of PNG output; {fmt} is {kind} and has none")
+    if getattr(style, "canvas", None) is not None and fmt in ("dot", "html"):
+        raise ExportError(f"canvas sets the page of a drawing; {fmt} is {'text' if fmt == 'dot' else 'a page'} and has none")
     if frames and step is not None:
         raise ExportError("step picks one frame and frames writes them all: give one of the two")
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17):
+        raise ExportError(f"digits must be a whole number from 1 to 17, got {digits!r}")
+    digits = _places(digits)
+    if fmt == "html":
+        return _export_player(trace, out, frames, step, theme, lang, digits, blank, style)
+    from gradtutor.render.dot import to_dot  # here, not at the top: `gradtutor --help` reads FORMATS
+    from gradtutor.render.fmt import TABLE_DIGITS, check_step
+
+    check_step(trace, step)
+    digits = TABLE_DIGITS if digits is None else digits
+    blanks = None
+    if blank is not None:
+        from gradtutor.render.worksheet import answers_path, choose_blanks
+
+        blanks = choose_blanks(trace, blank)
+    elif answers is not None:
+        raise ExportError("an answer sheet goes with a worksheet: give --blank too")
+    handout = frames and fmt == "pdf"
     if frames:
         steps = list(range(len(trace.steps) + 1))
-        paths = frame_paths(out, len(trace.steps), fmt)
+        paths = [out] if handout else frame_paths(out, len(trace.steps), fmt)
     else:
         steps, paths = [step], [out]
     # Render everything before writing anything, so a failure leaves no half-written set.
-    from gradtutor.render.dot import to_dot  # here, not at the top: `gradtutor --help` reads FORMATS
-
-    dot_texts = (to_dot(trace, step=step, theme=theme, lang=lang, style=style) for step in steps)
+    dot_texts = (to_dot(trace, step=k, theme=theme, lang=lang, style=style, digits=digits, blanks=blanks) for k in steps)
     drawing = {"canvas": getattr(style, "canvas", None), "embed_font": lang == "ko"}
-    if fmt == "dot":
-        contents = [dot_text.encode() for dot_text in dot_texts]
-    elif len(steps) == 1:
-        contents = [render(next(dot_texts), fmt, dpi, **drawing)]
-    else:  # one layout for every frame
-        contents = render_frames(dot_texts, fmt, dpi, **drawing)
+    contents = _drawings(dot_texts, fmt, dpi, several=len(steps) > 1, **drawing)
+    if handout:
+        contents = [_one_document(contents)]
+    if blanks is not None:  # the answers: the whole diagram (or the one frame asked for), filled in
+        paths.append(Path(answers) if answers is not None else answers_path(out))
+        answer_sheet = to_dot(trace, step=step, theme=theme, lang=lang, style=style, digits=digits)
+        contents += _drawings([answer_sheet], fmt, dpi, several=False, **drawing)
+    if len(set(paths)) < len(paths):
+        raise ExportError(f"the answer sheet would overwrite the worksheet: {paths[-1]}")
     for path, data in zip(paths, contents):
         _write(path, data)
     return paths
+
+
+def _places(digits: int | None):
+    """A teacher's digits are decimal places (`--digits 2`: 0.73, 220.00), see numbers.Places."""
+    from gradtutor.numbers import Places
+
+    return None if digits is None else Places(digits)
+
+
+def _drawings(dot_texts, fmt: str, dpi, several: bool, **drawing) -> list[bytes]:
+    if fmt == "dot":
+        return [dot_text.encode() for dot_text in dot_texts]
+    if not several:
+        return [render(next(iter(dot_texts)), fmt, dpi, **drawing)]
+    return render_frames(dot_texts, fmt, dpi, **drawing)  # one layout for every frame
+
+
+def _one_document(pages: list[bytes]) -> bytes:
+    """The frames' PDF pages as one PDF, in order: a handout to print."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in pages:
+        writer.append(PdfReader(io.BytesIO(page)))
+    merged = io.BytesIO()
+    writer.write(merged)
+    return merged.getvalue()
+
+
+def _export_player(trace, out: Path, frames: bool, step, theme, lang: str, digits, blank, style=None) -> list[Path]:
+    if frames:
+        raise ExportError("the HTML player holds every frame in one page: leave out frames")
+    if blank is not None:
+        raise ExportError("worksheets are drawings to print (svg, png, pdf or dot): the player shows every answer")
+    page = player(trace, theme=theme, lang=lang, digits=digits, start=step or 0, style=style).html()
+    _write(out, page.encode("utf-8"))
+    return [out]
+
+
+def player(trace, *, theme: str = "light", lang: str = "en", digits: int | None = None, start: int = 0, style=None):
+    """The trace's step player (render/player.py) around its diagram's frames, drawn here;
+    digits: decimal places of every number (default: up to 6 significant digits); style a
+    `DiagramStyle`. The page embeds the Hangul font once, so its frames do not each carry it."""
+    from gradtutor.render.dot import to_dot
+    from gradtutor.render.fmt import TABLE_DIGITS, check_step
+    from gradtutor.render.player import build_player
+
+    check_step(trace, start)
+    digits = _places(digits)
+    dot_digits = TABLE_DIGITS if digits is None else digits
+    frames = (to_dot(trace, step=k, theme=theme, lang=lang, style=style, digits=dot_digits) for k in range(len(trace.steps) + 1))
+    svgs = render_frames(frames, "svg")
+    return build_player(trace, svgs, theme=theme, lang=lang, digits=digits, start=start)
 
 
 def _write(path: Path, data: bytes) -> None:

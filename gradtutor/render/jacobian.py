@@ -162,7 +162,7 @@ def _gate_title(gate, op, lang: str, labels) -> str:
     return f"{gate_text(gate)} {formula}   ({named(op.gate_in(lang), op, labels, gate.label)})"
 
 
-def _gate_header(step, nodes, digits: int, lang: str) -> str:
+def gate_header(step, nodes, digits: int, lang: str) -> str:
     """The three lines over a tensor gate's table: its title, the shapes in and out, the upstream."""
     gate = nodes[step.node]
     inputs = ", ".join(
@@ -239,7 +239,7 @@ def step_table(trace, s, current: bool = False, digits: int = DIGITS, lang: str 
     """One tensor gate: a header with shapes and the upstream, then a row per input."""
     nodes = trace.nodes
     marker = f"{MARK} " if current else ""
-    title = f"{marker}{words(lang, 'tensor_step', index=s.index)}{_gate_header(s, nodes, digits, lang)}"
+    title = f"{marker}{words(lang, 'tensor_step', index=s.index)}{gate_header(s, nodes, digits, lang)}"
     headers = (
         words(lang, "col_input"), words(lang, "col_jacobian"), words(lang, "col_tensor_downstream"), words(lang, "col_rule")
     )
@@ -252,4 +252,4 @@ def jacobian_view(step, nodes, digits: int = DIGITS, lang: str = "en"):
         words(lang, "col_input"), words(lang, "col_jacobian"), words(lang, "col_via_jacobian"), words(lang, "col_rule")
     )
     rows = _rows(step, nodes, digits, lang, 64 * 64, True)  # asked for one gate: every entry
-    return _gate_view(_gate_header(step, nodes, digits, lang), rows, headers, (20, 26), caption=words(lang, "order_note"))
+    return _gate_view(gate_header(step, nodes, digits, lang), rows, headers, (20, 26), caption=words(lang, "order_note"))

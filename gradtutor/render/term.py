@@ -34,18 +34,20 @@ def _table(title: str) -> Table:
     )
 
 
-def trace_table(trace, step: int | None = None, digits: int = TABLE_DIGITS, lang: str = "en"):
+def trace_table(trace, step: int | None = None, digits: int | None = None, lang: str = "en"):
     """The backward pass, one row per gate input, with headers and gate patterns in `lang`.
 
     step=k shows steps 1..k, with step k marked and highlighted: the table grows like a slide
     build as a teacher walks through the pass. step=0 shows no rows (forward pass only).
     With numeric checks in the trace, a second table compares them with autodiff per leaf.
+    digits None: 6 significant digits, 4 in a tensor gate's matrices.
     """
     if trace.is_tensor:  # Jacobians instead of numbers: one table per gate
-        backward = tensor_trace_table(trace, step, lang=lang)
-        return backward if trace.checks is None else Group(backward, checks_table(trace, digits, lang))
+        backward = tensor_trace_table(trace, step, lang=lang, **({} if digits is None else {"digits": digits}))
+        return backward if trace.checks is None else Group(backward, checks_table(trace, digits or TABLE_DIGITS, lang))
+    digits = TABLE_DIGITS if digits is None else digits
     step = check_step(trace, step)
-    rows = _StepRows(trace, step, digits, lang)
+    rows = StepRows(trace, step, digits, lang)
     # A narrow terminal gets the same rows with the chain rule in one column, not a cropped table.
     table = FitWidth(Quick(rows.table()), lambda: Quick(rows.table(narrow=True)))
     if trace.checks is None:
@@ -63,7 +65,7 @@ class _Input:
     running: Text | str  # the input's running sum where it fans out, else ""
 
 
-class _StepRows:
+class StepRows:
     """The scalar backward pass's cells, computed once per table: the texts of every step, written
     with the circuit's own names, and whether any input fans out."""
 
@@ -176,19 +178,27 @@ def checks_table(trace, digits: int = TABLE_DIGITS, lang: str = "en") -> Table:
 
 def forward_table(trace, digits: int = TABLE_DIGITS, lang: str = "en") -> Table:
     """The forward pass: every node in topological order with its formula and value."""
-    nodes = trace.nodes
     table = _table(words(lang, "forward_title"))
     table.add_column(words(lang, "col_node"))
     table.add_column(words(lang, "col_computed_as"))
     table.add_column(words(lang, "col_value"), justify="right")
+    for row in forward_rows(trace, digits, lang):
+        table.add_row(*row)
+    return table
+
+
+def forward_rows(trace, digits: int = TABLE_DIGITS, lang: str = "en") -> list[tuple[str, str, str]]:
+    """The forward pass's cells: (node, how it is computed, its value), in topological order."""
+    nodes = trace.nodes
+    rows = []
     for node in nodes:
         if node.op is None:
             how = words(lang, "constant") if node.is_constant else words(lang, "input")
         else:
             args = [nodes[p].label for p in node.parents]
             how = f"{gate_text(node)}({', '.join(args)})"
-        table.add_row(node.label, how, shaped(node.value, digits))
-    return table
+        rows.append((node.label, how, shaped(node.value, digits)))
+    return rows
 
 
 def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None, lang: str = "en"):
