@@ -488,7 +488,8 @@ def causal_mask(x, fill: float = -float("inf")):
 
     x = _tensor(x)
     rows, columns = x.shape[-2:]
-    return mask(x, causal_keep(backend.xp(), max(rows, columns))[:rows, :columns], fill)
+    keep = causal_keep(backend.xp(), rows if rows > columns else columns)  # (this module's max is the op's)
+    return mask(x, keep[:rows, :columns], fill)
 
 
 def maximum(x, y):
