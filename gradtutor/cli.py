@@ -638,6 +638,8 @@ def train(
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print only the final metrics as JSON.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Save loss/accuracy curves (.svg or .png).", show_default=False)] = None,
+    attention_map: Annotated[bool, typer.Option("--attention-map", help="transformer: draw the learned attention weights of a held-out sample.")] = False,
+    attention_plot: Annotated[Optional[Path], typer.Option("--attention-plot", help="transformer: save that map (.svg or .png).", show_default=False)] = None,
     save: Annotated[Optional[Path], typer.Option(help="Save the trained model (.npz).", show_default=False)] = None,
     load: Annotated[Optional[Path], typer.Option(help="Start from a saved model (.npz).", show_default=False)] = None,
     lang: Lang = None,
@@ -656,6 +658,7 @@ def train(
         weight_decay=weight_decay, l1=l1, schedule=_value(schedule),
     )
     command.check_paths(plot, save)
+    command.check_attention_map(_value(model), attention_map or attention_plot is not None, attention_plot)
     backend_name = command.active_backend(_value(backend))
     run = command.prepare(config)
     if load is not None:
@@ -680,11 +683,21 @@ def train(
         saved.append(("checkpoint", command.save_checkpoint(run, result, save)))
     if plot is not None and result.history.epochs:
         saved.append(("curves", save_curves(result.history, plot, title=f"{run.config.model} on {run.config.data}")))
+    from gradtutor.render import attention as attention_view
+
+    if attention_map or attention_plot is not None:
+        tokens, weights = command.attention_map(run)
+        if attention_plot is not None:
+            saved.append(("attention", attention_view.save_map(tokens, weights, attention_plot, run.config.data)))
     if json:
         typer.echo(json_module.dumps(result.metrics(), allow_nan=False))
         return
     figures = shown.Figures(**command.figures(result))
     _print(shown.report(result.history, figures, command.boundary(run), result.sample, saved, lang))
+    if result.sequence_accuracy is not None:
+        _print(attention_view.sequence_accuracy_line(result.sequence_accuracy, lang))
+    if attention_map:
+        _print(attention_view.terminal_map(tokens, weights, run.config.data))
 
 
 @contextlib.contextmanager

@@ -227,3 +227,80 @@ def l2_penalty():
 def max_vector():
     x = _tensor([1, 5, 3, 2], "x")
     return _named(x.max(), "m"), 2.0
+
+
+# -- attention --------------------------------------------------------------------------------------
+# Three tokens of width d = 4 with seeded one-decimal weights, so every number on screen is short.
+
+
+def _attention_inputs(seed: int = 3):
+    """X (3, 4) and W_Q, W_K, W_V (4, 4), one decimal place each; the upstream dL/dO (3, 4)."""
+    from gradtutor import backend
+
+    rng = backend.host.random.default_rng(seed)
+    X = _tensor(rng.normal(size=(3, 4)).round(1), "X")
+    weights = [_tensor((rng.normal(size=(4, 4)) * 0.5).round(1), name) for name in ("W_Q", "W_K", "W_V")]
+    upstream = _array(rng.normal(size=(3, 4)).round(1))
+    return X, weights, upstream
+
+
+def _scaled_scores(X, W_Q, W_K, W_V):
+    """Q, K, V and the scores S = Q·Kᵀ/√d, each step a gate of its own."""
+    Q, K, V = _named(X @ W_Q, "Q"), _named(X @ W_K, "K"), _named(X @ W_V, "V")
+    scores = _named(Q @ _named(K.T, "Kᵀ"), "QKᵀ")
+    scale = _tensor(0.5, "1/√d", requires_grad=False)  # 1/√4: a constant, named as the formula names it
+    return _named(scores * scale, "S"), V
+
+
+@example("attention", "self-attention on 3 tokens, d = 4: S = Q·Kᵀ/√d, P = softmax(S) row by row, O = P·V; "
+                      "dV = Pᵀ·dO, dP = dO·Vᵀ, dQ = dS·K/√d, dK = dSᵀ·Q/√d", "tensor")
+def attention():
+    X, (W_Q, W_K, W_V), upstream = _attention_inputs()
+    S, V = _scaled_scores(X, W_Q, W_K, W_V)
+    P = _named(S.softmax(axis=-1), "P")  # its Jacobian: one 3×3 block per row, zero across rows
+    return _named(P @ V, "O"), upstream
+
+
+@example("masked-attention", "causal self-attention: −∞ above the diagonal before softmax, so token i sees tokens "
+                             "0 … i; masked scores receive zero gradient", "tensor")
+def masked_attention():
+    from gradtutor.tensor import causal_mask
+
+    X, (W_Q, W_K, W_V), upstream = _attention_inputs()
+    S, V = _scaled_scores(X, W_Q, W_K, W_V)
+    masked = _named(causal_mask(S), "S_masked")
+    P = _named(masked.softmax(axis=-1), "P")  # exp(−∞) = 0: no weight on a later token
+    return _named(P @ V, "O"), upstream
+
+
+@example("multi-head", "two heads of width 2 on 3 tokens: split Q, K, V, one attention gate per head, "
+                       "concatenate, then W_O", "tensor")
+def multi_head():
+    from gradtutor.ops.nn import ATTENTION, Attend
+    from gradtutor.tensor import Tensor, concatenate
+
+    X, (W_Q, W_K, W_V), upstream = _attention_inputs()
+    W_O = _tensor([[0.5, 0, -0.3, 0.2], [0.1, 0.4, 0, -0.5], [-0.2, 0.3, 0.6, 0], [0, -0.4, 0.1, 0.3]], "W_O")
+    Q, K, V = _named(X @ W_Q, "Q"), _named(X @ W_K, "K"), _named(X @ W_V, "V")
+    heads = []
+    for head, columns in enumerate((slice(0, 2), slice(2, 4)), start=1):
+        parts = [_named(M[:, columns], f"{M.name}{head}") for M in (Q, K, V)]  # split: this head's 2 columns
+        heads.append(_named(Tensor.apply(ATTENTION, *parts, param=Attend(1 / 2**0.5)), f"H{head}"))  # 1/√d_k
+    merged = _named(concatenate(heads, axis=1), "H")  # merge: (3, 2) and (3, 2) side by side
+    return _named(merged @ W_O, "Y"), upstream
+
+
+@example("positional-encoding", "X + PE: the sinusoidal table PE[p] = (sin p, cos p, sin p/100, cos p/100) at "
+                                "positions 0-3 is a constant; the gradient passes the add to X unchanged", "tensor")
+def positional_encoding():
+    from gradtutor import backend
+    from gradtutor.ops.nn import sinusoidal_positions
+
+    # Tokens a, b, a, c: the two a's share an embedding row, the table tells their positions apart.
+    a, b, c = [0.5, -0.2, 0.1, 0.3], [-0.4, 0.6, 0.2, -0.1], [0.2, 0.1, -0.5, 0.4]
+    X = _tensor([a, b, a, c], "X")
+    table = backend.to_host(sinusoidal_positions(backend.xp(), 4, 4)).astype("float64").round(4)
+    PE = _tensor(table, "PE", requires_grad=False)
+    H = _named(X + PE, "H")
+    W = _tensor([[1, -0.5], [0.5, 1], [-1, 0.5], [0.2, 0.3]], "W")
+    return _named(H @ W, "Y"), _array([[1, 0], [0, 1], [1, 1], [0.5, -0.5]])

@@ -881,6 +881,26 @@ def _array(default, dtype):
     return make
 
 
+def _mask(shapes, value):
+    """--param is the keep pattern (1 keep, 0 mask); default: the causal mask of the last two axes.
+    A lone gate's output must be finite numbers, so the fill is −1e9 here, not −∞: the same rule."""
+    from gradtutor import backend
+    from gradtutor.ops.tensor import Mask, causal_keep
+
+    xp = backend.xp()
+    if value is not None:
+        return Mask(xp.asarray(value, dtype=bool), -1e9)
+    rows, columns = (shapes[0][-2:] if len(shapes[0]) >= 2 else (1, shapes[0][-1] if shapes[0] else 1))
+    return Mask(causal_keep(xp, max(rows, columns))[:rows, :columns], -1e9)
+
+
+def _attend(shapes, value):
+    """--param 1 masks causally (0, the default, does not); the scale is 1/√d_k from Q's shape."""
+    from gradtutor.ops.nn import Attend
+
+    return Attend(1.0 / shapes[0][-1] ** 0.5, bool(value))
+
+
 # The fused layer ops' parameters, made from the inputs' shapes and the --param value (or None).
 _SHAPED_PARAMS: dict[str, Callable] = {
     "conv2d": _conv_window,
@@ -890,6 +910,8 @@ _SHAPED_PARAMS: dict[str, Callable] = {
     "layer_norm": _norm(lambda ndim: (ndim - 1,)),
     "dropout": _array(lambda shapes: 1.0, "float64"),  # --param: the mask (default: keep every unit)
     "embedding": _array(lambda shapes: [0], "int64"),  # --param: the rows to look up
+    "mask": _mask,
+    "attention": _attend,
 }
 
 

@@ -59,6 +59,7 @@ def _family(*entries: Name) -> dict[str, Name]:
 _L, _M = "gradtutor.train.layers", "gradtutor.train.models"
 _POINTS = ("spiral", "moons", "circles", "xor")
 _SEQUENCES = ("adding", "copy", "parity", "chars")
+_TOKEN_SEQUENCES = ("reverse", "chars")  # integer tokens in, one class per position out
 RECURRENT = ("rnn", "lstm", "gru")  # the layers (and training models) that run over time steps
 _ACTIVATIONS = ("relu", "tanh", "sigmoid")
 _SEED = Arg("seed", 0, "seed")
@@ -80,6 +81,9 @@ FAMILIES: dict[str, dict[str, Name]] = {
              f"{_L}:LSTM", data=_SEQUENCES),
         Name("gru", "A gated recurrent unit network over sequences", "시퀀스를 처리하는 GRU",
              f"{_L}:GRU", data=_SEQUENCES),
+        Name("transformer", "A small decoder-only transformer: causal multi-head self-attention blocks",
+             "작은 디코더 전용 트랜스포머: 인과 마스크를 쓴 멀티 헤드 셀프 어텐션 블록", f"{_M}:Transformer",
+             data=_TOKEN_SEQUENCES),
     ),
     # The models a lesson builds by name, with their arguments.
     "network": _family(
@@ -176,6 +180,8 @@ FAMILIES: dict[str, dict[str, Name]] = {
              "gradtutor.train.datasets:copy", shape="sequences"),
         Name("parity", "Is the number of ones in a bit string odd?", "비트열의 1의 개수가 홀수인가?",
              "gradtutor.train.datasets:parity", shape="sequences"),
+        Name("reverse", "Write a string of 8 digits backwards", "숫자 8개로 된 문자열을 거꾸로 쓰기",
+             "gradtutor.train.datasets:reverse", shape="sequences"),
         Name("chars", "Predict the next character of the project's own text", "프로젝트 글의 다음 문자 예측",
              "gradtutor.train.datasets:char_windows", shape="sequences"),
     ),

@@ -475,6 +475,23 @@ def log_softmax(x, axis: int = -1):
     return _tensor(x).log_softmax(axis)
 
 
+def mask(x, keep, fill: float = -float("inf")):
+    """x where `keep` is True (bools broadcast against x), `fill` elsewhere; no gradient reaches a
+    filled entry. causal_mask(x) keeps what is on and below the diagonal of x's last two axes."""
+    from gradtutor.ops.tensor import Mask
+
+    return Tensor.apply(ops.MASK, x, param=Mask(backend.xp().asarray(keep, dtype=bool), fill))
+
+
+def causal_mask(x, fill: float = -float("inf")):
+    from gradtutor.ops.tensor import causal_keep
+
+    x = _tensor(x)
+    rows, columns = x.shape[-2:]
+    keep = causal_keep(backend.xp(), rows if rows > columns else columns)  # (this module's max is the op's)
+    return mask(x, keep[:rows, :columns], fill)
+
+
 def maximum(x, y):
     return Tensor.apply(ops.MAX, x, y)
 

@@ -8,8 +8,8 @@ check `vjp` against central differences. Nothing else knows how an op differenti
 
     table.py      the Op record, OPS, register, the Scalar namespace, the words' accessors
     scalar.py     the teaching gates, on numbers and arrays alike (+ − × ÷, exp, tanh, relu …)
-    tensor.py     array-only ops (matmul, reshape, indexing, reductions, softmax, losses)
-    nn.py         fused layer ops (linear, conv2d, pooling, normalisation, dropout, embedding)
+    tensor.py     array-only ops (matmul, reshape, indexing, reductions, softmax, masks, losses)
+    nn.py         fused layer ops (linear, conv2d, pooling, normalisation, dropout, embedding, attention)
     recurrent.py  fused sequence ops (rnn, lstm, gru)
 
 Importing the package loads every op module, so the table is complete whatever is imported
@@ -19,17 +19,19 @@ first. The signatures every op follows are in table.py.
 from gradtutor.ops.table import FANOUT, OPS, Op, Pattern, Scalar, UnknownOp, language, languages, lookup, register
 from gradtutor.ops.scalar import ADD, DIV, EXP, LOG, MAX, MIN, MUL, NEG, POW, RELU, SIGMOID, SUB, TANH
 from gradtutor.ops.tensor import (
-    AMAX, CONCATENATE, ELU, GETITEM, LEAKY_RELU, LOG_SOFTMAX, MATMUL, MEAN, MSE, RESHAPE, SOFTMAX,
+    AMAX, CONCATENATE, ELU, GETITEM, LEAKY_RELU, LOG_SOFTMAX, MASK, MATMUL, MEAN, MSE, RESHAPE, SOFTMAX,
     SOFTMAX_CROSS_ENTROPY, STACK, SUM, TRANSPOSE,
 )
-from gradtutor.ops.nn import AVG_POOL2D, BATCH_NORM, CONV2D, DROPOUT, EMBEDDING, LAYER_NORM, LINEAR, MAX_POOL2D
+from gradtutor.ops.nn import (
+    ATTENTION, AVG_POOL2D, BATCH_NORM, CONV2D, DROPOUT, EMBEDDING, LAYER_NORM, LINEAR, MAX_POOL2D,
+)
 from gradtutor.ops.recurrent import GRU, LSTM, RNN
 
 __all__ = [
     "FANOUT", "OPS", "Op", "Pattern", "Scalar", "UnknownOp", "language", "languages", "lookup", "register",
     "ADD", "DIV", "EXP", "LOG", "MAX", "MIN", "MUL", "NEG", "POW", "RELU", "SIGMOID", "SUB", "TANH",
-    "AMAX", "CONCATENATE", "ELU", "GETITEM", "LEAKY_RELU", "LOG_SOFTMAX", "MATMUL", "MEAN", "MSE",
+    "AMAX", "CONCATENATE", "ELU", "GETITEM", "LEAKY_RELU", "LOG_SOFTMAX", "MASK", "MATMUL", "MEAN", "MSE",
     "RESHAPE", "SOFTMAX", "SOFTMAX_CROSS_ENTROPY", "STACK", "SUM", "TRANSPOSE",
-    "AVG_POOL2D", "BATCH_NORM", "CONV2D", "DROPOUT", "EMBEDDING", "LAYER_NORM", "LINEAR", "MAX_POOL2D",
+    "ATTENTION", "AVG_POOL2D", "BATCH_NORM", "CONV2D", "DROPOUT", "EMBEDDING", "LAYER_NORM", "LINEAR", "MAX_POOL2D",
     "GRU", "LSTM", "RNN",
 ]

@@ -449,3 +449,71 @@ EMBEDDING = register(Op(
 ))
 
 
+
+
+# -- attention -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Attend:
+    """How an attention op runs: scores are Q·Kᵀ times `scale` (1/√d_k); with `causal`, position i
+    attends to positions 0 … i only (the scores above the diagonal become −∞ before the softmax)."""
+
+    scale: float
+    causal: bool = False
+
+    def __str__(self) -> str:
+        return f"scale {self.scale:.4g}" + (", causal mask" if self.causal else "")
+
+
+def sinusoidal_positions(m, length: int, dim: int):
+    """The sinusoidal position table (length, dim), float32: PE[p, 2i] = sin(p / 10000^(2i/d)),
+    PE[p, 2i + 1] = cos(p / 10000^(2i/d)). Fixed, not trained: each position gets its own pattern."""
+    positions = m.arange(length, dtype=m.float64)[:, None]
+    rates = 1.0 / 10000.0 ** (m.arange(0, dim, 2, dtype=m.float64) / dim)
+    table = m.zeros((length, dim), dtype=m.float64)
+    table[:, 0::2] = m.sin(positions * rates)
+    table[:, 1::2] = m.cos(positions * rates[: dim // 2])
+    return table.astype(m.float32)
+
+
+def _attention_forward(m, p: Attend, q, k, v):
+    scores = q @ m.swapaxes(k, -1, -2)  # (..., Tq, Tk)
+    scores *= p.scale
+    if p.causal:
+        tq, tk = scores.shape[-2:]
+        above = ~m.tril(m.ones((tq, tk), dtype=bool))
+        scores[..., above] = -m.inf  # exp(−∞) = 0: no weight on a later position
+    scores -= scores.max(axis=-1, keepdims=True)  # softmax in place, shifted so exp never overflows
+    m.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    return scores @ v, scores  # saved: the attention weights P
+
+
+def _attention_vjp(m, p: Attend, g, out, saved, needs, q, k, v):
+    weights = saved  # P (..., Tq, Tk)
+    dv = m.swapaxes(weights, -1, -2) @ g if needs[2] else None  # dV = Pᵀ·dO
+    dscores = g @ m.swapaxes(v, -1, -2)  # dP = dO·Vᵀ
+    # softmax row by row: dS = P ⊙ (dP − Σ_row dP ⊙ P); a masked entry has P = 0, so dS = 0 there
+    dscores -= (dscores * weights).sum(axis=-1, keepdims=True)
+    dscores *= weights
+    dscores *= p.scale
+    dq = dscores @ k if needs[0] else None  # dQ = dS·K/√d
+    dk = m.swapaxes(dscores, -1, -2) @ q if needs[1] else None  # dK = dSᵀ·Q/√d
+    return dq, dk, dv
+
+
+def _attention_sample(rng):
+    lead = tuple(int(n) for n in rng.integers(1, 3, size=int(rng.integers(0, 3))))
+    causal = bool(rng.random() < 0.5)
+    tq, d, dv = (int(n) for n in rng.integers(1, 5, size=3))
+    tk = tq if causal else int(rng.integers(1, 5))
+    q, k, v = rng.normal(size=(*lead, tq, d)), rng.normal(size=(*lead, tk, d)), rng.normal(size=(*lead, tk, dv))
+    return (q, k, v), Attend(1.0 / d**0.5, causal)
+
+
+ATTENTION = register(Op(
+    "attention", "attn", 3,
+    forward=_attention_forward, vjp=_attention_vjp,
+    sample=None, fused=True, inputs=("Q", "K", "V"), tensor_sample=_attention_sample,
+))

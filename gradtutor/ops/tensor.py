@@ -355,3 +355,40 @@ MSE = register(Op(
     vjp=_mse_vjp,
     sample=None, tensor_sample=_mse_sample, inputs=("y", "t"),
 ))
+
+
+class Mask:
+    """Where a mask op keeps its input: `keep` (bools, broadcast against the input) is True where
+    x passes, and every other entry becomes `fill` (−∞ before a softmax: its weight is exp(−∞) = 0)."""
+
+    __slots__ = ("keep", "fill")
+
+    def __init__(self, keep, fill: float = -float("inf")):
+        self.keep = keep
+        self.fill = float(fill)
+
+    def __str__(self) -> str:
+        kept = int(self.keep.sum())
+        return f"{kept} of {self.keep.size} kept, the rest {self.fill:g}"
+
+
+def causal_keep(m, length: int):
+    """(T, T) bools, True on and below the diagonal: position i may look at positions 0 … i only."""
+    return m.tril(m.ones((length, length), dtype=bool))
+
+
+def _mask_sample(rng):
+    shape = random_shape(rng, 1, 3)
+    keep = rng.random(size=shape[int(rng.integers(0, len(shape))):]) < 0.6  # broadcast over leading axes
+    # A small finite fill: the check sums weights ⊙ output, which −∞ would turn into nan (and a huge
+    # fill into rounding noise against the tiny differences); the rule is the same.
+    return (rng.normal(size=shape),), Mask(keep, -5.0)
+
+
+MASK = register(Op(
+    "mask", "mask", 1,
+    forward=lambda m, p, x: (m.where(p.keep, x, p.fill), None),
+    # A masked entry is a constant: it does not depend on x, so no gradient reaches x there.
+    vjp=lambda m, p, g, z, saved, needs, x: (m.where(p.keep, g, 0.0),),
+    sample=None, tensor_sample=_mask_sample, inputs=("x",),
+))

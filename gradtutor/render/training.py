@@ -139,7 +139,7 @@ def lesson_view(facts: Facts, history, figures: Figures, boundary=None, lang: st
 def report(history, figures: Figures, boundary=None, sample: str | None = None, saved=(), lang: str = "en"):
     """What `gradtutor train` shows after training: the epoch table and curves, the decision
     boundary (`boundary` = (grid, points, labels), 2-D data only), the final figures, a sample of
-    generated text, and the files written (`saved`: ("checkpoint" | "curves", path) pairs)."""
+    generated text, and the files written (`saved`: ("checkpoint" | "curves" | "attention", path) pairs)."""
     from rich.console import Group
 
     from gradtutor.render.boundary import decision_boundary
@@ -156,6 +156,8 @@ def report(history, figures: Figures, boundary=None, sample: str | None = None, 
     for kind, path in saved:
         if kind == "checkpoint":
             parts.append(words(lang, "train_saved_checkpoint", path=path))
+        elif kind == "attention":
+            parts.append(words(lang, "train_saved_attention", path=path))
         else:
             parts.append(words(lang, "train_saved_curves", path=path))
     return Group(*parts)

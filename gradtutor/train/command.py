@@ -51,6 +51,14 @@ RECIPES = {
                    init="xavier", clip=1.0, test=0.1),
     "chars": dict(length=64, hidden=128, epochs=20, batch_size=32, lr=0.003, init="xavier",
                   clip=1.0, test=0.1, stride=16),
+    "reverse": dict(samples=4000, length=8, hidden=64, epochs=4, batch_size=64, lr=0.003,
+                    init="xavier", clip=1.0, test=0.1),
+}
+# What a model changes in a data set's recipe: the transformer's width is `hidden`, with `heads`
+# heads of attention in each of `blocks` blocks.
+MODEL_RECIPES = {
+    "transformer": dict(heads=4, blocks=2),
+    ("transformer", "chars"): dict(hidden=64, epochs=20, lr=0.003),
 }
 
 
@@ -95,6 +103,9 @@ class Result:
     seconds: float
     baseline: dict
     sample: str | None = None
+    # reverse: the share of held-out strings written back entirely right, the model reading its
+    # own answers (no teacher forcing); None for other data
+    sequence_accuracy: float | None = None
 
     def metrics(self) -> dict:
         """The final figures, as `--json` prints them: a figure that is not a finite number is
@@ -103,6 +114,8 @@ class Result:
         if self.test_loss is not None:
             out["test_loss"] = self.test_loss
             out["test_accuracy"] = self.test_accuracy
+        if self.sequence_accuracy is not None:
+            out["test_sequence_accuracy"] = self.sequence_accuracy
         return {name: _finite_or_none(value) for name, value in out.items()}
 
 
@@ -130,6 +143,7 @@ def resolve(config: TrainConfig) -> TrainConfig:
             f"the {model} model does not train on {data!r}; it takes: {', '.join(ALLOWED_DATA[model])}"
         )
     settings = dict(RECIPES[IDX_RECIPE if is_idx(data) else data])
+    settings.update(MODEL_RECIPES.get(model, {}), **MODEL_RECIPES.get((model, data), {}))
     if is_idx(data):
         settings["samples"] = None  # the files hold the examples; --samples keeps the first ones
     settings.setdefault("clip", None)
@@ -203,6 +217,10 @@ def memory_needed(config: TrainConfig) -> list[tuple[int, str]]:
         activations = batch * hidden * 4
     elif kind == "cnn":
         parameters, activations = 62_000, batch * 12_000
+    elif kind == "transformer":  # per block: W_Q, W_K, W_V, W_O and a 4× MLP; its weights (heads·T²)
+        blocks, heads = s.get("blocks", 1), s.get("heads", 1)
+        parameters = blocks * 12 * hidden * hidden + 2 * 128 * hidden
+        activations = blocks * batch * length * (24 * hidden + 2 * heads * length)
     else:
         gates = _GATES.get(kind, 4)
         parameters = gates * hidden * (hidden + features + 1) + hidden * 10
@@ -299,6 +317,11 @@ def _make_model(config: TrainConfig, dataset):
     if kind == "cnn":
         return models.LeNet(in_channels=1, image_size=dataset.x.shape[-1], classes=10, init=s["init"], seed=seed)
     hidden, init = s["hidden"], s["init"]
+    if kind == "transformer":
+        vocabulary = dataset.info["vocab"]
+        vocabulary = vocabulary if isinstance(vocabulary, int) else len(vocabulary)
+        return models.Transformer(vocabulary, dataset.n_classes, dim=hidden, heads=s["heads"], blocks=s["blocks"],
+                                  context=max(64, dataset.x.shape[1]), init=init, seed=seed)
     if config.data == "adding":
         return models.SequenceToOne(kind, 2, hidden, 1, task="regression", init=init, seed=seed)
     if config.data == "parity":
@@ -395,7 +418,43 @@ def train(run: Run, on_batch=None, on_epoch=None) -> Result:
     sample = None
     if config.data == "chars":
         sample = sample_text(run, length=200)
-    return Result(history, loss, accuracy, test_loss, test_accuracy, seconds, baseline(run), sample)
+    sequences = sequence_accuracy(run) if config.data == "reverse" and run.test_set is not None else None
+    return Result(history, loss, accuracy, test_loss, test_accuracy, seconds, baseline(run), sample, sequences)
+
+
+def sequence_accuracy(run: Run, data=None) -> float:
+    """The share of strings (held-out by default) whose whole answer the model writes right,
+    greedily, from the prompt up to the separator."""
+    from gradtutor.train.models import greedy_continue
+
+    data = run.test_set if data is None else data
+    answer = run.info["answer"]
+    prompt = data.x.shape[1] - answer + 1  # the digits and the separator
+    written = greedy_continue(run.model, data.x[:, :prompt], answer)
+    return float((written == data.y[:, prompt - 1:]).all(axis=1).mean())
+
+
+def attention_map(run: Run, index: int = 0):
+    """(tokens, weights) for one held-out example (a training one without held-out data): its
+    input as text and the attention weights of every block and head, host arrays
+    (blocks, heads, T, T)."""
+    from gradtutor import backend
+
+    data = run.test_set if run.test_set is not None else run.train_set
+    ids = data.x[index : index + 1]
+    was_training = run.model.training
+    run.model.eval()
+    try:
+        run.model(backend.to_device(ids))
+    finally:
+        run.model.train(was_training)
+    weights = backend.host.stack([backend.to_host(w[0]) for w in run.model.attention_maps()])
+    vocab = run.info["vocab"]
+    if isinstance(vocab, int):  # digit tasks: 0-9 as themselves, the separator as "="
+        tokens = ["=" if i == run.info.get("separator") else str(int(i)) for i in ids[0]]
+    else:
+        tokens = [vocab.decode([i]) for i in ids[0]]
+    return tokens, weights
 
 
 def sample_text(run: Run, length: int = 200, start: str = "The ", temperature: float = 0.7) -> str:
@@ -439,6 +498,9 @@ def layout(run: Run) -> str:
         return f"{widths} relu" if len(model.sizes) > 2 else widths
     if run.config.model == "cnn":
         return "LeNet"
+    if run.config.model == "transformer":
+        s = run.config.settings
+        return f"{s['blocks']} blocks, d {s['hidden']}, {s['heads']} heads"
     return f"{run.config.model} {run.config.settings['hidden']}"
 
 
@@ -466,6 +528,16 @@ def check_paths(plot: Path | None = None, save: Path | None = None) -> None:
     for option, path in (("--plot", plot), ("--save", save)):
         if path is not None and not Path(path).resolve().parent.is_dir():
             raise TrainError(f"{option} {path}: the folder {Path(path).resolve().parent} does not exist")
+
+
+def check_attention_map(model: str, asked: bool, path: Path | None) -> None:
+    """Refuse an attention map for a model without attention, or a file it cannot be saved as."""
+    if asked and model != "transformer":
+        raise TrainError(f"--attention-map and --attention-plot draw a transformer's attention; the {model} model has none")
+    if path is not None:
+        if Path(path).suffix.lower() not in (".svg", ".png"):
+            raise TrainError(f"cannot save an attention map as {Path(path).name!r}: use a .svg or .png file name")
+        check_paths(save=path)
 
 
 def boundary(run: Run):

@@ -9,8 +9,8 @@ loaded; this module only applies them.
 from __future__ import annotations
 
 from gradtutor.ops.nn import (  # noqa: F401 - re-exported for the layers
-    AVG_POOL2D, BATCH_NORM, CONV2D, DROPOUT, EMBEDDING, LAYER_NORM, LINEAR, MAX_POOL2D, Norm, Window, col2im,
-    im2col,
+    ATTENTION, AVG_POOL2D, BATCH_NORM, CONV2D, DROPOUT, EMBEDDING, LAYER_NORM, LINEAR, MAX_POOL2D, Attend, Norm,
+    Window, col2im, im2col, sinusoidal_positions,
 )
 from gradtutor.ops.recurrent import GRU, LSTM, RNN, gru_steps, lstm_steps  # noqa: F401
 from gradtutor.tensor import Tensor
@@ -62,3 +62,8 @@ def lstm(x, h0, c0, weight_x, weight_h, bias) -> Tensor:
 
 def gru(x, h0, weight_x, weight_h, bias, bias_hn) -> Tensor:
     return Tensor.apply(GRU, x, h0, weight_x, weight_h, bias, bias_hn)
+
+
+def attention(q, k, v, causal: bool = False) -> Tensor:
+    """softmax(Q·Kᵀ/√d_k, causal-masked if asked) · V as one gate, over any leading axes (batch, heads)."""
+    return Tensor.apply(ATTENTION, q, k, v, param=Attend(1.0 / q.shape[-1] ** 0.5, causal))

@@ -513,3 +513,64 @@ class GRU(_Recurrent):
 
 
 RECURRENT = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+
+
+# -- attention -------------------------------------------------------------------------------------
+
+
+class MultiHeadAttention(Module):
+    """Self-attention with `heads` heads over (N, T, D): one affine layer makes Q, K and V for
+    every head at once, each head attends in its own D/heads-wide slice (one fused gate for all
+    heads), the heads are merged back to (N, T, D) and mixed by W_O.
+
+    `weights` holds the last forward's attention weights (N, heads, T, T), for the attention map.
+    """
+
+    def __init__(self, dim: int, heads: int, causal: bool = True, init="xavier", rng=None):
+        super().__init__()
+        if dim % heads:
+            raise ValueError(f"{heads} heads do not divide a width of {dim}")
+        rng = _generator(rng)
+        self.heads, self.causal = heads, causal
+        self.qkv = Linear(dim, 3 * dim, init=init, rng=rng)  # [W_Q | W_K | W_V]
+        self.out = Linear(dim, dim, init=init, rng=rng)  # W_O
+        self.weights = None
+
+    def forward(self, x):
+        x = as_input(x)
+        n, t, d = x.shape
+        # split heads: (N, T, 3D) → (N, T, 3, h, D/h) → (3, N, h, T, D/h)
+        qkv = self.qkv(x).reshape(n, t, 3, self.heads, d // self.heads).transpose(2, 0, 3, 1, 4)
+        mixed = F.attention(qkv[0], qkv[1], qkv[2], causal=self.causal)  # (N, h, T, D/h)
+        self.weights = mixed._saved  # the gate keeps P for its backward: the map reads it, no copy
+        return self.out(mixed.transpose(0, 2, 1, 3).reshape(n, t, d))  # merge heads, then W_O
+
+    def cost(self, input_shape):
+        t, d = input_shape[-2:]
+        _last_axis("MultiHeadAttention", input_shape, self.out.weight.shape[0])
+        return Cost(4 * d * d * t + 2 * t * t * d, self.parameter_count(), tuple(input_shape))
+
+
+class TransformerBlock(Module):
+    """A pre-norm transformer block: x + attention(LN(x)), then x + MLP(LN(x)). The residual
+    additions copy the gradient straight past each sub-layer (add distributes)."""
+
+    def __init__(self, dim: int, heads: int, hidden: int | None = None, causal: bool = True,
+                 init="xavier", rng=None):
+        super().__init__()
+        rng = _generator(rng)
+        hidden = hidden or 4 * dim
+        self.norm1 = LayerNorm(dim)
+        self.attention = MultiHeadAttention(dim, heads, causal=causal, init=init, rng=rng)
+        self.norm2 = LayerNorm(dim)
+        self.mlp = Sequential(Linear(dim, hidden, init="he", rng=rng), ReLU(), Linear(hidden, dim, init=init, rng=rng))
+
+    def forward(self, x):
+        x = as_input(x)
+        x = x + self.attention(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+    def cost(self, input_shape):
+        attention = self.attention.cost(input_shape)
+        mlp = self.mlp.cost(input_shape)
+        return Cost(attention.multiply_adds + mlp.multiply_adds, self.parameter_count(), tuple(input_shape))

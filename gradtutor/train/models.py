@@ -1,4 +1,5 @@
-"""Models for the training lessons: an MLP, a LeNet-style CNN and recurrent sequence models.
+"""Models for the training lessons: an MLP, a LeNet-style CNN, recurrent sequence models and a
+small decoder-only transformer.
 
 Each model is a Module built from `layers`, seeded so the same seed gives the same weights on any
 backend. `task` says which loss and metric fit its output: "classification" (softmax cross-entropy
@@ -144,11 +145,69 @@ class SequenceToSequence(L.Module):
         return L.Cost.chain(layers, input_shape)
 
 
+class Transformer(L.Module):
+    """A decoder-only transformer over integer ids (N, T): embedding plus the fixed sinusoidal
+    position table, `blocks` pre-norm blocks of causal multi-head self-attention and an MLP, a
+    final layer norm and an affine head giving logits (N, T, outputs) at every position.
+
+    `context` is the longest sequence the position table covers.
+    """
+
+    task = "classification"
+
+    def __init__(self, vocabulary: int, outputs: int, dim: int = 64, heads: int = 4, blocks: int = 2,
+                 context: int = 64, init="xavier", seed: int | None = 0):
+        super().__init__()
+        from gradtutor.train.functional import sinusoidal_positions
+
+        rng = backend.host.random.default_rng(seed)
+        self.embedding = L.Embedding(vocabulary, dim, rng=rng)
+        self.positions = sinusoidal_positions(backend.xp(), context, dim)  # fixed: not a parameter
+        self.blocks = [L.TransformerBlock(dim, heads, causal=True, init=init, rng=rng) for _ in range(blocks)]
+        self.norm = L.LayerNorm(dim)
+        self.head = L.Linear(dim, outputs, init="xavier", rng=rng)
+        self.context = context
+
+    def forward(self, ids):
+        x = self.embedding(ids)  # (N, T, D)
+        length = x.shape[1]
+        if length > self.context:
+            raise ValueError(f"the model covers {self.context} positions, not a sequence of {length}")
+        x = x + self.positions[:length]
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.norm(x))
+
+    def attention_maps(self):
+        """The last forward's attention weights, one (N, heads, T, T) array per block."""
+        return [block.attention.weights for block in self.blocks]
+
+    def cost(self, input_shape):
+        return L.Cost.chain((self.embedding, *self.blocks, self.norm, self.head), input_shape)
+
+
+def greedy_continue(model, prompts, steps: int):
+    """Extend each prompt (N, T) by `steps` ids, each the model's most likely next id given all
+    before it: (N, steps) on the host. No teacher forcing: the model reads its own answers."""
+    host = backend.host
+    ids = host.asarray(prompts, dtype=host.int64)
+    was_training = model.training
+    model.eval()
+    try:
+        for _ in range(steps):
+            logits = model(backend.to_device(ids)).data[:, -1]  # (N, classes)
+            ids = host.concatenate((ids, backend.to_host(logits.argmax(axis=-1))[:, None].astype(host.int64)), axis=1)
+    finally:
+        model.train(was_training)
+    return ids[:, ids.shape[1] - steps:]
+
+
 def generate(model: SequenceToSequence, start_ids, length: int, seed: int | None = 0,
              temperature: float = 1.0, context: int = 64) -> list[int]:
     """Sample `length` ids from a trained id-input model, each conditioned on the last `context`.
 
-    The model is run on the recent window (not a carried state), so any recurrent cell works.
+    The model is run on the recent window (not a carried state), so any recurrent cell works, and
+    a transformer too (the window never exceeds its `context`).
     Sampling happens on the host from the last step's softmax (temperature < 1 sharpens it);
     the last step's logits are the only data copied off the device per step.
     """
@@ -161,7 +220,8 @@ def generate(model: SequenceToSequence, start_ids, length: int, seed: int | None
     model.eval()
     try:
         for _ in range(length):
-            window = backend.to_device(host.asarray([ids[-context:]], dtype=host.int64))  # (1, t)
+            window = backend.to_device(host.asarray([ids[-min(context, getattr(model, "context", context)):]],
+                                                    dtype=host.int64))  # (1, t)
             logits = backend.to_host(model(window).data[0, -1]).astype(host.float64)  # (V,)
             scaled = (logits - logits.max()) / temperature
             probs = host.exp(scaled) / host.exp(scaled).sum()

@@ -1,4 +1,5 @@
-"""Sequence tasks for recurrent networks: the adding problem, copying, parity.
+"""Sequence tasks for recurrent networks and transformers: the adding problem, copying, parity,
+reversing a digit string.
 
 Inputs are (N, T, features) float32 unless stated; each task says what a model must remember
 and for how long, which is what separates an LSTM or GRU from a plain tanh RNN.
@@ -74,6 +75,26 @@ def parity(n: int = 2000, length: int = 10, seed: int = 0, running: bool = False
     y = so_far if running else so_far[:, -1]
     kind = "sequence-classes" if running else "classes"
     return Dataset("parity", bits[:, :, None].astype(np.float32), y.astype(np.int64), kind, 2)
+
+
+def reverse(n: int = 2000, length: int = 8, seed: int = 0) -> Dataset:
+    """Write a string of digits backwards, one next token at a time (for a decoder-only model).
+
+    Input tokens: the digits 0-9 and 10, the separator "=". A sequence is d₁ … d_L = r₁ … r_{L−1}
+    (length 2L), r = d reversed; the target at each position is the next token: the blank class 10
+    while the digits are still coming (they cannot be predicted), then r₁ … r_L from the separator
+    on. The answer's first digit is the input's last: the model must look back across the string.
+    x, y int64 (n, 2L); 11 target classes; info["answer"] = L, the number of answer positions.
+    """
+    check_counts("reverse", n=n, length=length)
+    rng = np.random.default_rng(seed)
+    separator = blank = 10
+    digits = rng.integers(0, 10, (n, length))
+    answer = digits[:, ::-1]
+    x = np.concatenate((digits, np.full((n, 1), separator), answer[:, :-1]), axis=1)
+    y = np.concatenate((np.full((n, length), blank), answer), axis=1)
+    return Dataset("reverse", x.astype(np.int64), y.astype(np.int64), "sequence-classes", 11,
+                   info={"vocab": 11, "separator": separator, "blank": blank, "length": length, "answer": length})
 
 
 def one_hot(tokens, classes: int):
