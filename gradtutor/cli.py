@@ -311,7 +311,8 @@ def jacobian(
         Optional[list[str]],
         typer.Option(
             "--at", metavar="NAME=VALUE,...",
-            help='The op\'s inputs by name, e.g. --at "x=[1,2,3]" or --at "X=[1,2]" --at "W=[[1,2,3],[4,5,6]]".',
+            help='The op\'s inputs by name, e.g. --at "x=[1,2,3]" or --at "X=[1,2]" --at "W=[[1,2,3],[4,5,6]]" '
+                 '(conv2d and max_pool2d have a tiny case of their own).',
             show_default=False,
         ),
     ] = None,
