@@ -119,3 +119,24 @@ def test_jacobian_conv2d_needs_no_inputs_and_prints_the_whole_matrix():
     table = subprocess.run([sys.executable, "-m", "gradtutor", "jacobian", "conv2d"],
                            capture_output=True, text=True, timeout=120)
     assert table.returncode == 0 and "4×9" in table.stdout and "⎡1  2  0  0  −1   0  0   0   0⎤" in table.stdout
+
+
+def test_the_notes_weight_counts_25_13_3_are_the_engines():
+    """Five inputs in a row, five outputs, windows of three with a zero at each end: in the
+    Jacobian ∂Y/∂X of a convolution, the entries are the connections. All of them: fully
+    connected (25); the ones that are not 0: locally connected (13, the notes' 2 + 3 + 3 + 2
+    is one 3 short); the distinct values: the convolution's shared weights (3)."""
+    from gradtutor import ops
+    from gradtutor.ops.nn import Window
+    from gradtutor.tensor import Tensor
+
+    row = Tensor(np.arange(1.0, 6.0).reshape(1, 1, 1, 5), "x", dtype="float64")
+    kernel = np.zeros((1, 1, 3, 3))
+    kernel[0, 0, 1] = [2.0, 3.0, 5.0]  # only the middle row meets the one-pixel-high input
+    out = Tensor.apply(ops.CONV2D, row, Tensor(kernel, "W", dtype="float64"), Tensor([0.0], "b", dtype="float64"),
+                       param=Window((3, 3), 1, 1))
+    assert out.shape == (1, 1, 1, 5)
+    jacobian = trace(out).steps[0].flows[0].jacobian
+    assert jacobian.size == 25
+    assert np.count_nonzero(jacobian) == 2 + 3 + 3 + 3 + 2 == 13
+    assert sorted(set(jacobian[jacobian != 0].tolist())) == [2.0, 3.0, 5.0]

@@ -151,3 +151,25 @@ def test_the_command_shows_the_norms_and_refuses_other_architectures():
     refused = gradtutor("train", "cnn", "--grad-norms")
     assert refused.returncode == 2 and refused.stderr.startswith("error: --grad-norms compares the resnet")
     assert "Traceback" not in refused.stderr
+
+
+def test_lessons_read_the_gradient_spread_and_show_the_norms():
+    from gradtutor.tutor import networks
+    from gradtutor.tutor import training as runs
+
+    resnet = networks.network("model", "resnet(blocks=6)")
+    plain = networks.network("model", "plainnet(blocks=6)")
+    assert resnet.input_shape == (1, 28, 28)
+    comparison = gradnorms.compare(seed=0)
+    assert networks.gradient_spread(plain) == pytest.approx(gradnorms.spread(comparison.plain))
+    assert networks.gradient_spread(resnet) == pytest.approx(gradnorms.spread(comparison.residual))
+    with pytest.raises(networks.SpecError, match="compare resnet with plainnet"):
+        networks.gradient_spread(networks.network("model", "lenet"))
+    with pytest.raises(networks.SpecError, match="synthetic digits"):
+        networks.gradient_spread(networks.network("model", "resnet(size=16)"))
+    assert networks.inspect(networks.network("layer", "residual(in=8, out=16, stride=2)", [8, 14, 14])).params == 3728
+    assert runs.spec("r", {"model": "cnn", "arch": "resnet"}).arch == "resnet"
+    with pytest.raises(runs.TrainingError, match="unknown architecture 'resnt'; did you mean 'resnet'"):
+        runs.spec("r", {"model": "cnn", "arch": "resnt"})
+    with pytest.raises(runs.TrainingError, match="has no architectures"):
+        runs.spec("r", {"model": "mlp", "data": "xor", "arch": "vgg"})
