@@ -399,7 +399,8 @@ def jacobian(
         Optional[list[str]],
         typer.Option(
             "--at", metavar="NAME=VALUE,...",
-            help='The op\'s inputs by name, e.g. --at "x=[1,2,3]" or --at "X=[1,2]" --at "W=[[1,2,3],[4,5,6]]".',
+            help='The op\'s inputs by name, e.g. --at "x=[1,2,3]" or --at "X=[1,2]" --at "W=[[1,2,3],[4,5,6]]" '
+                 '(conv2d and max_pool2d have a tiny case of their own).',
             show_default=False,
         ),
     ] = None,
@@ -590,6 +591,7 @@ def dev_check(
 
 # The choices come from the one list of names (gradtutor.names), which imports no numpy.
 ModelKind = names.choices("model", "ModelKind")
+ArchName = names.choices("arch", "ArchName")
 DATA_CHOICES = (*names.names("dataset"), f"{names.IDX_PREFIX}DIR")  # --data takes a name or idx:DIR
 OptimizerName = names.choices("optimizer", "OptimizerName")
 ScheduleName = names.choices("schedule", "ScheduleName")
@@ -636,6 +638,11 @@ def train(
     backend: Annotated[
         Optional[BackendName], typer.Option(help="Array library (default: $GRADTUTOR_BACKEND, else numpy).", show_default=False)
     ] = None,
+    arch: Annotated[ArchName, typer.Option(help="The cnn's architecture.")] = ArchName("lenet"),
+    grad_norms: Annotated[
+        bool, typer.Option("--grad-norms", help="With --arch resnet: instead of training, show each layer's gradient norm "
+                                                "after one backward pass, the resnet beside its plain twin.")
+    ] = False,
     json: Annotated[bool, typer.Option("--json", help="Print only the final metrics as JSON.")] = False,
     plot: Annotated[Optional[Path], typer.Option(help="Save loss/accuracy curves (.svg or .png).", show_default=False)] = None,
     attention_map: Annotated[bool, typer.Option("--attention-map", help="transformer: draw the learned attention weights of a held-out sample.")] = False,
@@ -655,8 +662,11 @@ def train(
     config = command.TrainConfig(
         model=_value(model), data=data, epochs=epochs, batch_size=batch_size, optimizer=_value(optimizer), lr=lr,
         init=_value(init), seed=seed, hidden=hidden, samples=samples, length=length, clip=clip,
-        weight_decay=weight_decay, l1=l1, schedule=_value(schedule),
+        weight_decay=weight_decay, l1=l1, schedule=_value(schedule), arch=_value(arch),
     )
+    if grad_norms:
+        _show_grad_norms(config, _value(backend), json, _lang_or_locale(lang))
+        return
     command.check_paths(plot, save)
     command.check_attention_map(_value(model), attention_map or attention_plot is not None, attention_plot)
     backend_name = command.active_backend(_value(backend))
@@ -698,6 +708,26 @@ def train(
         _print(attention_view.sequence_accuracy_line(result.sequence_accuracy, lang))
     if attention_map:
         _print(attention_view.terminal_map(tokens, weights, run.config.data))
+
+
+def _show_grad_norms(config, backend_name, as_json: bool, lang: str) -> None:
+    """`train cnn --arch resnet --grad-norms`: one backward pass each through the resnet and its
+    plain twin on the same seeded digits, each layer's gradient norm side by side."""
+    import json as json_module
+
+    from gradtutor.train import command, gradnorms
+
+    if config.model != "cnn" or config.arch != "resnet":
+        _refuse("--grad-norms compares the resnet with its plain twin: use it as train cnn --arch resnet --grad-norms")
+    command.active_backend(backend_name)
+    comparison = gradnorms.compare(seed=config.seed)
+    if as_json:
+        typer.echo(json_module.dumps({kind: [{"layer": g.name, "norm": g.norm} for g in getattr(comparison, kind)]
+                                      for kind in ("plain", "residual")}))
+        return
+    from gradtutor.render.gradnorms import gradient_norms
+
+    _print(gradient_norms(gradnorms.rows(comparison), lang, comparison.batch))
 
 
 @contextlib.contextmanager

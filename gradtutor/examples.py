@@ -304,3 +304,57 @@ def positional_encoding():
     H = _named(X + PE, "H")
     W = _tensor([[1, -0.5], [0.5, 1], [-1, 0.5], [0.2, 0.3]], "W")
     return _named(H @ W, "Y"), _array([[1, 0], [0, 1], [1, 1], [0.5, -0.5]])
+
+
+# -- convolution and pooling ----------------------------------------------------------------------
+# The course's 5×5 binary image and its 3×3 filter, as (N, C, H, W) = (1, 1, 5, 5) and
+# (F, C, KH, KW) = (1, 1, 3, 3): small enough that every gate's full Jacobian is shown.
+
+IMAGE = [[1, 1, 1, 0, 0],
+         [0, 1, 1, 1, 0],
+         [0, 0, 1, 1, 1],
+         [0, 0, 1, 1, 0],
+         [0, 1, 1, 0, 0]]
+FILTER = [[1, 0, 1],
+          [0, 1, 0],
+          [1, 0, 1]]
+# An upstream with no symmetry, so that which entry goes where shows in every gradient.
+CONV_UPSTREAM = [[1, 2, 0],
+                 [0, 1, -1],
+                 [1, 0, 1]]
+
+
+def _convolution(stride: int, padding: int):
+    from gradtutor import ops
+    from gradtutor.ops.nn import Window
+    from gradtutor.tensor import Tensor
+
+    X = _tensor([[IMAGE]], "X")
+    W = _tensor([[FILTER]], "W")
+    b = _tensor([0], "b")
+    Y = Tensor.apply(ops.CONV2D, X, W, b, param=Window((3, 3), stride, padding))
+    return _named(Y, "Y"), _array([[CONV_UPSTREAM]])
+
+
+@example("conv", "the course's 5×5 binary image ∗ a 3×3 filter (stride 1): dW = X ⋆ dY, dX = dY ∗ W turned 180°", "tensor")
+def conv():
+    return _convolution(stride=1, padding=0)
+
+
+@example("conv-stride", "the same image and filter with stride 2 and padding 1: a 3×3 output from every other window", "tensor")
+def conv_stride():
+    return _convolution(stride=2, padding=1)
+
+
+@example("max-pool", "2×2 max pooling of a 4×4 map: each window's gradient goes to its maximum (max routes)", "tensor")
+def max_pool():
+    from gradtutor import ops
+    from gradtutor.ops.nn import Window
+    from gradtutor.tensor import Tensor
+
+    X = _tensor([[[[1, 3, 2, 1],
+                   [4, 2, 0, 1],
+                   [3, 1, 1, 5],
+                   [0, 2, 6, 2]]]], "X")
+    Y = Tensor.apply(ops.MAX_POOL2D, X, param=Window((2, 2), 2))
+    return _named(Y, "Y"), _array([[[[1, 2], [3, 4]]]])

@@ -915,16 +915,27 @@ _SHAPED_PARAMS: dict[str, Callable] = {
 }
 
 
+# Inputs for `gradtutor jacobian OP` without --at, for ops whose inputs are tedious to type: a
+# case small enough that the whole Jacobian fits on a screen (a 3×3 image and a 2×2 filter: 4×9).
+TINY_CASES: dict[str, tuple[str, ...]] = {
+    "conv2d": ("X=[[[[1,1,1],[0,1,1],[0,0,1]]]]", "W=[[[[1,2],[0,-1]]]]", "b=[0]"),
+    "max_pool2d": ("X=[[[[1,3,2,1],[4,2,0,1],[3,1,1,5],[0,2,6,2]]]]",),
+}
+
+
 def gate(op_name: str, at: str | Iterable[str] | None = None, param: str | None = None):
     """One op of the table applied to values bound with --at, as a float64 tensor graph; returns
     its output node (named "out"). Inputs go by the op's own names: x and y, X and W for matmul,
     x1, x2 … for concatenate and stack. `param` is the op's parameter as text (pow's exponent,
-    an axis, …); without it the op's usual default is used."""
+    an axis, …); without it the op's usual default is used. Without `at`, an op of TINY_CASES
+    takes its tiny case."""
     from gradtutor.tensor import Tensor
 
     op = ops.OPS.get(op_name)
     if op is None:  # every op runs on tensors, so every op of the table is a gate here
         raise ExprError(f"unknown op '{op_name}'{_suggest(op_name, ops.OPS)}")
+    if not at and op_name in TINY_CASES:
+        at = TINY_CASES[op_name]
     bindings = parse_bindings(at, depth=4)
     names = op.input_names(len(bindings)) if op.arity < 0 else op.input_names()
     missing = [name for name in names if name not in bindings]

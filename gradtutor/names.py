@@ -68,6 +68,9 @@ _RECURRENT_ARGS = (Arg("in", None, "input_size"), Arg("hidden", None, "hidden_si
 _POOL_ARGS = (Arg("kernel", None, "kernel_size"), Arg("stride", 0, "stride"),  # stride 0: the kernel size
               Arg("padding", 0, "padding"))
 
+_RESNET_ARGS = (Arg("in", 1, "in_channels"), Arg("size", 28, "image_size"), Arg("classes", 10, "classes"),
+                Arg("blocks", 2, "blocks"), _SEED)  # blocks: residual blocks per stage
+
 FAMILIES: dict[str, dict[str, Name]] = {
     # What `gradtutor train MODEL` trains.
     "model": _family(
@@ -85,11 +88,28 @@ FAMILIES: dict[str, dict[str, Name]] = {
              "작은 디코더 전용 트랜스포머: 인과 마스크를 쓴 멀티 헤드 셀프 어텐션 블록", f"{_M}:Transformer",
              data=_TOKEN_SEQUENCES),
     ),
+    # The convolutional networks `gradtutor train cnn --arch NAME` trains (lenet the default).
+    "arch": _family(
+        Name("lenet", "LeNet-5: two 5×5 convolutions with pooling, three affine layers",
+             "LeNet-5: 5×5 합성곱과 풀링 두 번, 어파인 계층 세 개", f"{_M}:LeNet"),
+        Name("vgg", "A small VGG: stacks of 3×3 convolutions, each closed by 2×2 max pooling",
+             "작은 VGG: 3×3 합성곱을 쌓고 묶음마다 2×2 최대 풀링", f"{_M}:VGG"),
+        Name("resnet", "A small ResNet: residual blocks y = ReLU(F(x) + x) with batch norm",
+             "작은 ResNet: 배치 정규화를 쓰는 잔차 블록 y = ReLU(F(x) + x)", f"{_M}:ResNet"),
+    ),
     # The models a lesson builds by name, with their arguments.
     "network": _family(
         Name("lenet", "LeNet-5: two convolutions with pooling, then three affine layers",
              "LeNet-5: 합성곱과 풀링 두 번, 이어서 어파인 계층 세 개", f"{_M}:LeNet",
              (Arg("in", 1, "in_channels"), Arg("size", 32, "image_size"), Arg("classes", 10, "classes"), _SEED)),
+        Name("vgg", "A small VGG: two stacks of 3×3 convolutions with pooling, two affine layers",
+             "작은 VGG: 3×3 합성곱 묶음 두 개와 풀링, 어파인 계층 두 개", f"{_M}:VGG",
+             (Arg("in", 1, "in_channels"), Arg("size", 28, "image_size"), Arg("classes", 10, "classes"), _SEED)),
+        Name("resnet", "A small ResNet: a stem, residual blocks in two stages, average pooling, one affine layer",
+             "작은 ResNet: 줄기 합성곱, 두 단계의 잔차 블록, 평균 풀링, 어파인 계층 하나", f"{_M}:ResNet",
+             _RESNET_ARGS),
+        Name("plainnet", "The small ResNet without its shortcuts: the same layers, y = ReLU(F(x))",
+             "지름길을 뺀 작은 ResNet: 같은 계층, y = ReLU(F(x))", f"{_M}:PlainNet", _RESNET_ARGS),
         Name("mlp", "A multilayer perceptron of the given widths", "주어진 너비의 다층 퍼셉트론", f"{_M}:MLP",
              (Arg("sizes", None, "sizes"), Arg("activation", "relu", "activation", _ACTIVATIONS), _SEED)),
         Name("seq2one", "A recurrent layer read at the last step by an affine layer",
@@ -104,6 +124,9 @@ FAMILIES: dict[str, dict[str, Name]] = {
              f"{_L}:Conv2d", (Arg("in", None, "in_channels"), Arg("out", None, "out_channels"),
                               Arg("kernel", None, "kernel_size"), Arg("stride", 1, "stride"),
                               Arg("padding", 0, "padding"))),
+        Name("residual", "ResNet's block: two 3×3 convolutions with batch norm, plus x or a 1×1 convolution of it",
+             "ResNet의 블록: 배치 정규화를 쓰는 3×3 합성곱 두 개에 x나 x의 1×1 합성곱을 더함", f"{_L}:ResidualBlock",
+             (Arg("in", None, "in_channels"), Arg("out", None, "out_channels"), Arg("stride", 1, "stride"))),
         Name("maxpool2d", "Max pooling over square windows", "정사각형 창의 최대 풀링", f"{_L}:MaxPool2d", _POOL_ARGS),
         Name("avgpool2d", "Average pooling over square windows", "정사각형 창의 평균 풀링", f"{_L}:AvgPool2d", _POOL_ARGS),
         Name("relu", "ReLU activation: max(0, x)", "ReLU 활성화: max(0, x)", f"{_L}:ReLU"),
@@ -192,7 +215,7 @@ FAMILIES: dict[str, dict[str, Name]] = {
 }
 
 # How a family is called in a message: "unknown data set 'spirl'".
-LABELS = {"model": "model", "network": "model", "layer": "layer", "activation": "activation",
+LABELS = {"model": "model", "arch": "architecture", "network": "model", "layer": "layer", "activation": "activation",
           "optimizer": "optimizer", "schedule": "schedule", "init": "initializer", "dataset": "data set",
           "backend": "backend"}
 

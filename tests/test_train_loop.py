@@ -29,6 +29,8 @@ TINY_RUNS = [
     dict(model="mlp", data="spiral", samples=20, epochs=2, hidden=8),
     dict(model="mlp", data="digits", samples=40, epochs=1, hidden=8),
     dict(model="cnn", samples=40, epochs=1, batch_size=16),
+    dict(model="cnn", arch="vgg", samples=40, epochs=1, batch_size=16),
+    dict(model="cnn", arch="resnet", samples=40, epochs=1, batch_size=16),
     dict(model="rnn", data="adding", samples=40, length=6, epochs=2, hidden=8),
     dict(model="lstm", data="parity", samples=40, length=5, epochs=2, hidden=8),
     dict(model="gru", data="copy", samples=40, length=3, epochs=2, hidden=8),
@@ -38,7 +40,7 @@ TINY_RUNS = [
 ]
 
 
-@pytest.mark.parametrize("options", TINY_RUNS, ids=lambda o: f"{o['model']}-{o.get('data', 'digits')}")
+@pytest.mark.parametrize("options", TINY_RUNS, ids=lambda o: f"{o['model']}-{o.get('arch', o.get('data', 'digits'))}")
 def test_every_model_trains_on_every_backend(xp, options):
     run = C.prepare(small(**options))
     before = [backend.to_host(p.data).copy() for p in run.model.parameters()]

@@ -202,10 +202,18 @@ def _conv_sample(rng):
     return (x, rng.normal(size=(f, c, k, k)), rng.normal(size=(f,))), window
 
 
+def _conv_shapes(input_shapes, output_shape, lang: str = "en") -> tuple[str, str, str]:
+    """The shapes in dX = dY ∗ rot180(W) (full), dW = X ⋆ dY and db = Σ dY."""
+    x, w, b = (tuple(s) for s in input_shapes)
+    y = tuple(output_shape)
+    return f"{x} = {y} ∗ {w}", f"{w} = {x} ⋆ {y}", f"{b} = Σ {y}"
+
+
 CONV2D = register(Op(
     "conv2d", "conv", 3,
     forward=_conv_forward, vjp=_conv_vjp,
     sample=None, fused=True, inputs=("X", "W", "b"), tensor_sample=_conv_sample,
+    backward_shapes=_conv_shapes,
 ))
 
 

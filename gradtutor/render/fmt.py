@@ -70,10 +70,13 @@ def shaped(x, digits: int = TABLE_DIGITS) -> str:
 
 def block(x, digits: int = TABLE_DIGITS, limit: int = MATRIX_LIMIT) -> str:
     """A value for a table cell: numbers as `show` writes them; vectors and matrices of up to
-    `limit` elements as rows of right-aligned columns (bracketed like ⎡ ⎤ ⎣ ⎦ in print);
-    other arrays by their shape."""
+    `limit` elements as rows of right-aligned columns (bracketed like ⎡ ⎤ ⎣ ⎦ in print), and so
+    are images whose leading axes are all 1 (one (1, 1, 5, 5) map: its 5×5 grid); other arrays
+    by their shape."""
     if not is_array(x):
         return show(x, digits)
+    if x.ndim > 2 and all(n == 1 for n in x.shape[:-2]):
+        x = x.reshape(x.shape[-2:])  # the caller shows the full shape beside it
     if x.size > limit or x.ndim > 2:
         return f"array {shape_text(x.shape)}"
     rows = x.tolist() if x.ndim == 2 else [x.tolist()]

@@ -81,6 +81,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     l1: float = 0.0
     schedule: str = "constant"  # learning-rate decay over the epochs (gradtutor.train.schedules)
+    arch: str = "lenet"  # the cnn's architecture: lenet, vgg or resnet (names.py, family "arch")
     settings: dict = field(default_factory=dict)  # the resolved recipe, filled by prepare()
 
 
@@ -134,6 +135,12 @@ def resolve(config: TrainConfig) -> TrainConfig:
     if problem:
         raise TrainError(problem)
     data = _value(config.data) or DEFAULT_DATA[model]
+    arch = _value(config.arch)
+    problem = names.check("arch", arch)
+    if problem:
+        raise TrainError(problem)
+    if arch != "lenet" and model != "cnn":
+        raise TrainError(f"--arch {arch} builds a cnn; the {model} model has no architectures to choose")
     if is_idx(data) and names.check_data(data):  # idx: with no folder after it
         raise TrainError(names.check_data(data))
     if is_idx(data) and model not in IDX_MODELS:
@@ -173,7 +180,7 @@ def resolve(config: TrainConfig) -> TrainConfig:
     # A penalty above 1 pulls weights past zero at every step: the run only blows up.
     _check_range("--weight-decay", config.weight_decay, 0, MAX_PENALTY, f"a number from 0 to {MAX_PENALTY:g}")
     _check_range("--l1", config.l1, 0, MAX_PENALTY, f"a number from 0 to {MAX_PENALTY:g}")
-    return replace(config, model=model, data=data, optimizer=_value(config.optimizer),
+    return replace(config, model=model, data=data, arch=arch, optimizer=_value(config.optimizer),
                    schedule=_value(config.schedule), settings=settings)
 
 
@@ -315,7 +322,8 @@ def _make_model(config: TrainConfig, dataset):
         features = dataset.x.shape[1]
         return models.MLP([features, s["hidden"], s["hidden"], dataset.n_classes], init=s["init"], seed=seed)
     if kind == "cnn":
-        return models.LeNet(in_channels=1, image_size=dataset.x.shape[-1], classes=10, init=s["init"], seed=seed)
+        network = names.resolve("arch", config.arch)
+        return network(in_channels=1, image_size=dataset.x.shape[-1], classes=10, init=s["init"], seed=seed)
     hidden, init = s["hidden"], s["init"]
     if kind == "transformer":
         vocabulary = dataset.info["vocab"]
@@ -479,7 +487,7 @@ def active_backend(name: str | None) -> str:
 def save_checkpoint(run: Run, result: Result, path) -> Path:
     from gradtutor.train import checkpoint
 
-    extra = {"model": run.config.model, "data": run.config.data, "seed": run.config.seed,
+    extra = {"model": run.config.model, "arch": run.config.arch, "data": run.config.data, "seed": run.config.seed,
              "settings": run.config.settings, "metrics": result.metrics()}
     return checkpoint.save(path, run.model, extra=extra)
 
@@ -497,7 +505,7 @@ def layout(run: Run) -> str:
         widths = "-".join(str(n) for n in model.sizes)
         return f"{widths} relu" if len(model.sizes) > 2 else widths
     if run.config.model == "cnn":
-        return "LeNet"
+        return type(model).__name__  # LeNet, VGG, ResNet
     if run.config.model == "transformer":
         s = run.config.settings
         return f"{s['blocks']} blocks, d {s['hidden']}, {s['heads']} heads"

@@ -418,6 +418,47 @@ class LayerNorm(Module):
         return Cost(0, self.parameter_count(), tuple(input_shape))
 
 
+# -- residual blocks -------------------------------------------------------------------------------
+
+
+class ResidualBlock(Module):
+    """ResNet's basic block: y = ReLU(F(x) + shortcut(x)), F = conv 3×3 → BN → ReLU → conv 3×3 → BN.
+
+    The shortcut is x itself when the shapes match; a 1×1 convolution (with BN) when the block
+    changes the channel count or downsamples with `stride`. residual=False drops the shortcut:
+    the same block as a plain network has it, y = ReLU(F(x)), for comparing the two.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1, residual: bool = True,
+                 init="he", rng=None):
+        super().__init__()
+        rng = _generator(rng)
+        self.conv1 = Conv2d(in_channels, out_channels, 3, stride, 1, init=init, rng=rng)
+        self.bn1 = BatchNorm2d(out_channels)
+        self.conv2 = Conv2d(out_channels, out_channels, 3, 1, 1, init=init, rng=rng)
+        self.bn2 = BatchNorm2d(out_channels)
+        self.residual = residual
+        self.shortcut = None  # the identity, or no shortcut at all when not residual
+        if residual and (stride != 1 or in_channels != out_channels):
+            self.shortcut = Sequential(Conv2d(in_channels, out_channels, 1, stride, init=init, rng=rng),
+                                       BatchNorm2d(out_channels))
+
+    def forward(self, x):
+        x = as_input(x)
+        out = self.bn2(self.conv2(self.bn1(self.conv1(x)).relu()))
+        if self.residual:
+            out = out + (x if self.shortcut is None else self.shortcut(x))  # copy adds: x's gradient gets both
+        return out.relu()
+
+    def cost(self, input_shape):
+        main = Cost.chain((self.conv1, self.bn1, self.conv2, self.bn2), input_shape)
+        if self.shortcut is None:
+            return main
+        side = self.shortcut.cost(input_shape)
+        return Cost(main.multiply_adds + side.multiply_adds, main.parameters + side.parameters,
+                    main.output_shape, overhead=main.overhead + side.overhead)
+
+
 # -- sequences -------------------------------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
-"""Models for the training lessons: an MLP, a LeNet-style CNN, recurrent sequence models and a
-small decoder-only transformer.
+"""Models for the training lessons: an MLP, CNNs (LeNet, a small VGG, a small ResNet and its
+plain twin), recurrent sequence models and a small decoder-only transformer.
 
 Each model is a Module built from `layers`, seeded so the same seed gives the same weights on any
 backend. `task` says which loss and metric fit its output: "classification" (softmax cross-entropy
@@ -84,6 +84,82 @@ class LeNet(L.Module):
 
     def cost(self, input_shape):
         return L.Cost.chain((self.features, self.classifier), input_shape)
+
+
+class VGG(L.Module):
+    """A small VGG for (N, C, size, size) images: stacks of 3×3 convolutions (padding 1 keeps the
+    size), each stack closed by 2×2 max pooling that halves it, then two affine layers.
+
+    widths: one entry per stack, its channel count; two convolutions per stack, as VGG's first
+    stacks have. 28×28 digits: 8×28×28 → 8×14×14 → 16×14×14 → 16×7×7 → 64 → classes.
+    """
+
+    task = "classification"
+
+    def __init__(self, in_channels: int = 1, image_size: int = 28, classes: int = 10, widths=(8, 16),
+                 hidden: int = 64, init="he", seed: int | None = 0):
+        super().__init__()
+        rng = backend.host.random.default_rng(seed)
+        layers, channels, size = [], in_channels, image_size
+        for width in widths:
+            layers += [L.Conv2d(channels, width, 3, padding=1, init=init, rng=rng), L.ReLU(),
+                       L.Conv2d(width, width, 3, padding=1, init=init, rng=rng), L.ReLU(), L.MaxPool2d(2)]
+            channels, size = width, size // 2
+        if size < 1:
+            raise ValueError(f"{len(widths)} poolings leave nothing of a {image_size}×{image_size} image")
+        self.features = L.Sequential(*layers, L.Flatten())
+        self.classifier = L.Sequential(L.Linear(channels * size * size, hidden, init=init, rng=rng), L.ReLU(),
+                                       L.Linear(hidden, classes, init=init, rng=rng))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+    def cost(self, input_shape):
+        return L.Cost.chain((self.features, self.classifier), input_shape)
+
+
+class ResNet(L.Module):
+    """A small ResNet for (N, C, size, size) images, or (residual=False) its plain twin: the same
+    layers without the shortcuts, so the two differ only in y = F(x) + x against y = F(x).
+
+    stem: conv 3×3 → BN → ReLU → max-pool 2; then one stage per entry of `widths`, `blocks`
+    residual blocks each (the first block of every later stage halves the size with stride 2 and
+    widens with a 1×1 shortcut); global average pooling; one affine layer. The defaults on 28×28
+    digits: 8×28×28 → 8×14×14 → 16×7×7 → 16 → classes, 10 weight layers on the main path.
+    """
+
+    task = "classification"
+
+    def __init__(self, in_channels: int = 1, image_size: int = 28, classes: int = 10, widths=(8, 16),
+                 blocks: int = 2, residual: bool = True, init="he", seed: int | None = 0):
+        super().__init__()
+        rng = backend.host.random.default_rng(seed)
+        stem_width = widths[0]
+        self.stem = L.Sequential(L.Conv2d(in_channels, stem_width, 3, padding=1, init=init, rng=rng),
+                                 L.BatchNorm2d(stem_width), L.ReLU(), L.MaxPool2d(2))
+        size, channels, stages = image_size // 2, stem_width, []
+        for index, width in enumerate(widths):
+            for block in range(blocks):
+                stride = 2 if index > 0 and block == 0 else 1
+                stages.append(L.ResidualBlock(channels, width, stride, residual=residual, init=init, rng=rng))
+                channels, size = width, (size - 1) // stride + 1
+        self.blocks = L.Sequential(*stages)
+        self.head = L.Sequential(L.AvgPool2d(size), L.Flatten(), L.Linear(channels, classes, init=init, rng=rng))
+        self.residual = residual
+
+    def forward(self, x):
+        return self.head(self.blocks(self.stem(x)))
+
+    def cost(self, input_shape):
+        return L.Cost.chain((self.stem, self.blocks, self.head), input_shape)
+
+
+class PlainNet(ResNet):
+    """The ResNet's plain twin: every layer the same, no shortcuts (see ResNet)."""
+
+    def __init__(self, in_channels: int = 1, image_size: int = 28, classes: int = 10, widths=(8, 16),
+                 blocks: int = 2, init="he", seed: int | None = 0):
+        super().__init__(in_channels, image_size, classes, widths, blocks, residual=False, init=init, seed=seed)
 
 
 class SequenceToOne(L.Module):

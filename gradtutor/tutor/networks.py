@@ -33,6 +33,10 @@ MAX_ELEMENTS = 2_000_000  # a lesson's layer stays small: this many numbers per 
 _TOKEN = re.compile(r"\s*(?:(?P<number>-?\d+(?:\.\d+)?(?:e-?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<punct>[(),=\[\]]))")
 
 
+IMAGE_MODELS = ("lenet", "vgg", "resnet", "plainnet")  # input_shape defaults to [in, size, size]
+RESIDUAL_TWINS = ("resnet", "plainnet")  # the same layers with and without shortcuts
+
+
 class SpecError(ValueError):
     """A layer or model text that cannot be read or built; the message is one line."""
 
@@ -153,7 +157,7 @@ def network(what: str, text: str, input_shape=None) -> Network:
     kind, args = parse_spec(text, what)
     if input_shape is None:
         given = dict(args)
-        if kind == "lenet":
+        if kind in IMAGE_MODELS:
             input_shape = (given["in"], given["size"], given["size"])
         elif kind == "mlp":
             input_shape = (given["sizes"][0],)
@@ -200,8 +204,15 @@ def build(source: Network):
         if a["scale"]:
             _orthogonal_recurrence(layer, a["hidden"], a["scale"], a["seed"])
         return layer
+    if kind == "residual":
+        return L.ResidualBlock(a["in"], a["out"], a["stride"], rng=0)
     if kind == "lenet":
         return models.LeNet(in_channels=a["in"], image_size=a["size"], classes=a["classes"], seed=a["seed"])
+    if kind == "vgg":
+        return models.VGG(in_channels=a["in"], image_size=a["size"], classes=a["classes"], seed=a["seed"])
+    if kind in RESIDUAL_TWINS:
+        model = models.ResNet if kind == "resnet" else models.PlainNet
+        return model(in_channels=a["in"], image_size=a["size"], classes=a["classes"], blocks=a["blocks"], seed=a["seed"])
     if kind == "mlp":
         return models.MLP(list(a["sizes"]), activation=a["activation"], seed=a["seed"])
     if kind == "seq2one":
@@ -333,6 +344,31 @@ def _gradnorm(source: Network, steps: int) -> float:
     upstream[0, -1, :] = 1.0 / hidden**0.5
     hs.backward(upstream)
     return float(xp.sqrt((h0.grad**2).sum()))
+
+
+def gradient_norms(source: Network):
+    """The model and its twin (resnet and plainnet), one backward pass each on the same seeded
+    digits: gradtutor.train.gradnorms.Comparison."""
+    return _gradient_norms(source)
+
+
+@lru_cache(maxsize=16)
+def _gradient_norms(source: Network):
+    from gradtutor.train import gradnorms
+
+    if source.kind not in RESIDUAL_TWINS:
+        raise SpecError(f"gradient norms compare resnet with plainnet; {source.kind} is neither")
+    if source.arg("in") != 1 or source.arg("size") != 28 or source.arg("classes") != 10:
+        raise SpecError("gradient norms run on the synthetic digits: in=1, size=28, classes=10")
+    return gradnorms.compare(blocks=source.arg("blocks"), seed=source.arg("seed"))
+
+
+def gradient_spread(source: Network) -> float:
+    """This model's largest layer gradient norm over its smallest (see gradient_norms)."""
+    from gradtutor.train import gradnorms
+
+    comparison = gradient_norms(source)
+    return gradnorms.spread(comparison.residual if source.kind == "resnet" else comparison.plain)
 
 
 # -- what the layers hold ---------------------------------------------------------------------------

@@ -30,11 +30,15 @@ class Quantity:
 
 
 def plain(x):
-    """Scalars stay numbers (floats or Fractions); arrays become nested lists of floats."""
+    """Scalars stay numbers (floats or Fractions); arrays become nested lists of floats. A single
+    image, (1, 1, H, W), is its H × W grid, as the tables lay it out and a learner writes it."""
     if hasattr(x, "shape") and getattr(x, "shape", ()) != ():
         from gradtutor.backend import to_host
 
-        return to_host(x).tolist()
+        x = to_host(x)
+        if x.ndim > 2 and all(n == 1 for n in x.shape[:-2]):
+            x = x.reshape(x.shape[-2:])
+        return x.tolist()
     if hasattr(x, "item"):
         return x.item()
     return x

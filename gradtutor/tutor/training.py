@@ -40,6 +40,7 @@ KEYS = {
     "data": _must_be(lambda v: isinstance(v, str), "a data set name"),
     "hidden": None,  # a whole number ≥ 1 (mlp: or a list of widths, [] for no hidden layer): see _hidden
     "activation": _named("activation"),
+    "arch": _named("arch"),
     "epochs": _WHOLE,
     "batch_size": _WHOLE,
     "samples": _WHOLE,
@@ -64,6 +65,7 @@ class Training:
     data: str | None = None
     hidden: int | tuple[int, ...] | None = None  # a tuple: the mlp's hidden widths
     activation: str = "relu"
+    arch: str = "lenet"  # cnn only: lenet, vgg, resnet
     epochs: int | None = None
     batch_size: int | None = None
     samples: int | None = None
@@ -118,7 +120,7 @@ def resolved(training: Training):
         model=training.model, data=training.data, epochs=training.epochs, batch_size=training.batch_size,
         optimizer=training.optimizer, lr=training.lr, init=training.init, seed=training.seed,
         hidden=training.hidden if isinstance(training.hidden, int) else None,
-        samples=training.samples, length=training.length, clip=training.clip,
+        samples=training.samples, length=training.length, clip=training.clip, arch=training.arch,
     )
     try:
         return command.resolve(config)
@@ -216,5 +218,5 @@ def _layout(training: Training, prepared, settings) -> str:
         widths = "-".join(str(n) for n in (features, *hidden, classes))
         return f"{widths} {training.activation}" if hidden else widths
     if training.model == "cnn":
-        return "LeNet"
+        return type(prepared.model).__name__  # LeNet, VGG, ResNet
     return f"{training.model} {settings['hidden']}"

@@ -2,7 +2,7 @@
 `model = "lenet"`, with `input_shape`), run once on zeros (gradtutor.tutor.networks).
 
 Quantities: shape/width/height/channels/size of :output or :layer:I, params, params:layer:I,
-gradnorm:T. View: layers.
+gradnorm:T, gradspread. Views: layers, gradnorms (resnet and plainnet: the two side by side).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from gradtutor.tutor import networks
 from gradtutor.tutor.quantities import Quantity, QuantityError
 from gradtutor.tutor.source_family import SourceFamily
 
-KINDS = ("shape", "width", "height", "channels", "size", "params", "gradnorm")
+KINDS = ("shape", "width", "height", "channels", "size", "params", "gradnorm", "gradspread")
 _AXES = {"channels": 0, "height": 1, "width": 2}
 
 
@@ -23,10 +23,11 @@ class NetworkFamily(SourceFamily):
     description = "layer or model"
     keys = ("layer", "model")
     companions = {"input_shape": 'layer = "…" or model = "…"'}
-    views = ("layers",)
+    views = ("layers", "gradnorms")
     default_view = "layers"
     quantity_forms = (
-        "shape:output, shape:layer:I, width/height/channels/size:output or :layer:I, params, params:layer:I, gradnorm:T"
+        "shape:output, shape:layer:I, width/height/channels/size:output or :layer:I, params, params:layer:I, gradnorm:T, "
+        "gradspread"
     )
 
     def parse(self, raw, entries, report) -> networks.Network | None:
@@ -49,7 +50,7 @@ class NetworkFamily(SourceFamily):
         if kind not in KINDS:
             return None
         number = kind != "shape"
-        if kind == "params" and not parts:
+        if kind in ("params", "gradspread") and not parts:
             return Quantity(kind, text, family=self.name, number=True)
         if kind == "gradnorm":
             if len(parts) == 1 and parts[0].isdigit() and int(parts[0]) >= 1:
@@ -66,8 +67,10 @@ class NetworkFamily(SourceFamily):
 
     def quantity(self, q, report: networks.Report):
         """A shape tuple or a whole number (see lessons/README.md)."""
-        if q.kind == "gradnorm":
+        if q.kind in ("gradnorm", "gradspread"):
             try:
+                if q.kind == "gradspread":
+                    return networks.gradient_spread(report.source)
                 return networks.gradnorm(report.source, q.index)
             except networks.SpecError as exc:
                 raise QuantityError(str(exc)) from None
@@ -119,7 +122,17 @@ class NetworkFamily(SourceFamily):
         answer = self.quantity(q, report)
         return [(value, key) for value, key in mistakes if value != answer]
 
+    def check_show(self, step, report) -> None:
+        if step.view == "gradnorms" and step.source is not None and step.source.kind not in networks.RESIDUAL_TWINS:
+            report.problem(f"view gradnorms needs model resnet or plainnet, not {step.source.kind}")
+
     def view(self, step, report, lang):
+        if step.view == "gradnorms":
+            from gradtutor.render.gradnorms import gradient_norms
+            from gradtutor.train import gradnorms
+
+            comparison = networks.gradient_norms(report.source)
+            return gradient_norms(gradnorms.rows(comparison), lang, comparison.batch)
         return _layers(report, lang)
 
     def solution(self, step, key, lang) -> list:
