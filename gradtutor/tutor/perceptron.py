@@ -1,0 +1,147 @@
+"""A single neuron trained one example at a time: Rosenblatt's perceptron or the delta rule.
+
+Both rules make the same move, w ← w + η·(t − f)·x and b ← b + η·(t − f), and differ in f:
+
+    perceptron  f = 1 if w·x + b > 0 else 0   (a step: only a misclassified point moves w)
+    delta       f = w·x + b                   (Widrow–Hoff: every point moves w by its error;
+                                               the step down the gradient of ½(t − f)²)
+
+For targets 0 and 1 the perceptron's move is the textbook's four cases: a point of the positive
+class with w·x + b ≤ 0 is added to w, a point of the negative class with w·x + b > 0 is
+subtracted, every other point leaves w alone. The data sets: the corners of the unit square
+labelled by `and`, `or` or `xor`; `separable`, seeded points on either side of a line with a
+margin; `line`, seeded points t = 2x + 1 + noise for regression. Points are visited in the same
+order every epoch, so a run is the same every time.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+DATA = ("and", "or", "xor", "separable", "line")
+RULES = ("perceptron", "delta")
+CORNERS = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))
+GATES = {"and": (0, 0, 0, 1), "or": (0, 1, 1, 1), "xor": (0, 1, 1, 0)}
+
+
+class NeuronError(ValueError):
+    """A perceptron spec that cannot be run (one line)."""
+
+
+@dataclass(frozen=True)
+class Neuron:
+    family = "perceptron"
+    name: str
+    data: str
+    rule: str = "perceptron"
+    epochs: int = 10
+    lr: float = 1.0
+    samples: int = 20
+    seed: int = 0
+
+    @property
+    def regression(self) -> bool:
+        return self.data == "line"
+
+
+@dataclass
+class Epoch:
+    number: int
+    updates: int  # points that moved w (perceptron: the misclassified ones met during the epoch)
+    misclassified: int  # after the epoch (classification data)
+    mse: float  # after the epoch: mean of (t − (w·x + b))²
+    weights: tuple[float, ...]
+    bias: float
+
+
+@dataclass
+class Outcome:
+    neuron: Neuron
+    points: list
+    targets: list
+    epochs: list[Epoch] = field(default_factory=list)
+
+    @property
+    def last(self) -> Epoch:
+        return self.epochs[-1]
+
+    def converged_epoch(self) -> int | None:
+        """The first epoch after which every point is classified right (and stays so: no update)."""
+        return next((e.number for e in self.epochs if e.misclassified == 0), None)
+
+
+def spec(name: str, table) -> Neuron:
+    if not isinstance(table, dict):
+        raise NeuronError("must be a table with data, rule, epochs, lr, samples, seed")
+    unknown = sorted(set(table) - {"data", "rule", "epochs", "lr", "samples", "seed"})
+    if unknown:
+        raise NeuronError(f"unknown key {unknown[0]!r}")
+    data, rule = table.get("data"), table.get("rule", "perceptron")
+    if data not in DATA:
+        raise NeuronError(f"data must be one of {', '.join(DATA)}, got {data!r}")
+    if rule not in RULES:
+        raise NeuronError(f"rule must be one of {', '.join(RULES)}, got {rule!r}")
+    if data == "line" and rule != "delta":
+        raise NeuronError("the line data set is a regression: it needs rule = \"delta\"")
+    counts = {}
+    for key, lo, hi in (("epochs", 1, 500), ("samples", 2, 200), ("seed", 0, 2**31)):
+        value = table.get(key, getattr(Neuron, key))
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            raise NeuronError(f"{key} must be a whole number from {lo} to {hi}, got {value!r}")
+        counts[key] = value
+    lr = table.get("lr", 1.0)
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or lr <= 0:
+        raise NeuronError(f"lr must be a positive number, got {lr!r}")
+    return Neuron(name, data, rule, lr=float(lr), **counts)
+
+
+def dataset(neuron: Neuron) -> tuple[list, list]:
+    """(points, targets): tuples of inputs and 0/1 classes (or real targets for `line`)."""
+    if neuron.data in GATES:
+        return [list(p) for p in CORNERS], [float(t) for t in GATES[neuron.data]]
+    rng = random.Random(neuron.seed)
+    points, targets = [], []
+    while len(points) < neuron.samples:
+        if neuron.regression:
+            x = round(rng.uniform(-1, 1), 2)
+            points.append([x])
+            targets.append(round(2 * x + 1 + rng.gauss(0, 0.1), 2))
+            continue
+        x1, x2 = round(rng.uniform(-1, 1), 2), round(rng.uniform(-1, 1), 2)
+        side = x2 - (0.5 * x1 + 0.1)  # the true line x₂ = 0.5·x₁ + 0.1
+        if abs(side) > 0.15:  # a margin, so the perceptron is sure to converge
+            points.append([x1, x2])
+            targets.append(1.0 if side > 0 else 0.0)
+    return points, targets
+
+
+def run(neuron: Neuron) -> Outcome:
+    return _run(neuron)
+
+
+def output(neuron: Neuron, weights, bias, x) -> float:
+    u = sum(w * xi for w, xi in zip(weights, x)) + bias
+    return (1.0 if u > 0 else 0.0) if neuron.rule == "perceptron" else u
+
+
+@lru_cache(maxsize=16)
+def _run(neuron: Neuron) -> Outcome:
+    points, targets = dataset(neuron)
+    outcome = Outcome(neuron, points, targets)
+    weights, bias = [0.0] * len(points[0]), 0.0
+    for number in range(1, neuron.epochs + 1):
+        updates = 0
+        for x, t in zip(points, targets):
+            error = t - output(neuron, weights, bias, x)
+            if error != 0:
+                updates += 1
+                weights = [w + neuron.lr * error * xi for w, xi in zip(weights, x)]
+                bias += neuron.lr * error
+        raw = [sum(w * xi for w, xi in zip(weights, x)) + bias for x in points]
+        mse = sum((t - u) ** 2 for t, u in zip(targets, raw)) / len(points)
+        threshold = 0.0 if neuron.rule == "perceptron" else 0.5
+        wrong = sum((u > threshold) != (t > 0.5) for u, t in zip(raw, targets)) if not neuron.regression else 0
+        outcome.epochs.append(Epoch(number, updates, wrong, mse, tuple(weights), bias))
+    return outcome

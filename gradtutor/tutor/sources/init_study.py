@@ -1,0 +1,113 @@
+"""The initialisation-study family: `init_study = "<name>"` naming an `[init_study.<name>]` table
+(gradtutor.tutor.init_study): a deep tanh or ReLU stack run once per initialiser.
+
+Quantities (I: an initialiser of the study, L: a layer from 1): act_std:I:L, act_mean:I:L,
+saturated:I:L (a fraction 0…1), grad_std:I:L, largest_std:L / smallest_std:L (which initialiser).
+Views: histograms (per initialiser, one row per layer), stats (std per layer and initialiser).
+"""
+
+from __future__ import annotations
+
+from gradtutor.numbers import human
+from gradtutor.tutor import init_study as studies
+from gradtutor.tutor.quantities import Quantity, QuantityError
+from gradtutor.tutor.source_family import NamedEntryFamily
+
+PER_LAYER = {"act_std": "std", "act_mean": "mean", "saturated": "saturated", "grad_std": "grad_std"}
+WHICH = ("largest_std", "smallest_std")
+
+
+def _layer(text: str) -> int | None:
+    return int(text) if text.isdigit() and int(text) >= 1 else None
+
+
+class InitStudyFamily(NamedEntryFamily):
+    name = "init_study"
+    description = "initialisation study"
+    keys = ("init_study",)
+    table = "init_study"
+    views = ("histograms", "stats")
+    default_view = "histograms"
+    quantity_forms = "act_std:I:L, act_mean:I:L, saturated:I:L, grad_std:I:L, largest_std:L, smallest_std:L"
+
+    spec_error = studies.StudyError
+
+    def spec(self, name, table):
+        return studies.spec(name, table)
+
+    def parse_quantity(self, kind, parts, text) -> Quantity | None:
+        if kind in PER_LAYER and len(parts) == 2 and parts[0] in studies.INITS and _layer(parts[1]):
+            return Quantity(kind, text, of=parts[0], index=_layer(parts[1]), family=self.name, number=True)
+        if kind in WHICH and len(parts) == 1 and _layer(parts[0]):
+            return Quantity(kind, text, index=_layer(parts[0]), family=self.name)
+        return None
+
+    def solve(self, source: studies.Study) -> studies.Outcome:
+        return studies.run(source)
+
+    def quantity(self, q, outcome: studies.Outcome):
+        study = outcome.study
+        if q.index > study.layers:
+            raise QuantityError(f"{q.text}: the study {study.name} has layers 1 to {study.layers}")
+        if q.kind in WHICH:
+            stds = {init: layers[q.index - 1].std for init, layers in outcome.runs.items()}
+            pick = max if q.kind == "largest_std" else min
+            return pick(stds, key=stds.get)
+        if q.of not in outcome.runs:
+            raise QuantityError(f"{q.text}: the study {study.name} runs {', '.join(study.inits)}, not {q.of}")
+        return getattr(outcome.runs[q.of][q.index - 1], PER_LAYER[q.kind])
+
+    def known_mistakes(self, q, outcome) -> list[tuple[object, str]]:
+        """The first layer's figure where the asked layer's is due (the signal has not travelled yet)."""
+        if q.kind not in PER_LAYER or q.of not in outcome.runs or q.index == 1:
+            return []
+        first = getattr(outcome.runs[q.of][0], PER_LAYER[q.kind])
+        return [(first, "first_layer")] if first != self.quantity(q, outcome) else []
+
+    def preflight(self, source) -> str | None:
+        return studies.too_slow(source)
+
+    def view(self, step, outcome, lang):
+        return histograms_view(outcome, lang) if step.view == "histograms" else stats_table(outcome, lang)
+
+    def solution(self, step, key, lang) -> list:
+        return [stats_table(key.trace, lang)]
+
+
+def histograms_view(outcome: studies.Outcome, lang: str):
+    """Per initialiser: its rule, then one histogram per layer with its std and saturated share."""
+    from rich.console import Group
+
+    from gradtutor.render.histogram import Histogram, terminal_histograms
+    from gradtutor.tutor.text import ui
+
+    study = outcome.study
+    parts = [ui(lang, "study_about", activation=study.activation, layers=study.layers, width=study.width,
+                samples=study.samples)]
+    for init, layers in outcome.runs.items():
+        rows = [Histogram(str(n), layer.counts, outcome.lo, outcome.hi,
+                          ui(lang, "study_note", std=human(layer.std, 3), saturated=f"{layer.saturated:.0%}"))
+                for n, layer in enumerate(layers, 1)]
+        parts += ["", terminal_histograms(ui(lang, "study_init", init=init, rule=ui(lang, f"init_{init}")), rows)]
+    return Group(*parts)
+
+
+def stats_table(outcome: studies.Outcome, lang: str):
+    """One row per layer: the activations' std under each initialiser (and the saturated share)."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from gradtutor.tutor.text import ui
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column(ui(lang, "study_col_layer"), justify="right")
+    for init in outcome.runs:
+        table.add_column(init, justify="right")
+    for n in range(outcome.study.layers):
+        table.add_row(str(n + 1), *(human(layers[n].std, 3) for layers in outcome.runs.values()))
+    return Group(Text(ui(lang, "study_std_title"), style="bold"), table)
+
+
+INIT_STUDY = InitStudyFamily()
