@@ -2,13 +2,14 @@
 
 Both rules make the same move, w ← w + η·(t − f)·x and b ← b + η·(t − f), and differ in f:
 
-    perceptron  f = 1 if w·x + b > 0 else 0   (a step: only a misclassified point moves w)
+    perceptron  f = the class the neuron gives x   (only a misclassified point moves w)
     delta       f = w·x + b                   (Widrow–Hoff: every point moves w by its error;
                                                the step down the gradient of ½(t − f)²)
 
-For targets 0 and 1 the perceptron's move is the textbook's four cases: a point of the positive
-class with w·x + b ≤ 0 is added to w, a point of the negative class with w·x + b > 0 is
-subtracted, every other point leaves w alone. The data sets: the corners of the unit square
+The perceptron's move is Rosenblatt's four cases: a point of the positive class (t = 1) with
+w·x + b ≤ 0 is added to w, a point of the negative class (t = 0) with w·x + b ≥ 0 is
+subtracted, every other point leaves w alone. A point on the line (w·x + b = 0) counts as
+misclassified for both classes, so the rule cannot stop with a point on its line. The data sets: the corners of the unit square
 labelled by `and`, `or` or `xor`; `separable`, seeded points on either side of a line with a
 margin; `line`, seeded points t = 2x + 1 + noise for regression. Points are visited in the same
 order every epoch, so a run is the same every time.
@@ -121,9 +122,17 @@ def run(neuron: Neuron) -> Outcome:
     return _run(neuron)
 
 
-def output(neuron: Neuron, weights, bias, x) -> float:
+def misclassified(u: float, t: float) -> bool:
+    """Rosenblatt's test: a positive point needs w·x + b > 0, a negative one w·x + b < 0."""
+    return u <= 0 if t > 0.5 else u >= 0
+
+
+def error(neuron: Neuron, weights, bias, x, t) -> float:
+    """t − f: how far the neuron's output f is from the target (0 where the rule leaves w alone)."""
     u = sum(w * xi for w, xi in zip(weights, x)) + bias
-    return (1.0 if u > 0 else 0.0) if neuron.rule == "perceptron" else u
+    if neuron.rule == "delta":
+        return t - u
+    return (1.0 if t > 0.5 else -1.0) if misclassified(u, t) else 0.0
 
 
 @lru_cache(maxsize=16)
@@ -134,14 +143,18 @@ def _run(neuron: Neuron) -> Outcome:
     for number in range(1, neuron.epochs + 1):
         updates = 0
         for x, t in zip(points, targets):
-            error = t - output(neuron, weights, bias, x)
-            if error != 0:
+            step = error(neuron, weights, bias, x, t)
+            if step != 0:
                 updates += 1
-                weights = [w + neuron.lr * error * xi for w, xi in zip(weights, x)]
-                bias += neuron.lr * error
+                weights = [w + neuron.lr * step * xi for w, xi in zip(weights, x)]
+                bias += neuron.lr * step
         raw = [sum(w * xi for w, xi in zip(weights, x)) + bias for x in points]
         mse = sum((t - u) ** 2 for t, u in zip(targets, raw)) / len(points)
-        threshold = 0.0 if neuron.rule == "perceptron" else 0.5
-        wrong = sum((u > threshold) != (t > 0.5) for u, t in zip(raw, targets)) if not neuron.regression else 0
+        if neuron.regression:
+            wrong = 0
+        elif neuron.rule == "perceptron":
+            wrong = sum(misclassified(u, t) for u, t in zip(raw, targets))
+        else:  # the delta rule's output aims at 0 and 1: the class is the nearer one
+            wrong = sum((u > 0.5) != (t > 0.5) for u, t in zip(raw, targets))
         outcome.epochs.append(Epoch(number, updates, wrong, mse, tuple(weights), bias))
     return outcome
