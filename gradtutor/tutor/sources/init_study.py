@@ -9,12 +9,15 @@ Views: histograms (per initialiser, one row per layer), stats (std per layer and
 from __future__ import annotations
 
 from gradtutor.numbers import human
+from gradtutor.render.fmt import written
 from gradtutor.tutor import init_study as studies
 from gradtutor.tutor.quantities import Quantity, QuantityError
 from gradtutor.tutor.source_family import NamedEntryFamily
 
 PER_LAYER = {"act_std": "std", "act_mean": "mean", "saturated": "saturated", "grad_std": "grad_std"}
 WHICH = ("largest_std", "smallest_std")
+TITLES = {"std": "study_std_title", "mean": "study_mean_title", "saturated": "study_flat_title",
+          "grad_std": "study_grad_title"}
 
 
 def _layer(text: str) -> int | None:
@@ -71,7 +74,12 @@ class InitStudyFamily(NamedEntryFamily):
         return histograms_view(outcome, lang) if step.view == "histograms" else stats_table(outcome, lang)
 
     def solution(self, step, key, lang) -> list:
-        return [stats_table(key.trace, lang)]
+        """The per-layer table of the figure asked about (for a wrapped one, of what it wraps)."""
+        q = step.quantity
+        while q.inner is not None:
+            q = q.inner
+        field = PER_LAYER.get(q.kind, "std")
+        return [_per_layer(key.trace, field, TITLES[field], lang)]
 
 
 def histograms_view(outcome: studies.Outcome, lang: str):
@@ -93,7 +101,15 @@ def histograms_view(outcome: studies.Outcome, lang: str):
 
 
 def stats_table(outcome: studies.Outcome, lang: str):
-    """One row per layer: the activations' std under each initialiser (and the saturated share)."""
+    """Two tables, one row per layer and one column per initialiser: the activations' std on the
+    way forward, then the std of the gradient each layer's output receives on the way back."""
+    from rich.console import Group
+
+    return Group(_per_layer(outcome, "std", TITLES["std"], lang), "",
+                 _per_layer(outcome, "grad_std", TITLES["grad_std"], lang))
+
+
+def _per_layer(outcome: studies.Outcome, field: str, title: str, lang: str):
     from rich import box
     from rich.console import Group
     from rich.table import Table
@@ -106,8 +122,12 @@ def stats_table(outcome: studies.Outcome, lang: str):
     for init in outcome.runs:
         table.add_column(init, justify="right")
     for n in range(outcome.study.layers):
-        table.add_row(str(n + 1), *(human(layers[n].std, 3) for layers in outcome.runs.values()))
-    return Group(Text(ui(lang, "study_std_title"), style="bold"), table)
+        table.add_row(str(n + 1), *(_figure(getattr(layers[n], field), field) for layers in outcome.runs.values()))
+    return Group(Text(ui(lang, title), style="bold"), table)
+
+
+def _figure(value: float, field: str) -> str:
+    return f"{value:.1%}" if field == "saturated" else written(value, 3)
 
 
 INIT_STUDY = InitStudyFamily()
