@@ -56,27 +56,15 @@ class Outcome:
 
 def spec(name: str, table) -> Study:
     """A Study from a manifest table [init_study.<name>]."""
-    if not isinstance(table, dict):
-        raise StudyError("must be a table with activation, layers, width, samples, inits, seed")
-    unknown = sorted(set(table) - {"activation", "layers", "width", "samples", "inits", "seed"})
-    if unknown:
-        raise StudyError(f"unknown key {unknown[0]!r}")
-    activation = table.get("activation", "tanh")
-    if activation not in ACTIVATIONS:
-        raise StudyError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
-    sizes = {}
-    for key, (lo, hi) in LIMITS.items():
-        value = table.get(key, getattr(Study, key))
-        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-            raise StudyError(f"{key} must be a whole number from {lo} to {hi}, got {value!r}")
-        sizes[key] = value
+    from gradtutor.tutor.spec_table import SpecTable
+
+    read = SpecTable(table, ("activation", "layers", "width", "samples", "inits", "seed"), StudyError)
+    activation = read.choice("activation", ACTIVATIONS, "tanh")
+    sizes = {key: read.whole(key, getattr(Study, key), lo, hi) for key, (lo, hi) in LIMITS.items()}
     inits = table.get("inits", list(INITS))
     if not isinstance(inits, list) or not inits or any(i not in INITS for i in inits) or len(set(inits)) != len(inits):
         raise StudyError(f"inits must be a list of different initialisers from {', '.join(INITS)}, got {inits!r}")
-    seed = table.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise StudyError(f"seed must be a whole number, got {seed!r}")
-    return Study(name, activation, inits=tuple(inits), seed=seed, **sizes)
+    return Study(name, activation, inits=tuple(inits), seed=read.whole("seed", 0, 0, 2**31), **sizes)
 
 
 def run(study: Study) -> Outcome:

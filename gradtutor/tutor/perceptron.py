@@ -74,28 +74,15 @@ class Outcome:
 
 
 def spec(name: str, table) -> Neuron:
-    if not isinstance(table, dict):
-        raise NeuronError("must be a table with data, rule, epochs, lr, samples, seed")
-    unknown = sorted(set(table) - {"data", "rule", "epochs", "lr", "samples", "seed"})
-    if unknown:
-        raise NeuronError(f"unknown key {unknown[0]!r}")
-    data, rule = table.get("data"), table.get("rule", "perceptron")
-    if data not in DATA:
-        raise NeuronError(f"data must be one of {', '.join(DATA)}, got {data!r}")
-    if rule not in RULES:
-        raise NeuronError(f"rule must be one of {', '.join(RULES)}, got {rule!r}")
+    """A Neuron from a manifest table [perceptron.<name>]."""
+    from gradtutor.tutor.spec_table import SpecTable
+
+    read = SpecTable(table, ("data", "rule", "epochs", "lr", "samples", "seed"), NeuronError)
+    data, rule = read.choice("data", DATA), read.choice("rule", RULES, "perceptron")
     if data == "line" and rule != "delta":
         raise NeuronError("the line data set is a regression: it needs rule = \"delta\"")
-    counts = {}
-    for key, lo, hi in (("epochs", 1, 500), ("samples", 2, 200), ("seed", 0, 2**31)):
-        value = table.get(key, getattr(Neuron, key))
-        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-            raise NeuronError(f"{key} must be a whole number from {lo} to {hi}, got {value!r}")
-        counts[key] = value
-    lr = table.get("lr", 1.0)
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or lr <= 0:
-        raise NeuronError(f"lr must be a positive number, got {lr!r}")
-    return Neuron(name, data, rule, lr=float(lr), **counts)
+    return Neuron(name, data, rule, epochs=read.whole("epochs", 10, 1, 500), lr=read.positive("lr", 1.0),
+                  samples=read.whole("samples", 20, 2, 200), seed=read.whole("seed", 0, 0, 2**31))
 
 
 def dataset(neuron: Neuron) -> tuple[list, list]:

@@ -57,25 +57,19 @@ class Outcome:
 def spec(name: str, table) -> Update:
     """An Update from a manifest table [update.<name>]."""
     from gradtutor import examples
+    from gradtutor.tutor.spec_table import SpecTable
 
-    if not isinstance(table, dict):
-        raise UpdateError("must be a table with example, param, lr and, optionally, bug")
-    unknown = sorted(set(table) - {"example", "param", "lr", "bug"})
-    if unknown:
-        raise UpdateError(f"unknown key {unknown[0]!r}")
-    example, param, lr, bug = table.get("example"), table.get("param"), table.get("lr", 0.1), table.get("bug")
+    read = SpecTable(table, ("example", "param", "lr", "bug"), UpdateError)
+    example, param, lr = table.get("example"), table.get("param"), read.positive("lr", 0.1)
     if example not in examples.EXAMPLES or examples.EXAMPLES[example].kind != "tensor":
         raise UpdateError(f"example must be a tensor example with a scalar loss, got {example!r}")
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or lr <= 0:
-        raise UpdateError(f"lr must be a positive number, got {lr!r}")
-    if bug is not None and bug not in BUGS:
-        raise UpdateError(f"bug must be one of {', '.join(BUGS)}, got {bug!r}")
+    bug = read.choice("bug", BUGS) if table.get("bug") is not None else None
     leaves = _leaves(examples.get(example).build()[0])
     if param not in leaves or not leaves[param].requires_grad:
         raise UpdateError(f"param must name a parameter of {example} ({', '.join(n for n, t in leaves.items() if t.requires_grad)}), got {param!r}")
     if bug is not None and not set(NET_LEAVES) <= set(leaves):
         raise UpdateError(f"bug needs a two-layer network with leaves {', '.join(NET_LEAVES)}; {example} has {', '.join(leaves)}")
-    return Update(name, example, param, float(lr), bug)
+    return Update(name, example, param, lr, bug)
 
 
 def _leaves(root) -> dict:
