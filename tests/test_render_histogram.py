@@ -18,6 +18,15 @@ ROWS = [
 ]
 
 
+def test_korean_notes_are_measured_in_terminal_columns():
+    from rich.cells import cell_len
+
+    rows = [Histogram(h.label, h.counts, h.lo, h.hi, "표준편차 0.951  평평 75%") for h in ROWS]
+    text = console_text(terminal_histograms("tanh 계층 세 개", rows), width=60)
+    assert all(cell_len(line) <= 60 for line in text.splitlines())
+    assert len({line.index("│") for line in text.splitlines() if "│" in line}) == 1  # the bars line up
+
+
 @pytest.mark.parametrize("width", [80, 60])
 def test_histograms_fit_the_terminal(width):
     text = console_text(terminal_histograms("tanh, three layers", ROWS), width=width)

@@ -53,9 +53,11 @@ def test_under_relu_he_keeps_the_signal_and_xavier_halves_its_variance_per_layer
 
 
 def test_study_views_render_at_sixty_columns_and_bad_specs_are_one_line():
+    from rich.cells import cell_len
+
     outcome = study("tanh", ["small", "xavier"], layers=3)
     for view in (histograms_view(outcome, "ko"), stats_table(outcome, "en")):
-        assert all(len(line) <= 60 for line in plain_text(view, width=60).splitlines())
+        assert all(cell_len(line) <= 60 for line in plain_text(view, width=60).splitlines())
     for table, message in (({"activation": "gelu"}, "activation must be one of tanh, relu"),
                            ({"inits": ["small", "small"]}, "inits must be a list of different"),
                            ({"width": 5000}, "width must be a whole number from 2 to 1000"),
@@ -148,8 +150,10 @@ def test_the_delta_rule_fits_the_line_the_data_was_made_from():
 
 
 def test_the_run_view_draws_the_boundary_for_two_inputs_and_bad_specs_are_one_line():
+    from rich.cells import cell_len
+
     text = plain_text(run_view(neuron(data="and", epochs=10), "ko"), width=60)
-    assert "에폭" in text and all(len(line) <= 60 for line in text.splitlines())
+    assert "에폭" in text and all(cell_len(line) <= 60 for line in text.splitlines())
     for table, message in (({"data": "spiral"}, "data must be one of"),
                            ({"data": "line"}, "needs rule = \"delta\""),
                            ({"data": "and", "epochs": 0}, "epochs must be a whole number")):

@@ -53,15 +53,17 @@ class Histograms:
         self.histograms = list(histograms)
 
     def lines(self, width: int) -> list[str]:
-        label_width = max((len(h.label) for h in self.histograms), default=0)
-        note_width = max((len(h.note) for h in self.histograms), default=0)
+        from rich.cells import cell_len  # Korean notes take two columns a character
+
+        label_width = max((cell_len(h.label) for h in self.histograms), default=0)
+        note_width = max((cell_len(h.note) for h in self.histograms), default=0)
         room = max(4, width - label_width - note_width - 4)
         lines = [self.title]
         columns = 1
         for h in self.histograms:
             row = bars(merged(h.counts, room))
             columns = len(row)
-            lines.append(f"{h.label:>{label_width}} │{row}│ {h.note}".rstrip())
+            lines.append(" " * (label_width - cell_len(h.label)) + f"{h.label} │{row}│ {h.note}".rstrip())
         if self.histograms:
             first = self.histograms[0]
             lo, hi = written(first.lo, 3), written(first.hi, 3)
