@@ -51,3 +51,16 @@ def test_svg_draws_one_bar_per_filled_bin_and_png_needs_a_known_suffix(tmp_path)
     assert save_histograms("init", ROWS, tmp_path / "h.svg").read_text(encoding="utf-8") == svg
     with pytest.raises(PlotError, match="use a .svg or .png"):
         save_histograms("init", ROWS, tmp_path / "h.gif")
+
+
+def test_png_is_drawn_by_matplotlib_or_refused_in_one_line_without_it(tmp_path):
+    path = tmp_path / "h.png"
+    try:
+        import matplotlib  # noqa: F401 - the optional `plot` extra
+    except ImportError:
+        with pytest.raises(PlotError, match=r'needs matplotlib \(pip install "gradtutor\[plot\]"\)'):
+            save_histograms("init", ROWS, path)
+        assert not path.exists()
+        return
+    save_histograms("init", ROWS, path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

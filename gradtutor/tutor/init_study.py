@@ -12,7 +12,6 @@ xavier = randn·√(2 / (fan_in + fan_out)), he = randn·√(2 / fan_in).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 ACTIVATIONS = ("tanh", "relu")
 INITS = ("small", "large", "xavier", "he")
@@ -68,12 +67,7 @@ def spec(name: str, table) -> Study:
 
 
 def run(study: Study) -> Outcome:
-    """Every initialiser of the study, forward and back (cached: a lesson asks many questions)."""
-    return _run(study)
-
-
-@lru_cache(maxsize=16)
-def _run(study: Study) -> Outcome:
+    """Every initialiser of the study, forward and back."""
     from gradtutor import backend
     from gradtutor.tensor import Tensor
     from gradtutor.train import init
