@@ -2,7 +2,8 @@
 layers (no bias), each followed by tanh or ReLU, once per initialiser, on the tensor engine.
 
 For every layer it records the activations' mean, standard deviation, the share of units in a
-flat part of the activation (|tanh| > 0.99, or ReLU's exact zeros) and a histogram; then one
+flat part of the activation (|tanh| > 0.99, or ReLU's exact zeros) and a histogram (for ReLU, of
+the positive outputs: the zeros are that share already); then one
 backward pass from a random upstream gradient gives each layer's gradient std, so the lesson can
 show what happens to the signal on its way forward and back. The weights are drawn by the
 engine's own initialisers (gradtutor.train.init): small = 0.01·randn, large = 0.5·randn,
@@ -93,7 +94,8 @@ def run(study: Study) -> Outcome:
         for out in outputs:
             a = backend.to_host(out.data).astype(host.float64)
             flat = host.abs(a) > SATURATED if study.activation == "tanh" else a == 0
-            counts, _ = host.histogram(host.clip(a, lo, hi), bins=BINS, range=(lo, hi))
+            drawn = a if study.activation == "tanh" else a[a > 0]  # ReLU's zeros would dwarf the rest
+            counts, _ = host.histogram(host.clip(drawn, lo, hi), bins=BINS, range=(lo, hi))
             grad = backend.to_host(out.grad).astype(host.float64)
             layers.append(Layer(float(a.mean()), float(a.std()), float(flat.mean()), float(grad.std()),
                                 tuple(int(c) for c in counts)))

@@ -92,6 +92,8 @@ def histograms_view(outcome: studies.Outcome, lang: str):
     study = outcome.study
     parts = [ui(lang, "study_about", activation=study.activation, layers=study.layers, width=study.width,
                 samples=study.samples)]
+    if study.activation == "relu":
+        parts.append(ui(lang, "study_relu_zeros"))
     for init, layers in outcome.runs.items():
         rows = [Histogram(str(n), layer.counts, outcome.lo, outcome.hi,
                           ui(lang, "study_note", std=human(layer.std, 3), saturated=f"{layer.saturated:.0%}"))
