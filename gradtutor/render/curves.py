@@ -170,7 +170,8 @@ def svg_curves(history, title: str = "training", width: int = 720, panel_height:
     return "\n".join(out) + "\n"
 
 
-def _png(history, path: Path, title: str) -> None:
+def pyplot_for(path: Path):
+    """matplotlib's pyplot, drawing to files only; a PlotError naming the extra if it is missing."""
     try:
         import matplotlib
 
@@ -181,6 +182,11 @@ def _png(history, path: Path, title: str) -> None:
             f'saving {path.name} as PNG needs matplotlib (pip install "gradtutor[plot]"); '
             "an .svg path needs nothing extra"
         ) from None
+    return pyplot
+
+
+def _png(history, path: Path, title: str) -> None:
+    pyplot = pyplot_for(path)
     panels = _panels(history)
     figure, axes = pyplot.subplots(len(panels), 1, figsize=(7.2, 2.6 * len(panels)), squeeze=False)
     epochs = list(range(1, len(history.epochs) + 1))
@@ -198,17 +204,24 @@ def _png(history, path: Path, title: str) -> None:
 
 def save_curves(history, path, title: str = "training") -> Path:
     """Write the curves to `path`: .svg (no dependency) or .png (matplotlib)."""
+    empty = None if history.epochs else "there are no epochs to plot"
+    return save_plot(path, "curves", lambda: svg_curves(history, title), lambda p: _png(history, p, title), empty)
+
+
+def save_plot(path, what: str, svg, png, empty: str | None = None) -> Path:
+    """Write a picture to `path`: `svg()` gives the text of an .svg, `png(path)` draws a .png;
+    `empty` says why there is nothing to draw (checked after the file name)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".svg", ".png"):
-        raise PlotError(f"cannot save curves as {path.name!r}: use a .svg or .png file name")
-    if not history.epochs:
-        raise PlotError("there are no epochs to plot")
+        raise PlotError(f"cannot save {what} as {path.name!r}: use a .svg or .png file name")
+    if empty:
+        raise PlotError(empty)
     try:
         if suffix == ".svg":
-            path.write_text(svg_curves(history, title), encoding="utf-8")
+            path.write_text(svg(), encoding="utf-8")
         else:
-            _png(history, path, title)
+            png(path)
     except OSError as error:
         raise PlotError(f"cannot write {path}: {error.strerror or error}") from None
     return path

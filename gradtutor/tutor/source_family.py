@@ -124,3 +124,35 @@ class SourceFamily:
 
 
 REQUIRED = ("parse", "parse_quantity", "solve", "quantity", "view", "solution")
+
+
+class NamedEntryFamily(SourceFamily):
+    """A family whose step key names an entry of its own manifest table (`update = "step-b2"` and
+    `[update.step-b2]`): reading the table and the step is the same for all of them. A subclass
+    sets `table` (also its one key) and `spec(name, table)`, which builds the entry's record or
+    raises `spec_error` with a one-line message."""
+
+    spec_error: type[Exception] = ValueError
+
+    def spec(self, name: str, table):
+        raise NotImplementedError
+
+    def parse_table(self, raw, report: Report) -> dict:
+        if not isinstance(raw, dict):
+            report.problem(f"[{self.table}] must be a table of entries: [{self.table}.<name>]")
+            return {}
+        found = {}
+        for name, table in raw.items():
+            report.entry(f"{self.table} {name}")
+            try:
+                found[name] = self.spec(name, table)
+            except self.spec_error as exc:
+                report.problem(str(exc))
+        return found
+
+    def parse(self, raw: dict, entries: dict, report: Report):
+        name = raw[self.table]
+        if name not in entries:
+            report.problem(f"unknown {self.table} {name!r} (defined: {', '.join(entries) or 'none'})")
+            return None
+        return entries[name]

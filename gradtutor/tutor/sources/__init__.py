@@ -3,6 +3,9 @@
     trace     examples and lesson circuits, traced (sources/trace.py)
     network   a real layer or model, run once on zeros (sources/network.py)
     training  a run of the real training loop (sources/training.py)
+    init_study  a deep tanh/ReLU stack under several initialisers (sources/init_study.py)
+    update      one gradient-descent step and its gradient check (sources/update.py)
+    perceptron  one neuron trained by the perceptron or the delta rule (sources/perceptron.py)
 
 A family implements gradtutor.tutor.source_family.SourceFamily. Adding one is a new module here
 and one entry in SOURCES; the loader, the answer keys, the check and the runner find it there.
@@ -12,11 +15,16 @@ The order is the order keys and quantity forms are listed in messages.
 from __future__ import annotations
 
 from gradtutor.tutor.source_family import SourceFamily
+from gradtutor.tutor.sources.init_study import INIT_STUDY
 from gradtutor.tutor.sources.network import NETWORK
+from gradtutor.tutor.sources.perceptron import PERCEPTRON
 from gradtutor.tutor.sources.trace import TRACE
 from gradtutor.tutor.sources.training import TRAINING
+from gradtutor.tutor.sources.update import UPDATE
 
-SOURCES: dict[str, SourceFamily] = {family.name: family for family in (TRACE, NETWORK, TRAINING)}
+SOURCES: dict[str, SourceFamily] = {
+    family.name: family for family in (TRACE, NETWORK, TRAINING, INIT_STUDY, UPDATE, PERCEPTRON)
+}
 
 
 def family_of(source) -> SourceFamily:
