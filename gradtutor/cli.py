@@ -520,7 +520,7 @@ def _data_name(text: Optional[str]) -> Optional[str]:
 
 @app.command(short_help="Optimizers descending a function of x and y from one start, drawn on its contour map.")
 def paths(
-    function: Annotated[str, typer.Argument(help="elongated-bowl (x²/20 + y²), bowl, rosenbrock, or an expression in x and y.")] = "elongated-bowl",
+    function: Annotated[str, typer.Argument(help=f"{', '.join(names.names('surface'))}, or an expression in x and y.")] = "elongated-bowl",
     optimizer: Annotated[Optional[list[str]], typer.Option("--optimizer", "-o", metavar="NAME[:LR]",
                          help="An optimizer and its learning rate, e.g. adam:0.3; repeat it (default: all seven).",
                          show_default=False)] = None,

@@ -38,6 +38,13 @@ def test_adagrad_divides_by_the_root_of_the_summed_squares():
     assert x2 == pytest.approx(x1 - 1.5 * g1 / math.sqrt(g0**2 + g1**2))
 
 
+def test_the_named_surfaces_are_the_registrys():
+    from gradtutor import names
+
+    assert names.names("surface") == tuple(paths.FUNCTIONS)
+    assert paths.surface("bowl")(3, 4) == 25
+
+
 def test_the_length_is_the_sum_of_the_step_lengths_and_named_surfaces_resolve():
     path = paths.descend("elongated-bowl", paths.FUNCTIONS["elongated-bowl"][1], "rmsprop", steps=5, lr=0.3)
     steps = [math.dist(a, b) for a, b in zip(path.points, path.points[1:])]
@@ -78,6 +85,7 @@ def test_the_paths_command_prints_every_path_and_saves_one_svg(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["x**2 + y**2"], "'x**2 + y**2' is not a named surface (elongated-bowl, bowl, rosenbrock): give a start as x,y"),
+    (["elongated-bowel"], "is not a named surface (elongated-bowl, bowl, rosenbrock): did you mean 'elongated-bowl'?"),
     (["-o", "adan"], "unknown optimizer 'adan'; did you mean 'adam'?"),
     (["--start", "1;2"], "--start 1;2: write the start as x,y"),
     (["--steps", "0"], "steps must be from 1 to 10000, got 0"),

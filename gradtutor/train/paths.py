@@ -169,7 +169,11 @@ def picture(function: str = "elongated-bowl", runs=None, start=None, steps: int 
         runs = {name: (name, {} if lr is None else {"lr": lr}) for name, lr in CLASSIC.items()}
     named = FUNCTIONS.get(function)
     if start is None and named is None:
-        raise PathError(f"{function!r} is not a named surface ({', '.join(FUNCTIONS)}): give a start as x,y")
+        from gradtutor import names
+
+        guess = names.closest(function, FUNCTIONS)
+        hint = f"did you mean {guess!r}? " if guess else ""
+        raise PathError(f"{function!r} is not a named surface ({', '.join(FUNCTIONS)}): {hint}give a start as x,y")
     start = named[1] if start is None else start
     found = tuple(replace(descend(function, start, optimizer, steps, **options), optimizer=label)
                   for label, (optimizer, options) in runs.items())
