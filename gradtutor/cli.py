@@ -434,12 +434,13 @@ def examples() -> None:
     """List the built-in examples, one line each."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     from gradtutor.examples import EXAMPLES
 
     table = Table("Example", "What it shows", box=box.SIMPLE_HEAD, show_edge=False)
     for example in EXAMPLES.values():
-        table.add_row(example.name, example.summary)
+        table.add_row(example.name, Text(example.summary))  # text, not markup: "PE[p]" stays as written
     _print(table)
 
 
@@ -611,6 +612,29 @@ def _data_name(text: Optional[str]) -> Optional[str]:
     return text
 
 
+@app.command(short_help="Optimizers descending a function of x and y from one start, drawn on its contour map.")
+def paths(
+    function: Annotated[str, typer.Argument(help=f"{', '.join(names.names('surface'))}, or an expression in x and y.")] = "elongated-bowl",
+    optimizer: Annotated[Optional[list[str]], typer.Option("--optimizer", "-o", metavar="NAME[:LR]",
+                         help="An optimizer and its learning rate, e.g. adam:0.3; repeat it (default: all seven).",
+                         show_default=False)] = None,
+    start: Annotated[Optional[str], typer.Option(metavar="X,Y", help="Where every path starts (default: the surface's own).",
+                                                 show_default=False)] = None,
+    steps: Annotated[int, typer.Option(help="Updates per optimizer.")] = 30,
+    plot: Annotated[Optional[Path], typer.Option(help="Save the picture (.svg or .png).", show_default=False)] = None,
+    lang: Lang = None,
+) -> None:
+    """Run the real optimizers from one start on a 2-D function; print the paths and their figures."""
+    from gradtutor.render.paths import paths_view, save_paths
+    from gradtutor.train import paths as descents
+
+    drawn = descents.picture(function, descents.parse_runs(optimizer), descents.parse_start(start), steps)
+    _print(paths_view(drawn.title, drawn.surface, drawn.window, drawn.paths, drawn.minimum, _lang_or_locale(lang)))
+    if plot is not None:
+        save_paths(plot, f"f(x, y) = {drawn.title}", drawn.surface, drawn.window, drawn.paths, drawn.minimum)
+        _print(f"saved {plot}")
+
+
 @app.command()
 def train(
     model: Annotated[ModelKind, typer.Argument(help="The network to train.")],
@@ -635,6 +659,11 @@ def train(
     clip: Annotated[Optional[float], typer.Option(help="Clip the gradient norm to this value.", show_default=False)] = None,
     weight_decay: Annotated[float, typer.Option("--weight-decay", help="L2 penalty strength.")] = 0.0,
     l1: Annotated[float, typer.Option("--l1", help="L1 penalty strength.")] = 0.0,
+    dropout: Annotated[float, typer.Option(help="mlp: drop each hidden unit with this probability while training.")] = 0.0,
+    batch_norm: Annotated[bool, typer.Option("--batch-norm/--no-batch-norm", help="mlp, cnn: batch normalisation before each hidden activation.")] = False,
+    validation: Annotated[float, typer.Option(help="Hold this fraction of the training examples out for validation.")] = 0.0,
+    patience: Annotated[Optional[int], typer.Option(help="Early stopping: stop after this many epochs without a lower validation loss, keep the best weights.",
+                                                    show_default=False)] = None,
     backend: Annotated[
         Optional[BackendName], typer.Option(help="Array library (default: $GRADTUTOR_BACKEND, else numpy).", show_default=False)
     ] = None,
@@ -662,7 +691,8 @@ def train(
     config = command.TrainConfig(
         model=_value(model), data=data, epochs=epochs, batch_size=batch_size, optimizer=_value(optimizer), lr=lr,
         init=_value(init), seed=seed, hidden=hidden, samples=samples, length=length, clip=clip,
-        weight_decay=weight_decay, l1=l1, schedule=_value(schedule), arch=_value(arch),
+        weight_decay=weight_decay, l1=l1, schedule=_value(schedule), arch=_value(arch), dropout=dropout,
+        batch_norm=batch_norm, validation=validation, patience=patience,
     )
     if grad_norms:
         _show_grad_norms(config, _value(backend), json, _lang_or_locale(lang))
@@ -704,6 +734,8 @@ def train(
         return
     figures = shown.Figures(**command.figures(result))
     _print(shown.report(result.history, figures, command.boundary(run), result.sample, saved, lang))
+    if result.val_loss is not None:
+        _print(shown.validation_note(result.history, result.val_loss, result.val_accuracy, lang))
     if result.sequence_accuracy is not None:
         _print(attention_view.sequence_accuracy_line(result.sequence_accuracy, lang))
     if attention_map:

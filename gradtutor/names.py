@@ -174,6 +174,15 @@ FAMILIES: dict[str, dict[str, Name]] = {
              "gradtutor.train.schedules:InverseTimeDecay"),
         Name("cosine", "Half a cosine from η₀ down to 0", "η₀에서 0까지 코사인 반 주기", "gradtutor.train.schedules:CosineDecay"),
     ),
+    # The functions of x and y that `gradtutor paths` and lesson paths descend (train/paths.py).
+    "surface": _family(
+        Name("elongated-bowl", "x²/20 + y²: twenty times steeper along y than along x",
+             "x²/20 + y²: y 방향이 x 방향보다 스무 배 가파른 그릇", "gradtutor.train.paths:surface"),
+        Name("bowl", "x² + y²: the same slope in every direction", "x² + y²: 어느 방향으로나 같은 기울기",
+             "gradtutor.train.paths:surface"),
+        Name("rosenbrock", "(1 − x)² + 100·(y − x²)²: a curved, flat-bottomed valley",
+             "(1 − x)² + 100·(y − x²)²: 휘어지고 바닥이 평평한 골짜기", "gradtutor.train.paths:surface"),
+    ),
     "init": _family(
         Name("small", "Gaussian with std 0.01", "표준편차 0.01인 정규분포", "gradtutor.train.init:small_gaussian"),
         Name("large", "Gaussian with std 0.5", "표준편차 0.5인 정규분포", "gradtutor.train.init:large_gaussian"),
@@ -216,7 +225,7 @@ FAMILIES: dict[str, dict[str, Name]] = {
 
 # How a family is called in a message: "unknown data set 'spirl'".
 LABELS = {"model": "model", "arch": "architecture", "network": "model", "layer": "layer", "activation": "activation",
-          "optimizer": "optimizer", "schedule": "schedule", "init": "initializer", "dataset": "data set",
+          "optimizer": "optimizer", "schedule": "schedule", "surface": "surface", "init": "initializer", "dataset": "data set",
           "backend": "backend"}
 
 

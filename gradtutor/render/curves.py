@@ -124,11 +124,14 @@ def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 def svg_curves(history, title: str = "training", width: int = 720, panel_height: int = 240) -> str:
     """SVG text: a loss panel and, for classification, an accuracy panel, epochs along x."""
-    panels = _panels(history)
+    return svg_panels(_panels(history), len(history.epochs), title, width, panel_height)
+
+
+def svg_panels(panels, epochs: int, title: str = "training", width: int = 720, panel_height: int = 240) -> str:
+    """SVG text: one panel per list of (name, colour, values) curves, epochs 1… along x."""
     margin_left, margin_right, margin_top, gap = 70, 170, 40, 50
     height = margin_top + len(panels) * (panel_height + gap)
     plot_w = width - margin_left - margin_right
-    epochs = len(history.epochs)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
@@ -186,13 +189,15 @@ def pyplot_for(path: Path):
 
 
 def _png(history, path: Path, title: str) -> None:
+    _png_panels(_panels(history), len(history.epochs), path, title)
+
+
+def _png_panels(panels, epochs: int, path: Path, title: str) -> None:
     pyplot = pyplot_for(path)
-    panels = _panels(history)
     figure, axes = pyplot.subplots(len(panels), 1, figsize=(7.2, 2.6 * len(panels)), squeeze=False)
-    epochs = list(range(1, len(history.epochs) + 1))
     for ax, panel in zip(axes[:, 0], panels):
         for name, colour, values in panel:
-            ax.plot(epochs, values, color=colour, label=name, linewidth=2)
+            ax.plot(list(range(1, len(values) + 1)), values, color=colour, label=name, linewidth=2)
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8)
@@ -257,3 +262,77 @@ def epoch_table(history, every: int | None = None, lang: str = "en"):
         row += [human(r.lr, 4), f"{r.seconds:.2f}"]
         table.add_row(*row)
     return table
+
+
+# -- several runs on one plot ---------------------------------------------------------------------
+def curve_plot(title: str, series, percent_axis: bool = False, height: int = 10, most: int = 100, lang: str = "en"):
+    """Several curves on one plot: `series` is a list of (name, values per epoch); each curve is
+    drawn in its own mark and colour, the y axis labelled at the top, middle and bottom, the
+    epochs along x, a key under it. Drawn at the terminal's width (at most `most` columns)."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    from gradtutor.render.canvas import STYLES, Canvas, Fitted, marks
+
+    series = [(name, [float(v) for v in values]) for name, values in series if values]
+    mark = marks([name for name, _ in series])
+    finite = [v for _, values in series for v in values if math.isfinite(v)] or [0.0]
+    lo, hi = min(finite), max(finite)
+    hi = hi if hi > lo else lo + 1.0
+    label = (lambda v: f"{v:.0%}") if percent_axis else (lambda v: human(v, 3))
+    epochs = max((len(values) for _, values in series), default=1)
+
+    def draw(width: int):
+        labels = [label(hi), label((lo + hi) / 2), label(lo)]
+        pad = max(len(text) for text in labels) + 1
+        columns = max(10, width - pad - 1)
+        canvas = Canvas(columns, height)
+
+        def cell(epoch: int, value: float) -> tuple[int, int]:
+            column = 0 if epochs == 1 else round(epoch / (epochs - 1) * (columns - 1))
+            return column, round((hi - value) / (hi - lo) * (height - 1))
+
+        for index, (name, values) in enumerate(series):
+            style = STYLES[index % len(STYLES)]
+            cells = [cell(e, v) for e, v in enumerate(values) if math.isfinite(v)]
+            for start, end in zip(cells, cells[1:]):
+                canvas.line(start, end, mark[name], style)
+            if len(cells) == 1:
+                canvas.put(*cells[0], mark[name], style)
+        middle = (height - 1) // 2
+        prefixes = [(labels[0] if r == 0 else labels[1] if r == middle else labels[2] if r == height - 1 else "")
+                    .rjust(pad - 1) + " │" for r in range(height)]
+        out = Text(title + "\n", style="bold")
+        out.append_text(canvas.text(prefixes))
+        axis = " " * pad + "└" + "─" * columns
+        last, name = str(epochs), words(lang, "curve_epoch_axis")
+        gap = max(2, columns - len(last) - 1 - cell_len(name))
+        scale = " " * (pad + 1) + "1" + " " * (gap // 2) + name + " " * (gap - gap // 2) + last
+        out.append("\n" + axis + "\n" + scale + "\n", style="dim")
+        for index, (name, _) in enumerate(series):
+            out.append(f"{mark[name]} {name}", style=STYLES[index % len(STYLES)])
+            out.append("   " if index < len(series) - 1 else "")
+        return out
+
+    return Fitted(draw, most)
+
+
+def save_several(panels, path, title: str = "runs") -> Path:
+    """Write panels of several runs' curves: `panels` is a list of lists of (name, values);
+    .svg (no dependency) or .png (matplotlib)."""
+    from gradtutor.render.canvas import SVG_COLOURS
+
+    path = Path(path)
+    coloured = [[(name, SVG_COLOURS[i % len(SVG_COLOURS)], values) for i, (name, values) in enumerate(panel)]
+                for panel in panels if panel]
+    epochs = max(len(values) for panel in coloured for _, _, values in panel)
+    if path.suffix.lower() not in (".svg", ".png"):
+        raise PlotError(f"cannot save curves as {path.name!r}: use a .svg or .png file name")
+    try:
+        if path.suffix.lower() == ".svg":
+            path.write_text(svg_panels(coloured, epochs, title), encoding="utf-8")
+        else:
+            _png_panels(coloured, epochs, path, title)
+    except OSError as error:
+        raise PlotError(f"cannot write {path}: {error.strerror or error}") from None
+    return path

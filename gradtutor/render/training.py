@@ -163,6 +163,22 @@ def report(history, figures: Figures, boundary=None, sample: str | None = None, 
     return Group(*parts)
 
 
+def validation_note(history, loss: float, accuracy: float | None, lang: str = "en"):
+    """The validation split's figures and, with early stopping, where it stopped and which
+    epoch's weights the model kept."""
+    from rich.text import Text
+
+    line = words(lang, "train_validation", loss=human(loss, 3))
+    if accuracy is not None:
+        line += words(lang, "train_final_accuracy", accuracy=percent(accuracy))
+    line += "."
+    if history.best_epoch is not None:
+        said = words(lang, "train_stopped", epoch=history.last.epoch, best=history.best_epoch) if history.stopped else \
+            words(lang, "train_not_stopped", epoch=history.last.epoch, best=history.best_epoch)
+        line += " " + said
+    return Text(line)
+
+
 def layers_table(title: str, input_shape, layers, output, params: int, lang: str = "en", upto: int | None = None):
     """A network's layers: its title, the input shape, then one row per layer (`layers`:
     (name, output shape, parameters) for one example) and the total; with `upto`, only the

@@ -82,6 +82,10 @@ class TrainConfig:
     l1: float = 0.0
     schedule: str = "constant"  # learning-rate decay over the epochs (gradtutor.train.schedules)
     arch: str = "lenet"  # the cnn's architecture: lenet, vgg or resnet (names.py, family "arch")
+    dropout: float = 0.0  # mlp: inverted dropout after each hidden activation
+    batch_norm: bool = False  # mlp and cnn: batch normalisation before each hidden activation
+    validation: float = 0.0  # the fraction of the training examples held out for validation
+    patience: int | None = None  # early stopping: epochs without a lower validation loss
     settings: dict = field(default_factory=dict)  # the resolved recipe, filled by prepare()
 
 
@@ -92,6 +96,7 @@ class Run:
     train_set: object
     test_set: object | None
     info: dict
+    validation_set: object | None = None  # --validation: split off the training examples
 
 
 @dataclass
@@ -107,6 +112,8 @@ class Result:
     # reverse: the share of held-out strings written back entirely right, the model reading its
     # own answers (no teacher forcing); None for other data
     sequence_accuracy: float | None = None
+    val_loss: float | None = None  # on the validation split, when there is one
+    val_accuracy: float | None = None
 
     def metrics(self) -> dict:
         """The final figures, as `--json` prints them: a figure that is not a finite number is
@@ -117,6 +124,12 @@ class Result:
             out["test_accuracy"] = self.test_accuracy
         if self.sequence_accuracy is not None:
             out["test_sequence_accuracy"] = self.sequence_accuracy
+        if self.val_loss is not None:
+            out["val_loss"] = self.val_loss
+            out["val_accuracy"] = self.val_accuracy
+        if self.history.best_epoch is not None:
+            out["best_epoch"] = self.history.best_epoch
+            out["stopped_early"] = self.history.stopped
         return {name: _finite_or_none(value) for name, value in out.items()}
 
 
@@ -180,11 +193,29 @@ def resolve(config: TrainConfig) -> TrainConfig:
     # A penalty above 1 pulls weights past zero at every step: the run only blows up.
     _check_range("--weight-decay", config.weight_decay, 0, MAX_PENALTY, f"a number from 0 to {MAX_PENALTY:g}")
     _check_range("--l1", config.l1, 0, MAX_PENALTY, f"a number from 0 to {MAX_PENALTY:g}")
+    _check_options(replace(config, arch=arch), model)
     return replace(config, model=model, data=data, arch=arch, optimizer=_value(config.optimizer),
                    schedule=_value(config.schedule), settings=settings)
 
 
 MAX_PENALTY = 1.0
+
+
+def _check_options(config: TrainConfig, model: str) -> None:
+    """Dropout, batch norm, the validation split and early stopping: in range, and on models
+    that have them."""
+    _check_range("--dropout", config.dropout, 0, 0.95, "a probability from 0 to 0.95")
+    _check_range("--validation", config.validation, 0, 0.5, "a fraction from 0 to 0.5")
+    if config.dropout and model != "mlp":
+        raise TrainError(f"--dropout applies to the mlp only, not {model}")
+    if config.batch_norm and model not in ("mlp", "cnn"):
+        raise TrainError(f"--batch-norm applies to the mlp and cnn only, not {model}")
+    if config.batch_norm and model == "cnn" and config.arch != "lenet":
+        raise TrainError(f"--batch-norm adds batch norm to lenet; the {config.arch} architecture has its own design")
+    if config.patience is not None and config.patience < 1:
+        raise TrainError(f"--patience must be at least 1 epoch, got {config.patience}")
+    if config.patience is not None and not config.validation:
+        raise TrainError("--patience stops on the validation loss: give --validation too (e.g. --validation 0.2)")
 
 
 def is_idx(data: str | None) -> bool:
@@ -320,10 +351,12 @@ def _make_model(config: TrainConfig, dataset):
     s, seed, kind = config.settings, config.seed, config.model
     if kind == "mlp":
         features = dataset.x.shape[1]
-        return models.MLP([features, s["hidden"], s["hidden"], dataset.n_classes], init=s["init"], seed=seed)
+        return models.MLP([features, s["hidden"], s["hidden"], dataset.n_classes], init=s["init"], seed=seed,
+                          dropout=config.dropout, batch_norm=config.batch_norm)
     if kind == "cnn":
         network = names.resolve("arch", config.arch)
-        return network(in_channels=1, image_size=dataset.x.shape[-1], classes=10, init=s["init"], seed=seed)
+        options = {"batch_norm": config.batch_norm} if config.arch == "lenet" else {}  # vgg, resnet: their own
+        return network(in_channels=1, image_size=dataset.x.shape[-1], classes=10, init=s["init"], seed=seed, **options)
     hidden, init = s["hidden"], s["init"]
     if kind == "transformer":
         vocabulary = dataset.info["vocab"]
@@ -363,11 +396,16 @@ def prepare(config: TrainConfig) -> Run:
         raise
     except ValueError as error:
         raise TrainError(str(error)) from None
+    validation_set = None
+    if config.validation:
+        if round(len(train_set) * config.validation) < 1 or round(len(train_set) * config.validation) >= len(train_set):
+            raise TrainError(f"--validation {config.validation:g} of {len(train_set)} examples leaves no examples on one side")
+        train_set, validation_set = split(train_set, config.validation, seed=config.seed + 1)
     try:  # LeNet refuses images outside 12×12 to 32×32, which idx: files may hold
         model = _make_model(config, dataset)
     except ValueError as error:
         raise TrainError(str(error)) from None
-    return Run(config, model, train_set, test_set, dict(dataset.info))
+    return Run(config, model, train_set, test_set, dict(dataset.info), validation_set)
 
 
 def _split_text(dataset, test_fraction: float, settings: dict):
@@ -410,15 +448,18 @@ def train(run: Run, on_batch=None, on_epoch=None) -> Result:
     schedule = schedules.make(config.schedule, config.settings["lr"], config.settings["epochs"])
     started = time.perf_counter()
     history = loop.History()
+    watched = run.validation_set if run.validation_set is not None else run.test_set  # the per-epoch held-out curve
     if config.settings["epochs"]:  # 0 epochs: only evaluate (a loaded checkpoint, say)
         history = loop.fit(
             run.model, run.train_set, optimizer, config.settings["epochs"], config.settings["batch_size"],
-            seed=config.seed, clip=config.settings["clip"], schedule=schedule, validation=run.test_set,
-            on_batch=on_batch, on_epoch=on_epoch,
+            seed=config.seed, clip=config.settings["clip"], schedule=schedule, validation=watched,
+            patience=config.patience, on_batch=on_batch, on_epoch=on_epoch,
         )
     loss, accuracy = loop.evaluate(run.model, run.train_set)
-    test_loss = test_accuracy = None
-    if history.epochs and run.test_set is not None:
+    test_loss = test_accuracy = val_loss = val_accuracy = None
+    if run.validation_set is not None:
+        val_loss, val_accuracy = loop.evaluate(run.model, run.validation_set)
+    if history.epochs and run.test_set is not None and run.validation_set is None and history.best_epoch is None:
         test_loss, test_accuracy = history.last.val_loss, history.last.val_accuracy
     elif run.test_set is not None:
         test_loss, test_accuracy = loop.evaluate(run.model, run.test_set)
@@ -427,7 +468,8 @@ def train(run: Run, on_batch=None, on_epoch=None) -> Result:
     if config.data == "chars":
         sample = sample_text(run, length=200)
     sequences = sequence_accuracy(run) if config.data == "reverse" and run.test_set is not None else None
-    return Result(history, loss, accuracy, test_loss, test_accuracy, seconds, baseline(run), sample, sequences)
+    return Result(history, loss, accuracy, test_loss, test_accuracy, seconds, baseline(run), sample, sequences,
+                  val_loss, val_accuracy)
 
 
 def sequence_accuracy(run: Run, data=None) -> float:

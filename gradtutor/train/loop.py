@@ -43,6 +43,8 @@ class Epoch:
 @dataclass
 class History:
     epochs: list[Epoch] = field(default_factory=list)
+    best_epoch: int | None = None  # early stopping: the epoch whose weights the model holds now
+    stopped: bool = False  # early stopping ended the run before its last epoch
 
     @property
     def last(self) -> Epoch:
@@ -119,12 +121,14 @@ def evaluate(model, data, batch_size: int = 256) -> tuple[float, float | None]:
 
 
 def fit(model, data, optimizer, epochs: int, batch_size: int = 64, *, seed: int = 0,
-        validation=None, schedule=None, clip: float | None = None,
+        validation=None, schedule=None, clip: float | None = None, patience: int | None = None,
         on_batch: Callable | None = None, on_epoch: Callable | None = None) -> History:
     """Train `model` on `data` for `epochs` epochs of shuffled mini-batches.
 
     schedule: epoch -> learning rate (gradtutor.train.schedules), applied at each epoch start.
     clip: clip the global gradient norm to this value before each update.
+    patience: early stopping on `validation`: stop when its loss has not improved for this many
+    epochs, and put back the weights of the epoch where it was lowest (History.best_epoch).
     on_batch(epoch, batch, batches, loss) and on_epoch(Epoch) report progress.
     Returns the History; loss and accuracy are the means over the epoch's batches as trained.
     The loss is the data loss: an L2/L1 penalty the optimizer applies is not in it
@@ -135,6 +139,8 @@ def fit(model, data, optimizer, epochs: int, batch_size: int = 64, *, seed: int 
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch size must be at least 1, got {epochs} and {batch_size}")
+    if patience is not None and (validation is None or patience < 1):
+        raise ValueError("early stopping needs validation data and a patience of at least 1 epoch")
     inputs, targets = _arrays(data)
     xp = backend.xp()
     batches = Batches(inputs, targets, batch_size, shuffle=True, seed=seed)
@@ -183,4 +189,20 @@ def fit(model, data, optimizer, epochs: int, batch_size: int = 64, *, seed: int 
             history.epochs.append(record)
             if on_epoch is not None:
                 on_epoch(record)
+            if patience is not None and _stop_early(model, history, record, patience):
+                history.stopped = epoch < epochs
+                break
+    if history.best_epoch is not None:
+        model.load_state_dict(history.best_state)
+        del history.best_state
     return history
+
+
+def _stop_early(model, history: History, record: Epoch, patience: int) -> bool:
+    """Keep a copy of the weights at the lowest validation loss so far; True once `patience`
+    epochs have passed without a lower one."""
+    if history.best_epoch is None or record.val_loss < history.epochs[history.best_epoch - 1].val_loss:
+        history.best_epoch = record.epoch
+        history.best_state = {name: array.copy() for name, array in model.state_dict().items()}
+        return False
+    return record.epoch - history.best_epoch >= patience

@@ -34,6 +34,7 @@ def _named(family: str):
 
 # key -> (key, value) -> the problem, or None; None values in a Training mean "the recipe's value".
 _WHOLE = _must_be(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "a whole number ≥ 1")
+_FRACTION = _must_be(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1, "a number from 0 to 1")
 _POSITIVE = _must_be(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0, "a number > 0")
 KEYS = {
     "model": _named("model"),
@@ -50,6 +51,14 @@ KEYS = {
     "optimizer": _named("optimizer"),
     "init": _named("init"),
     "seed": _must_be(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number ≥ 0"),
+    # regularisation, normalisation and early stopping (checked in range by gradtutor.train.command)
+    "weight_decay": _FRACTION,
+    "l1": _FRACTION,
+    "dropout": _FRACTION,
+    "batch_norm": _must_be(lambda v: isinstance(v, bool), "true or false"),
+    "validation": _FRACTION,
+    "patience": _WHOLE,
+    "schedule": _named("schedule"),
 }
 
 
@@ -75,6 +84,13 @@ class Training:
     optimizer: str = "adam"
     init: str | None = None
     seed: int = 0
+    weight_decay: float = 0.0
+    l1: float = 0.0
+    dropout: float = 0.0
+    batch_norm: bool = False
+    validation: float = 0.0
+    patience: int | None = None
+    schedule: str = "constant"
 
 
 def spec(name: str, table: dict) -> Training:
@@ -121,6 +137,8 @@ def resolved(training: Training):
         optimizer=training.optimizer, lr=training.lr, init=training.init, seed=training.seed,
         hidden=training.hidden if isinstance(training.hidden, int) else None,
         samples=training.samples, length=training.length, clip=training.clip, arch=training.arch,
+        weight_decay=training.weight_decay, l1=training.l1, dropout=training.dropout, batch_norm=training.batch_norm,
+        validation=training.validation, patience=training.patience, schedule=training.schedule,
     )
     try:
         return command.resolve(config)
@@ -166,6 +184,8 @@ class Outcome:
     boundary: object = None  # boundary.Grid for 2-D data
     points: object = None  # the training points (host (N, 2)) …
     labels: object = None  # … and their classes
+    val_loss: float | None = None  # on the validation split (`validation = 0.2`), when there is one
+    val_accuracy: float | None = None
 
 
 _RUNS: dict[Training, Outcome] = {}
@@ -194,7 +214,8 @@ def run(training: Training, on_batch=None, on_epoch=None) -> Outcome:
         features, classes = prepared.train_set.x.shape[1], prepared.train_set.n_classes
         hidden = training.hidden if isinstance(training.hidden, tuple) else (settings["hidden"],) * 2
         prepared.model = models.MLP([features, *hidden, classes], activation=training.activation,
-                                    init=settings["init"], seed=config.seed)
+                                    init=settings["init"], seed=config.seed, dropout=training.dropout,
+                                    batch_norm=training.batch_norm)
     result = command.train(prepared, on_batch=on_batch, on_epoch=on_epoch)
     grid = points = labels = None
     if config.data in names.with_shape("points"):
@@ -204,7 +225,8 @@ def run(training: Training, on_batch=None, on_epoch=None) -> Outcome:
     facts = Facts(config.model, layout, config.data, len(prepared.train_set), prepared.model.parameter_count(),
                   settings["epochs"], settings["batch_size"], config.optimizer, settings["lr"], training.seed)
     figures = Figures(result.loss, result.accuracy, result.test_loss, result.test_accuracy, baseline)
-    outcome = Outcome(training, facts, figures, result.history, grid, points, labels)
+    outcome = Outcome(training, facts, figures, result.history, grid, points, labels, result.val_loss,
+                      result.val_accuracy)
     if len(_RUNS) >= _KEEP:
         _RUNS.pop(next(iter(_RUNS)))
     _RUNS[training] = outcome

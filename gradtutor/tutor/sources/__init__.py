@@ -6,6 +6,8 @@
     init_study  a deep tanh/ReLU stack under several initialisers (sources/init_study.py)
     update      one gradient-descent step and its gradient check (sources/update.py)
     perceptron  one neuron trained by the perceptron or the delta rule (sources/perceptron.py)
+    path      optimizers descending a function of x and y from one start (sources/path.py)
+    race      several training runs side by side (sources/race.py)
 
 A family implements gradtutor.tutor.source_family.SourceFamily. Adding one is a new module here
 and one entry in SOURCES; the loader, the answer keys, the check and the runner find it there.
@@ -17,13 +19,15 @@ from __future__ import annotations
 from gradtutor.tutor.source_family import SourceFamily
 from gradtutor.tutor.sources.init_study import INIT_STUDY
 from gradtutor.tutor.sources.network import NETWORK
+from gradtutor.tutor.sources.path import PATH
 from gradtutor.tutor.sources.perceptron import PERCEPTRON
+from gradtutor.tutor.sources.race import RACE
 from gradtutor.tutor.sources.trace import TRACE
 from gradtutor.tutor.sources.training import TRAINING
 from gradtutor.tutor.sources.update import UPDATE
 
 SOURCES: dict[str, SourceFamily] = {
-    family.name: family for family in (TRACE, NETWORK, TRAINING, INIT_STUDY, UPDATE, PERCEPTRON)
+    family.name: family for family in (TRACE, NETWORK, TRAINING, INIT_STUDY, UPDATE, PERCEPTRON, PATH, RACE)
 }
 
 
