@@ -14,6 +14,7 @@ import pytest
 from gradtutor.render.term import plain_text
 from gradtutor.tutor import init_study, perceptron, update_step
 from gradtutor.tutor.answers import parse_quantity
+from gradtutor.tutor.quantities import QuantityError
 from gradtutor.tutor.sources import SOURCES
 from gradtutor.tutor.sources.init_study import histograms_view, stats_table
 from gradtutor.tutor.sources.perceptron import run_view
@@ -147,6 +148,8 @@ def test_the_delta_rule_fits_the_line_the_data_was_made_from():
     assert outcome.last.weights[0] == pytest.approx(2, abs=0.2) and outcome.last.bias == pytest.approx(1, abs=0.2)
     mses = [e.mse for e in outcome.epochs]
     assert mses[-1] < 0.05 * mses[0]
+    with pytest.raises(QuantityError, match="a regression run classifies nothing"):
+        SOURCES["perceptron"].quantity(parse_quantity("converged_epoch"), outcome)
 
 
 def test_the_run_view_draws_the_boundary_for_two_inputs_and_bad_specs_are_one_line():

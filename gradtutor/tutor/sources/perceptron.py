@@ -43,9 +43,9 @@ class PerceptronFamily(NamedEntryFamily):
 
     def quantity(self, q, outcome: neurons.Outcome):
         last = outcome.last
+        if q.kind in ("misclassified", "converged_epoch") and outcome.neuron.regression:
+            raise QuantityError(f"{q.text}: a regression run classifies nothing")
         if q.kind == "misclassified":
-            if outcome.neuron.regression:
-                raise QuantityError(f"{q.text}: a regression run classifies nothing")
             return last.misclassified
         if q.kind == "mse":
             return last.mse
