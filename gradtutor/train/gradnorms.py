@@ -1,7 +1,7 @@
 """How large the gradient is at each layer after one backward pass: the residual path as a
 gradient highway, measured.
 
-`gradient_norms(model, x, y)` runs one forward and backward pass (training mode, the model's own
+`gradient_norms(model, x, y)` runs one forward and backward pass (training mode, the classifier's
 loss) and returns, for every weight layer on the main path from input to output, the length of
 the loss's gradient with respect to that layer's weights. Shortcut projections (1×1
 convolutions beside a block) are not on that path and are left out, so a ResNet and its plain
@@ -42,12 +42,14 @@ def main_path_weights(model) -> list[tuple[str, object]]:
 
 
 def gradient_norms(model, x, y) -> list[LayerGradient]:
-    """One forward and backward pass on (x, y) in training mode; each main-path layer's ‖∂L/∂W‖."""
+    """One forward and backward pass of a classifier on images x and labels y (host arrays), in
+    training mode, with the loss it trains on (softmax cross-entropy); each main-path layer's
+    ‖∂L/∂W‖."""
+    from gradtutor.tensor import softmax_cross_entropy
     from gradtutor.train.layers import as_input
-    from gradtutor.train.loop import _loss
 
     model.train()
-    loss = _loss(model.task, model(as_input(backend.to_device(x))), backend.to_device(y))
+    loss = softmax_cross_entropy(model(as_input(backend.to_device(x))), backend.to_device(y))
     loss.backward()
     return [LayerGradient(name, tuple(p.shape), math.sqrt(float((p.grad * p.grad).sum())), _where(name, p))
             for name, p in main_path_weights(model)]
