@@ -97,6 +97,8 @@ def main() -> None:
                     if key in old:
                         print(f"  base  {fill(*old[key]).strip()}")
                     print(f"  head  {fill(template, figures).strip()}")
+                for key in old.keys() - new.keys():  # lines the base printed and the head no longer does
+                    print(f"  base  {fill(*old[key]).strip()}")
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], check=False)
 

@@ -24,7 +24,8 @@ import os
 import sys
 
 # Threads must be fixed before numpy or torch load their BLAS, so --threads is read here.
-THREADS = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1] else "2"
+THREADS = next((word.split("=", 1)[1] for word in sys.argv if word.startswith("--threads=")),
+               sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1] else "2")
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = THREADS
 

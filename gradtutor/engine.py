@@ -1,8 +1,8 @@
 """The scalar engine: `Value`, a number that records how it was computed.
 
 Every operation creates a new Value that remembers its op record (from `ops`), its parents and
-the op's parameter. `backward()` walks that record in reverse topological order (the walk in
-autodiff.py, shared with the tensor engine and the tracer), asking each op's `vjp` for the
+the op's parameter. `backward()` walks that record in reverse topological order (the order of
+autodiff.py's walk, shared with the tensor engine and the tracer), asking each op's `vjp` for the
 downstream gradients. There are no closures and no recursion: nodes hold plain
 tuples, so a finished graph is freed by reference counting alone and a 100,000-node chain is fine.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from gradtutor import ops
 from gradtutor.errors import UserError
-from gradtutor.autodiff import reverse_walk, topological_order  # noqa: F401 - topological_order re-exported
+from gradtutor.autodiff import backward_order, topological_order  # noqa: F401 - topological_order re-exported
 from gradtutor.numbers import human
 
 _M = ops.Scalar
@@ -173,7 +173,20 @@ class Value(Recorded):
 
     def backward(self, upstream=1.0) -> None:
         """Compute d(self)/d(node) × upstream for every node of the graph (see module doc)."""
-        reverse_walk(self, _send_back, _M, 0.0, float(upstream))  # reset to 0, seed
+        m = _M
+        # The walk's order, every gradient reset to 0 and this one seeded; then each gate adds its
+        # inputs' downstream gradients to their `.grad` (reverse_walk's visits, without a call each).
+        for node in backward_order(self, 0.0, float(upstream))[0]:
+            parents = node._parents
+            if len(parents) == 2:
+                a, b = parents
+                ga, gb = node._op.vjp(m, node._param, node.grad, node.data, None, _NEEDS_TWO, a.data, b.data)
+                a.grad += ga
+                b.grad += gb
+            else:
+                (a,) = parents
+                (ga,) = node._op.vjp(m, node._param, node.grad, node.data, None, _NEEDS_ONE, a.data)
+                a.grad += ga
 
     def __repr__(self) -> str:
         name = f"{self.name}: " if self.name else ""
@@ -188,17 +201,3 @@ def maximum(x, y) -> Value:
 def minimum(x, y) -> Value:
     """min(x, y) as a gate; either argument may be a plain number."""
     return Value.apply(ops.MIN, x, y)
-
-
-def _send_back(m, node) -> None:
-    """One gate of backward(): add each input's downstream gradient to its `.grad`."""
-    parents = node._parents
-    if len(parents) == 2:
-        a, b = parents
-        ga, gb = node._op.vjp(m, node._param, node.grad, node.data, None, _NEEDS_TWO, a.data, b.data)
-        a.grad += ga
-        b.grad += gb
-    else:
-        (a,) = parents
-        (ga,) = node._op.vjp(m, node._param, node.grad, node.data, None, _NEEDS_ONE, a.data)
-        a.grad += ga
