@@ -649,7 +649,7 @@ def train(
     batch_size: Annotated[Optional[int], typer.Option("--batch-size", "-b", help="Examples per step.", show_default=False)] = None,
     optimizer: Annotated[OptimizerName, typer.Option("--optimizer", "-o", help="Update rule.")] = OptimizerName("adam"),
     lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate (default: the recipe's).", show_default=False)] = None,
-    schedule: Annotated[ScheduleName, typer.Option(help="Learning-rate decay over the epochs.")] = ScheduleName("constant"),
+    schedule: Annotated[Optional[ScheduleName], typer.Option(help="Learning-rate decay over the epochs (default: constant; cosine for a transformer on chars).", show_default=False)] = None,
     init: Annotated[Optional[InitName], typer.Option(help="Weight initializer (default: he for ReLU nets, xavier for recurrent ones).",
                                                      show_default=False)] = None,
     seed: Annotated[int, typer.Option(help="Seed for data, weights and batch order.")] = 0,

@@ -290,7 +290,7 @@ def multi_head():
     return _named(merged @ W_O, "Y"), upstream
 
 
-@example("positional-encoding", "X + PE: the sinusoidal table PE[p] = (sin p, cos p, sin p/100, cos p/100) at "
+@example("positional-encoding", "X + PE: the sinusoidal table PE(p) = (sin p, cos p, sin p/100, cos p/100) at "
                                 "positions 0-3 is a constant; the gradient passes the add to X unchanged", "tensor")
 def positional_encoding():
     from gradtutor import backend

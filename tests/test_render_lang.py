@@ -18,6 +18,7 @@ ALL_OPS = list(ops.OPS.values())
 MATH_NAMES = {
     "diag", "exp", "ln", "log", "max", "min", "mean", "tanh", "softmax", "reshape", "stack", "cols", "mask",
     "dL", "dW", "dX", "dY", "db", "dn", "dt", "dx", "dy", "dz", "KH", "KW",
+    "dQ", "dK", "dV", "dS", "dP", "dO",  # attention's differentials
 }
 
 

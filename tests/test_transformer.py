@@ -106,3 +106,13 @@ def test_train_transformer_command_with_the_attention_map(tmp_path):
 def test_bad_requests_are_one_line(args, message):
     result = gradtutor("train", *args)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_recipes_a_model_brings_and_what_the_user_sets_wins():
+    chars = C.resolve(C.TrainConfig(model="transformer", data="chars"))
+    assert chars.schedule == "cosine" and chars.settings["dropout"] == 0.1 and chars.settings["hidden"] == 64
+    assert C.resolve(C.TrainConfig(model="transformer", data="chars", schedule="constant")).schedule == "constant"
+    assert C.resolve(C.TrainConfig(model="lstm", data="chars")).schedule == "constant"  # other models: unchanged
+    assert C.resolve(C.TrainConfig(model="lstm", data="chars")).settings["hidden"] == 128
+    reverse = C.resolve(C.TrainConfig(model="transformer"))
+    assert reverse.data == "reverse" and reverse.settings["length"] == 8 and reverse.settings["dropout"] == 0.0

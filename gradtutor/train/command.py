@@ -57,8 +57,8 @@ RECIPES = {
 # What a model changes in a data set's recipe: the transformer's width is `hidden`, with `heads`
 # heads of attention in each of `blocks` blocks.
 MODEL_RECIPES = {
-    "transformer": dict(heads=4, blocks=2),
-    ("transformer", "chars"): dict(hidden=64, epochs=20, lr=0.003),
+    "transformer": dict(heads=4, blocks=2, dropout=0.0),
+    ("transformer", "chars"): dict(hidden=64, epochs=20, lr=0.003, dropout=0.1, schedule="cosine"),
 }
 
 
@@ -80,7 +80,8 @@ class TrainConfig:
     clip: float | None = None
     weight_decay: float = 0.0
     l1: float = 0.0
-    schedule: str = "constant"  # learning-rate decay over the epochs (gradtutor.train.schedules)
+    schedule: str | None = None  # learning-rate decay over the epochs (gradtutor.train.schedules); None:
+    # the recipe's, constant where it names none
     arch: str = "lenet"  # the cnn's architecture: lenet, vgg or resnet (names.py, family "arch")
     dropout: float = 0.0  # mlp: inverted dropout after each hidden activation
     batch_norm: bool = False  # mlp and cnn: batch normalisation before each hidden activation
@@ -183,7 +184,9 @@ def resolve(config: TrainConfig) -> TrainConfig:
         raise TrainError(f"--clip must be positive, got {settings['clip']}")
     if settings["clip"] is not None:
         _check_range("--clip", settings["clip"], 0, math.inf, "a finite number above 0")
-    for family, name in (("optimizer", _value(config.optimizer)), ("schedule", _value(config.schedule)),
+    schedule = _value(config.schedule) or settings.pop("schedule", "constant")
+    settings.pop("schedule", None)
+    for family, name in (("optimizer", _value(config.optimizer)), ("schedule", schedule),
                          ("init", settings["init"])):
         problem = names.check(family, name)
         if problem:
@@ -195,7 +198,7 @@ def resolve(config: TrainConfig) -> TrainConfig:
     _check_range("--l1", config.l1, 0, MAX_PENALTY, f"a number from 0 to {MAX_PENALTY:g}")
     _check_options(replace(config, arch=arch), model)
     return replace(config, model=model, data=data, arch=arch, optimizer=_value(config.optimizer),
-                   schedule=_value(config.schedule), settings=settings)
+                   schedule=schedule, settings=settings)
 
 
 MAX_PENALTY = 1.0
@@ -362,7 +365,7 @@ def _make_model(config: TrainConfig, dataset):
         vocabulary = dataset.info["vocab"]
         vocabulary = vocabulary if isinstance(vocabulary, int) else len(vocabulary)
         return models.Transformer(vocabulary, dataset.n_classes, dim=hidden, heads=s["heads"], blocks=s["blocks"],
-                                  context=max(64, dataset.x.shape[1]), init=init, seed=seed)
+                                  context=max(64, dataset.x.shape[1]), init=init, dropout=s["dropout"], seed=seed)
     if config.data == "adding":
         return models.SequenceToOne(kind, 2, hidden, 1, task="regression", init=init, seed=seed)
     if config.data == "parity":

@@ -594,10 +594,11 @@ class MultiHeadAttention(Module):
 
 class TransformerBlock(Module):
     """A pre-norm transformer block: x + attention(LN(x)), then x + MLP(LN(x)). The residual
-    additions copy the gradient straight past each sub-layer (add distributes)."""
+    additions copy the gradient straight past each sub-layer (add distributes). With `dropout`,
+    each sub-layer's output is dropped out in training before it is added."""
 
     def __init__(self, dim: int, heads: int, hidden: int | None = None, causal: bool = True,
-                 init="xavier", rng=None):
+                 init="xavier", rng=None, dropout: float = 0.0, seed: int | None = 0):
         super().__init__()
         rng = _generator(rng)
         hidden = hidden or 4 * dim
@@ -605,11 +606,14 @@ class TransformerBlock(Module):
         self.attention = MultiHeadAttention(dim, heads, causal=causal, init=init, rng=rng)
         self.norm2 = LayerNorm(dim)
         self.mlp = Sequential(Linear(dim, hidden, init="he", rng=rng), ReLU(), Linear(hidden, dim, init=init, rng=rng))
+        self.drops = [Dropout(dropout, seed=None if seed is None else seed + k) for k in range(2)] if dropout else []
 
     def forward(self, x):
         x = as_input(x)
-        x = x + self.attention(self.norm1(x))
-        return x + self.mlp(self.norm2(x))
+        attended = self.attention(self.norm1(x))
+        x = x + (self.drops[0](attended) if self.drops else attended)
+        mixed = self.mlp(self.norm2(x))
+        return x + (self.drops[1](mixed) if self.drops else mixed)
 
     def cost(self, input_shape):
         attention = self.attention.cost(input_shape)

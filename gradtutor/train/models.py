@@ -226,20 +226,23 @@ class Transformer(L.Module):
     position table, `blocks` pre-norm blocks of causal multi-head self-attention and an MLP, a
     final layer norm and an affine head giving logits (N, T, outputs) at every position.
 
-    `context` is the longest sequence the position table covers.
+    `context` is the longest sequence the position table covers; `dropout` drops out each
+    sub-layer's output in training.
     """
 
     task = "classification"
 
     def __init__(self, vocabulary: int, outputs: int, dim: int = 64, heads: int = 4, blocks: int = 2,
-                 context: int = 64, init="xavier", seed: int | None = 0):
+                 context: int = 64, init="xavier", dropout: float = 0.0, seed: int | None = 0):
         super().__init__()
         from gradtutor.train.functional import sinusoidal_positions
 
         rng = backend.host.random.default_rng(seed)
         self.embedding = L.Embedding(vocabulary, dim, rng=rng)
         self.positions = sinusoidal_positions(backend.xp(), context, dim)  # fixed: not a parameter
-        self.blocks = [L.TransformerBlock(dim, heads, causal=True, init=init, rng=rng) for _ in range(blocks)]
+        self.blocks = [L.TransformerBlock(dim, heads, causal=True, init=init, rng=rng, dropout=dropout,
+                                          seed=None if seed is None else seed + 2 * index + 1)
+                       for index in range(blocks)]
         self.norm = L.LayerNorm(dim)
         self.head = L.Linear(dim, outputs, init="xavier", rng=rng)
         self.context = context
