@@ -504,6 +504,7 @@ OptimizerName = names.choices("optimizer", "OptimizerName")
 ScheduleName = names.choices("schedule", "ScheduleName")
 InitName = names.choices("init", "InitName")
 BackendName = names.choices("backend", "BackendName")
+CellName = enum.Enum("CellName", {cell: cell for cell in names.RECURRENT}, type=str)
 
 
 def _value(choice) -> Optional[str]:
@@ -524,7 +525,7 @@ def train(
     data: Annotated[
         Optional[str],
         typer.Option("--data", "-d", metavar=f"<{'|'.join(DATA_CHOICES)}>", callback=_data_name,
-                     help="Data set or task (default: spiral for mlp, digits for cnn, adding for rnn/lstm/gru); "
+                     help="Data set or task (default: spiral for mlp, digits for cnn, adding for rnn/lstm/gru, reverse for seq2seq); "
                           "idx:DIR trains mlp or cnn on MNIST-format files in DIR (train-images-idx3-ubyte …).",
                      show_default=False),
     ] = None,
@@ -542,6 +543,15 @@ def train(
     clip: Annotated[Optional[float], typer.Option(help="Clip the gradient norm to this value.", show_default=False)] = None,
     weight_decay: Annotated[float, typer.Option("--weight-decay", help="L2 penalty strength.")] = 0.0,
     l1: Annotated[float, typer.Option("--l1", help="L1 penalty strength.")] = 0.0,
+    cell: Annotated[Optional[CellName], typer.Option(help="seq2seq: the recurrent cell of encoder and decoder (default gru).",
+                                                     show_default=False)] = None,
+    teacher_forcing: Annotated[Optional[bool], typer.Option(
+        "--teacher-forcing/--no-teacher-forcing",
+        help="seq2seq: the decoder reads the right previous digit while training (default), or its own guess.",
+        show_default=False)] = None,
+    temperature: Annotated[Optional[float], typer.Option(
+        help="chars: sampling temperature of the text written after training (default 0.7; lower is safer).",
+        show_default=False)] = None,
     backend: Annotated[
         Optional[BackendName], typer.Option(help="Array library (default: $GRADTUTOR_BACKEND, else numpy).", show_default=False)
     ] = None,
@@ -551,7 +561,7 @@ def train(
     load: Annotated[Optional[Path], typer.Option(help="Start from a saved model (.npz).", show_default=False)] = None,
     lang: Lang = None,
 ) -> None:
-    """Train an MLP, CNN or RNN/LSTM/GRU on gradtutor's own engine, with live progress and curves."""
+    """Train an MLP, CNN, RNN/LSTM/GRU or seq2seq encoder–decoder on gradtutor's own engine, with live progress and curves."""
     import json as json_module
 
     from gradtutor.render import training as shown
@@ -562,7 +572,8 @@ def train(
     config = command.TrainConfig(
         model=_value(model), data=data, epochs=epochs, batch_size=batch_size, optimizer=_value(optimizer), lr=lr,
         init=_value(init), seed=seed, hidden=hidden, samples=samples, length=length, clip=clip,
-        weight_decay=weight_decay, l1=l1, schedule=_value(schedule),
+        weight_decay=weight_decay, l1=l1, schedule=_value(schedule), cell=_value(cell),
+        teacher_forcing=teacher_forcing, temperature=temperature,
     )
     command.check_paths(plot, save)
     backend_name = command.active_backend(_value(backend))

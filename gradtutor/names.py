@@ -58,7 +58,7 @@ def _family(*entries: Name) -> dict[str, Name]:
 
 _L, _M = "gradtutor.train.layers", "gradtutor.train.models"
 _POINTS = ("spiral", "moons", "circles", "xor")
-_SEQUENCES = ("adding", "copy", "parity", "chars")
+_SEQUENCES = ("adding", "copy", "parity", "running-parity", "chars")
 RECURRENT = ("rnn", "lstm", "gru")  # the layers (and training models) that run over time steps
 _ACTIVATIONS = ("relu", "tanh", "sigmoid")
 _SEED = Arg("seed", 0, "seed")
@@ -80,6 +80,9 @@ FAMILIES: dict[str, dict[str, Name]] = {
              f"{_L}:LSTM", data=_SEQUENCES),
         Name("gru", "A gated recurrent unit network over sequences", "시퀀스를 처리하는 GRU",
              f"{_L}:GRU", data=_SEQUENCES),
+        Name("seq2seq", "An encoder–decoder: one recurrent layer reads, another writes",
+             "인코더–디코더: 순환 계층 하나가 읽고 다른 하나가 쓴다", "gradtutor.train.seq2seq:EncoderDecoder",
+             data=("reverse",)),
     ),
     # The models a lesson builds by name, with their arguments.
     "network": _family(
@@ -176,6 +179,10 @@ FAMILIES: dict[str, dict[str, Name]] = {
              "gradtutor.train.datasets:copy", shape="sequences"),
         Name("parity", "Is the number of ones in a bit string odd?", "비트열의 1의 개수가 홀수인가?",
              "gradtutor.train.datasets:parity", shape="sequences"),
+        Name("running-parity", "The parity of the bits so far, at every step (many-to-many)",
+             "매 시점마다 지금까지 비트의 패리티 (다대다)", "gradtutor.train.datasets:running_parity", shape="sequences"),
+        Name("reverse", "Write a string of digits backwards", "숫자열을 거꾸로 쓰기",
+             "gradtutor.train.datasets:reverse", shape="sequences"),
         Name("chars", "Predict the next character of the project's own text", "프로젝트 글의 다음 문자 예측",
              "gradtutor.train.datasets:char_windows", shape="sequences"),
     ),

@@ -49,8 +49,14 @@ RECIPES = {
                  init="xavier", clip=1.0, test=0.1),
     "parity": dict(samples=4000, length=10, hidden=64, epochs=60, batch_size=64, lr=0.01,
                    init="xavier", clip=1.0, test=0.1),
+    "running-parity": dict(samples=2000, length=10, hidden=16, epochs=10, batch_size=32, lr=0.01,
+                           init="xavier", clip=1.0, test=0.1),
     "chars": dict(length=64, hidden=128, epochs=20, batch_size=32, lr=0.003, init="xavier",
-                  clip=1.0, test=0.1, stride=16),
+                  clip=1.0, test=0.1, stride=16, temperature=0.7),
+    # The encoder–decoder (seq2seq): its cell and whether its decoder reads the right previous
+    # digit while it trains (teacher forcing) or its own guess.
+    "reverse": dict(samples=5000, length=8, hidden=64, epochs=10, batch_size=32, lr=0.005,
+                    init="xavier", clip=1.0, test=0.1, cell="gru", teacher_forcing=True),
 }
 
 
@@ -73,6 +79,9 @@ class TrainConfig:
     weight_decay: float = 0.0
     l1: float = 0.0
     schedule: str = "constant"  # learning-rate decay over the epochs (gradtutor.train.schedules)
+    cell: str | None = None  # seq2seq: rnn, lstm or gru
+    teacher_forcing: bool | None = None  # seq2seq: False trains the decoder on its own guesses
+    temperature: float | None = None  # chars: how adventurous the sampled text is
     settings: dict = field(default_factory=dict)  # the resolved recipe, filled by prepare()
 
 
@@ -95,6 +104,7 @@ class Result:
     seconds: float
     baseline: dict
     sample: str | None = None
+    sequence_accuracy: float | None = None  # seq2seq: whole sequences right (held out if any)
 
     def metrics(self) -> dict:
         """The final figures, as `--json` prints them: a figure that is not a finite number is
@@ -103,6 +113,8 @@ class Result:
         if self.test_loss is not None:
             out["test_loss"] = self.test_loss
             out["test_accuracy"] = self.test_accuracy
+        if self.sequence_accuracy is not None:
+            out["sequence_accuracy"] = self.sequence_accuracy
         return {name: _finite_or_none(value) for name, value in out.items()}
 
 
@@ -133,7 +145,9 @@ def resolve(config: TrainConfig) -> TrainConfig:
     if is_idx(data):
         settings["samples"] = None  # the files hold the examples; --samples keeps the first ones
     settings.setdefault("clip", None)
-    for name in ("epochs", "batch_size", "lr", "init", "hidden", "samples", "length", "clip"):
+    _check_model_options(config, model, data)
+    for name in ("epochs", "batch_size", "lr", "init", "hidden", "samples", "length", "clip", "cell",
+                 "teacher_forcing", "temperature"):
         value = getattr(config, name)
         if value is not None:
             settings[name] = _value(value)
@@ -166,6 +180,19 @@ def resolve(config: TrainConfig) -> TrainConfig:
 MAX_PENALTY = 1.0
 
 
+def _check_model_options(config: TrainConfig, model: str, data: str) -> None:
+    """--cell and --teacher-forcing belong to seq2seq, --temperature to the character model."""
+    if config.cell is not None and _value(config.cell) not in names.RECURRENT:
+        raise TrainError(f"unknown cell {_value(config.cell)!r}; choose one of: {', '.join(names.RECURRENT)}")
+    for option, value in (("--cell", config.cell), ("--teacher-forcing", config.teacher_forcing)):
+        if value is not None and model != "seq2seq":
+            raise TrainError(f"{option} applies to the seq2seq model only")
+    if config.temperature is not None:
+        if data != "chars":
+            raise TrainError("--temperature applies to the chars data only (it samples text)")
+        _check_range("--temperature", config.temperature, 1e-6, 100.0, "a number from 0.000001 to 100")
+
+
 def is_idx(data: str | None) -> bool:
     return data is not None and data.startswith(names.IDX_PREFIX)
 
@@ -177,7 +204,8 @@ def _check_range(option: str, value: float, low: float, high: float, accepted: s
 
 
 # -- how much memory a run asks for ----------------------------------------------------------------
-_FEATURES = {"spiral": 2, "moons": 2, "circles": 2, "xor": 2, "digits": 784, "adding": 2, "parity": 1, "copy": 10}
+_FEATURES = {"spiral": 2, "moons": 2, "circles": 2, "xor": 2, "digits": 784, "adding": 2, "parity": 1, "copy": 10,
+             "running-parity": 1, "reverse": 16}
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 # Bytes per number, counted generously: data is generated in float64 before it is stored as
 # float32; a parameter has its value, its gradient and two optimizer moments; an activation kept
@@ -299,6 +327,13 @@ def _make_model(config: TrainConfig, dataset):
     if kind == "cnn":
         return models.LeNet(in_channels=1, image_size=dataset.x.shape[-1], classes=10, init=s["init"], seed=seed)
     hidden, init = s["hidden"], s["init"]
+    if kind == "seq2seq":
+        from gradtutor.train.seq2seq import EncoderDecoder
+
+        return EncoderDecoder(s["cell"], dataset.info["vocab"], hidden, teacher_forcing=s["teacher_forcing"],
+                              init=init, seed=seed)
+    if config.data == "running-parity":  # many-to-many: read at every step
+        return models.SequenceToSequence(kind, hidden, 2, input_size=1, init=init, seed=seed)
     if config.data == "adding":
         return models.SequenceToOne(kind, 2, hidden, 1, task="regression", init=init, seed=seed)
     if config.data == "parity":
@@ -391,11 +426,16 @@ def train(run: Run, on_batch=None, on_epoch=None) -> Result:
         test_loss, test_accuracy = history.last.val_loss, history.last.val_accuracy
     elif run.test_set is not None:
         test_loss, test_accuracy = loop.evaluate(run.model, run.test_set)
+    sequences = None
+    if config.model == "seq2seq":
+        from gradtutor.train.seq2seq import sequence_accuracy
+
+        sequences = sequence_accuracy(run.model, run.test_set if run.test_set is not None else run.train_set)
     seconds = time.perf_counter() - started
     sample = None
     if config.data == "chars":
-        sample = sample_text(run, length=200)
-    return Result(history, loss, accuracy, test_loss, test_accuracy, seconds, baseline(run), sample)
+        sample = sample_text(run, length=200, temperature=config.settings["temperature"])
+    return Result(history, loss, accuracy, test_loss, test_accuracy, seconds, baseline(run), sample, sequences)
 
 
 def sample_text(run: Run, length: int = 200, start: str = "The ", temperature: float = 0.7) -> str:
@@ -432,13 +472,15 @@ def load_checkpoint(run: Run, path) -> None:
 
 
 def layout(run: Run) -> str:
-    """The model's shape in a few words: "2-64-64-3 relu", "LeNet", "lstm 64"."""
+    """The model's shape in a few words: "2-64-64-3 relu", "LeNet", "lstm 64", "gru 64 → gru 64"."""
     model = run.model
     if run.config.model == "mlp":
         widths = "-".join(str(n) for n in model.sizes)
         return f"{widths} relu" if len(model.sizes) > 2 else widths
     if run.config.model == "cnn":
         return "LeNet"
+    if run.config.model == "seq2seq":  # encoder → decoder
+        return f"{run.config.settings['cell']} {run.config.settings['hidden']} → {run.config.settings['cell']} {run.config.settings['hidden']}"
     return f"{run.config.model} {run.config.settings['hidden']}"
 
 
@@ -456,7 +498,7 @@ def figures(result: Result) -> dict:
     """How the run scored, as gradtutor.render.training.Figures takes it."""
     return dict(loss=result.loss, accuracy=result.accuracy, test_loss=result.test_loss,
                 test_accuracy=result.test_accuracy, baseline=next(iter(result.baseline.values()), None),
-                seconds=result.seconds)
+                seconds=result.seconds, sequence_accuracy=result.sequence_accuracy)
 
 
 def check_paths(plot: Path | None = None, save: Path | None = None) -> None:

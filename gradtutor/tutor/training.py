@@ -49,6 +49,8 @@ KEYS = {
     "optimizer": _named("optimizer"),
     "init": _named("init"),
     "seed": _must_be(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number ≥ 0"),
+    "cell": _must_be(lambda v: v in names.RECURRENT, f"one of {', '.join(names.RECURRENT)}"),  # seq2seq
+    "teacher_forcing": _must_be(lambda v: isinstance(v, bool), "true or false"),  # seq2seq
 }
 
 
@@ -73,6 +75,8 @@ class Training:
     optimizer: str = "adam"
     init: str | None = None
     seed: int = 0
+    cell: str | None = None
+    teacher_forcing: bool | None = None
 
 
 def spec(name: str, table: dict) -> Training:
@@ -118,7 +122,8 @@ def resolved(training: Training):
         model=training.model, data=training.data, epochs=training.epochs, batch_size=training.batch_size,
         optimizer=training.optimizer, lr=training.lr, init=training.init, seed=training.seed,
         hidden=training.hidden if isinstance(training.hidden, int) else None,
-        samples=training.samples, length=training.length, clip=training.clip,
+        samples=training.samples, length=training.length, clip=training.clip, cell=training.cell,
+        teacher_forcing=training.teacher_forcing,
     )
     try:
         return command.resolve(config)
@@ -201,7 +206,8 @@ def run(training: Training, on_batch=None, on_epoch=None) -> Outcome:
     baseline = next(iter(result.baseline.values()), None)
     facts = Facts(config.model, layout, config.data, len(prepared.train_set), prepared.model.parameter_count(),
                   settings["epochs"], settings["batch_size"], config.optimizer, settings["lr"], training.seed)
-    figures = Figures(result.loss, result.accuracy, result.test_loss, result.test_accuracy, baseline)
+    figures = Figures(result.loss, result.accuracy, result.test_loss, result.test_accuracy, baseline,
+                      sequence_accuracy=result.sequence_accuracy)
     outcome = Outcome(training, facts, figures, result.history, grid, points, labels)
     if len(_RUNS) >= _KEEP:
         _RUNS.pop(next(iter(_RUNS)))
@@ -217,4 +223,8 @@ def _layout(training: Training, prepared, settings) -> str:
         return f"{widths} {training.activation}" if hidden else widths
     if training.model == "cnn":
         return "LeNet"
+    if training.model == "seq2seq":
+        from gradtutor.train import command
+
+        return command.layout(prepared)
     return f"{training.model} {settings['hidden']}"

@@ -2,7 +2,7 @@
 
     toy.py        xor, spiral, moons, circles          2-D points, class labels
     digits.py     digits                               28×28 handwritten-style digits
-    sequences.py  adding, copy, parity                 recurrent-network tasks
+    sequences.py  adding, copy, parity, reverse …      recurrent-network tasks
     text.py       char_windows, CharVocab              the project's character corpus
     idx.py        load_idx, load_mnist                 MNIST-format files the user has
     core.py       Dataset, split, Batches              the common shape, splits, device batches
@@ -13,7 +13,7 @@
 from gradtutor.train.datasets.core import KINDS, Batches, Dataset, split
 from gradtutor.train.datasets.digits import digits
 from gradtutor.train.datasets.idx import IdxError, load_idx, load_mnist
-from gradtutor.train.datasets.sequences import adding, copy, one_hot, parity
+from gradtutor.train.datasets.sequences import adding, copy, one_hot, parity, reverse, running_parity
 from gradtutor.train.datasets.text import CharVocab, char_windows, corpus_text
 from gradtutor.train.datasets.toy import circles, moons, spiral, xor
 
@@ -26,6 +26,8 @@ GENERATORS = {
     "adding": adding,
     "copy": copy,
     "parity": parity,
+    "running-parity": running_parity,
+    "reverse": reverse,
     "chars": char_windows,
 }
 
@@ -41,6 +43,6 @@ def load(name: str, **options) -> Dataset:
 
 __all__ = [
     "KINDS", "Batches", "Dataset", "split", "digits", "IdxError", "load_idx", "load_mnist", "adding", "copy",
-    "one_hot", "parity", "CharVocab", "char_windows", "corpus_text", "circles", "moons", "spiral", "xor",
+    "one_hot", "parity", "running_parity", "reverse", "CharVocab", "char_windows", "corpus_text", "circles", "moons", "spiral", "xor",
     "GENERATORS", "load",
 ]

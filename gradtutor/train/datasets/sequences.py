@@ -1,4 +1,4 @@
-"""Sequence tasks for recurrent networks: the adding problem, copying, parity.
+"""Sequence tasks for recurrent networks: the adding problem, copying, parity, reversing.
 
 Inputs are (N, T, features) float32 unless stated; each task says what a model must remember
 and for how long, which is what separates an LSTM or GRU from a plain tanh RNN.
@@ -74,6 +74,30 @@ def parity(n: int = 2000, length: int = 10, seed: int = 0, running: bool = False
     y = so_far if running else so_far[:, -1]
     kind = "sequence-classes" if running else "classes"
     return Dataset("parity", bits[:, :, None].astype(np.float32), y.astype(np.int64), kind, 2)
+
+
+def running_parity(n: int = 2000, length: int = 10, seed: int = 0) -> Dataset:
+    """Parity as a many-to-many task: the parity of the bits so far at every step, y (n, length).
+
+    Each answer depends on the previous answer and one new bit, so a recurrent layer read at
+    every step learns it easily, where reading only the last step (`parity`) is hard.
+    """
+    data = parity(n, length, seed, running=True)
+    data.name = "running-parity"
+    return data
+
+
+def reverse(n: int = 2000, length: int = 8, symbols: int = 10, seed: int = 0) -> Dataset:
+    """Write a string of digits backwards: x int64 (n, length) in 0 … symbols−1, y the same
+    strings reversed. A sequence-to-sequence task: the first symbol to write is the last one
+    read, the last to write the first read, so an encoder must hold the whole string.
+
+    info: "vocab" = symbols (a decoder's start token takes the next id, `symbols`).
+    """
+    check_counts("reverse", n=n, length=length, symbols=symbols)
+    digits = np.random.default_rng(seed).integers(0, symbols, (n, length))
+    return Dataset("reverse", digits, digits[:, ::-1].copy(), "sequence-classes", symbols,
+                   info={"vocab": symbols, "length": length})
 
 
 def one_hot(tokens, classes: int):
