@@ -148,3 +148,18 @@ def test_train_seq2seq_as_a_real_process_with_and_without_teacher_forcing(tmp_pa
     refused = _gradtutor("train", "lstm", "--no-teacher-forcing")
     assert refused.returncode == 2 and "--teacher-forcing applies to the seq2seq model only" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_a_lesson_counts_an_embedding_and_names_the_seq2seq_options():
+    from gradtutor.tutor import networks, training
+
+    report = networks.inspect(networks.network("layer", "embedding(vocabulary=11, dim=16)", [8]))
+    assert (report.output, report.params) == ((8, 16), 11 * 16)
+    run = training.spec("r", {"model": "seq2seq", "cell": "lstm", "teacher_forcing": False, "samples": 40})
+    settings = training.resolved(run).settings
+    assert (settings["cell"], settings["teacher_forcing"]) == ("lstm", False)
+    for table, message in (({"model": "seq2seq", "teacher_forcing": "no"}, "teacher_forcing must be true or false"),
+                           ({"model": "seq2seq", "cell": "cnn"}, "cell must be one of rnn, lstm, gru"),
+                           ({"model": "gru", "cell": "lstm"}, "--cell applies to the seq2seq model only")):
+        with pytest.raises(training.TrainingError, match=message):
+            training.spec("r", table)
