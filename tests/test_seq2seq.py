@@ -88,7 +88,7 @@ def test_the_cost_counts_the_reruns_of_free_running():
 
 
 def test_a_short_run_learns_to_reverse_and_reports_whole_sequences(xp):
-    run = C.prepare(C.TrainConfig(model="seq2seq", samples=1000, length=3, hidden=32, epochs=6))
+    run = C.prepare(C.TrainConfig(model="seq2seq", samples=1000, length=3, hidden=32, epochs=5, lr=0.01, batch_size=32))
     result = C.train(run)
     assert result.sequence_accuracy > 0.8, result.sequence_accuracy
     assert result.sequence_accuracy == sequence_accuracy(run.model, run.test_set) <= result.test_accuracy

@@ -55,7 +55,7 @@ RECIPES = {
                   clip=1.0, test=0.1, stride=16, temperature=0.7),
     # The encoder–decoder (seq2seq): its cell and whether its decoder reads the right previous
     # digit while it trains (teacher forcing) or its own guess.
-    "reverse": dict(samples=5000, length=8, hidden=64, epochs=10, batch_size=32, lr=0.005,
+    "reverse": dict(samples=20000, length=8, hidden=128, epochs=10, batch_size=64, lr=0.002,
                     init="xavier", clip=1.0, test=0.1, cell="gru", teacher_forcing=True),
 }
 
@@ -479,8 +479,9 @@ def layout(run: Run) -> str:
         return f"{widths} relu" if len(model.sizes) > 2 else widths
     if run.config.model == "cnn":
         return "LeNet"
-    if run.config.model == "seq2seq":  # encoder → decoder
-        return f"{run.config.settings['cell']} {run.config.settings['hidden']} → {run.config.settings['cell']} {run.config.settings['hidden']}"
+    if run.config.model == "seq2seq":
+        half = f"{run.config.settings['cell']} {run.config.settings['hidden']}"
+        return f"{half} → {half}"  # encoder → decoder
     return f"{run.config.model} {run.config.settings['hidden']}"
 
 
