@@ -598,6 +598,7 @@ OptimizerName = names.choices("optimizer", "OptimizerName")
 ScheduleName = names.choices("schedule", "ScheduleName")
 InitName = names.choices("init", "InitName")
 BackendName = names.choices("backend", "BackendName")
+CellName = enum.Enum("CellName", {cell: cell for cell in names.RECURRENT}, type=str)
 
 
 def _value(choice) -> Optional[str]:
@@ -641,7 +642,7 @@ def train(
     data: Annotated[
         Optional[str],
         typer.Option("--data", "-d", metavar=f"<{'|'.join(DATA_CHOICES)}>", callback=_data_name,
-                     help="Data set or task (default: spiral for mlp, digits for cnn, adding for rnn/lstm/gru); "
+                     help="Data set or task (default: spiral for mlp, digits for cnn, adding for rnn/lstm/gru, reverse for seq2seq); "
                           "idx:DIR trains mlp or cnn on MNIST-format files in DIR (train-images-idx3-ubyte …).",
                      show_default=False),
     ] = None,
@@ -664,6 +665,15 @@ def train(
     validation: Annotated[float, typer.Option(help="Hold this fraction of the training examples out for validation.")] = 0.0,
     patience: Annotated[Optional[int], typer.Option(help="Early stopping: stop after this many epochs without a lower validation loss, keep the best weights.",
                                                     show_default=False)] = None,
+    cell: Annotated[Optional[CellName], typer.Option(help="seq2seq: the recurrent cell of encoder and decoder (default gru).",
+                                                     show_default=False)] = None,
+    teacher_forcing: Annotated[Optional[bool], typer.Option(
+        "--teacher-forcing/--no-teacher-forcing",
+        help="seq2seq: the decoder reads the right previous digit while training (default), or its own guess.",
+        show_default=False)] = None,
+    temperature: Annotated[Optional[float], typer.Option(
+        help="chars: sampling temperature of the text written after training (default 0.7; lower is safer).",
+        show_default=False)] = None,
     backend: Annotated[
         Optional[BackendName], typer.Option(help="Array library (default: $GRADTUTOR_BACKEND, else numpy).", show_default=False)
     ] = None,
@@ -680,7 +690,7 @@ def train(
     load: Annotated[Optional[Path], typer.Option(help="Start from a saved model (.npz).", show_default=False)] = None,
     lang: Lang = None,
 ) -> None:
-    """Train an MLP, CNN or RNN/LSTM/GRU on gradtutor's own engine, with live progress and curves."""
+    """Train an MLP, CNN, RNN/LSTM/GRU or seq2seq encoder–decoder on gradtutor's own engine, with live progress and curves."""
     import json as json_module
 
     from gradtutor.render import training as shown
@@ -692,7 +702,8 @@ def train(
         model=_value(model), data=data, epochs=epochs, batch_size=batch_size, optimizer=_value(optimizer), lr=lr,
         init=_value(init), seed=seed, hidden=hidden, samples=samples, length=length, clip=clip,
         weight_decay=weight_decay, l1=l1, schedule=_value(schedule), arch=_value(arch), dropout=dropout,
-        batch_norm=batch_norm, validation=validation, patience=patience,
+        batch_norm=batch_norm, validation=validation, patience=patience, cell=_value(cell),
+        teacher_forcing=teacher_forcing, temperature=temperature,
     )
     if grad_norms:
         _show_grad_norms(config, _value(backend), json, _lang_or_locale(lang))
@@ -736,8 +747,6 @@ def train(
     _print(shown.report(result.history, figures, command.boundary(run), result.sample, saved, lang))
     if result.val_loss is not None:
         _print(shown.validation_note(result.history, result.val_loss, result.val_accuracy, lang))
-    if result.sequence_accuracy is not None:
-        _print(attention_view.sequence_accuracy_line(result.sequence_accuracy, lang))
     if attention_map:
         _print(attention_view.terminal_map(tokens, weights, run.config.data))
 

@@ -58,7 +58,7 @@ def _family(*entries: Name) -> dict[str, Name]:
 
 _L, _M = "gradtutor.train.layers", "gradtutor.train.models"
 _POINTS = ("spiral", "moons", "circles", "xor")
-_SEQUENCES = ("adding", "copy", "parity", "chars")
+_SEQUENCES = ("adding", "copy", "parity", "running-parity", "chars")
 _TOKEN_SEQUENCES = ("reverse", "chars")  # integer tokens in, one class per position out
 RECURRENT = ("rnn", "lstm", "gru")  # the layers (and training models) that run over time steps
 _ACTIVATIONS = ("relu", "tanh", "sigmoid")
@@ -87,6 +87,9 @@ FAMILIES: dict[str, dict[str, Name]] = {
         Name("transformer", "A small decoder-only transformer: causal multi-head self-attention blocks",
              "작은 디코더 전용 트랜스포머: 인과 마스크를 쓴 멀티 헤드 셀프 어텐션 블록", f"{_M}:Transformer",
              data=_TOKEN_SEQUENCES),
+        Name("seq2seq", "An encoder–decoder: one recurrent layer reads, another writes",
+             "인코더–디코더: 순환 계층 하나가 읽고 다른 하나가 쓴다", "gradtutor.train.seq2seq:EncoderDecoder",
+             data=("reverse",)),
     ),
     # The convolutional networks `gradtutor train cnn --arch NAME` trains (lenet the default).
     "arch": _family(
@@ -139,6 +142,9 @@ FAMILIES: dict[str, dict[str, Name]] = {
              (Arg("channels", None, "channels"),)),
         Name("layernorm", "Layer normalization over each example's features", "예제마다 특성에 걸친 계층 정규화",
              f"{_L}:LayerNorm", (Arg("features", None, "features"),)),
+        Name("embedding", "A lookup table: each id picks one row of a (vocabulary, dim) weight",
+             "조회 표: 각 ID가 (vocabulary, dim) 가중치의 행 하나를 고른다", f"{_L}:Embedding",
+             (Arg("vocabulary", None, "vocabulary"), Arg("dim", None, "dim"), Arg("seed", 0, "rng"))),
         Name("rnn", "Plain recurrent layer: h = tanh(x·W_x + h·W_h + b)", "기본 순환 계층: h = tanh(x·W_x + h·W_h + b)",
              f"{_L}:RNN", _RECURRENT_ARGS),
         Name("lstm", "Long short-term memory layer", "LSTM 계층", f"{_L}:LSTM", _RECURRENT_ARGS),
@@ -212,7 +218,9 @@ FAMILIES: dict[str, dict[str, Name]] = {
              "gradtutor.train.datasets:copy", shape="sequences"),
         Name("parity", "Is the number of ones in a bit string odd?", "비트열의 1의 개수가 홀수인가?",
              "gradtutor.train.datasets:parity", shape="sequences"),
-        Name("reverse", "Write a string of 8 digits backwards", "숫자 8개로 된 문자열을 거꾸로 쓰기",
+        Name("running-parity", "The parity of the bits so far, at every step (many-to-many)",
+             "매 시점마다 지금까지 비트의 패리티 (다대다)", "gradtutor.train.datasets:running_parity", shape="sequences"),
+        Name("reverse", "Write a string of digits backwards", "숫자열을 거꾸로 쓰기",
              "gradtutor.train.datasets:reverse", shape="sequences"),
         Name("chars", "Predict the next character of the project's own text", "프로젝트 글의 다음 문자 예측",
              "gradtutor.train.datasets:char_windows", shape="sequences"),

@@ -64,7 +64,7 @@ def test_every_argument_fills_a_keyword_of_the_constructor(family):
 def test_the_training_command_reads_its_models_and_data_from_the_registry():
     assert tuple(command.ALLOWED_DATA) == names.names("model")
     assert command.DEFAULT_DATA == {"mlp": "spiral", "cnn": "digits", "rnn": "adding", "lstm": "adding", "gru": "adding",
-                                    "transformer": "reverse"}
+                                    "transformer": "reverse", "seq2seq": "reverse"}
     assert command.TOY == ("spiral", "moons", "circles", "xor")
     assert set(command.RECIPES) == set(names.names("dataset"))
 
@@ -76,7 +76,7 @@ def test_check_says_what_is_offered_and_what_was_meant():
         "rmsprop, adam"
     )
     assert names.check("dataset", "imagenet") == (
-        "unknown data set 'imagenet'; choose one of: spiral, moons, circles, xor, digits, adding, copy, parity, "
+        "unknown data set 'imagenet'; choose one of: spiral, moons, circles, xor, digits, adding, copy, parity, running-parity, "
         "reverse, chars"
     )
     assert names.check("init", "zeros").startswith("unknown initializer 'zeros'")  # held, not offered

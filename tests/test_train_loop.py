@@ -37,6 +37,9 @@ TINY_RUNS = [
     dict(model="lstm", data="chars", length=16, epochs=1, hidden=8),
     dict(model="transformer", data="reverse", samples=40, length=3, epochs=2, hidden=8),
     dict(model="transformer", data="chars", length=16, epochs=1, hidden=8),
+    dict(model="rnn", data="running-parity", samples=40, length=5, epochs=2, hidden=8),
+    dict(model="seq2seq", samples=40, length=4, epochs=2, hidden=8),
+    dict(model="seq2seq", samples=40, length=3, epochs=1, hidden=8, cell="lstm", teacher_forcing=False),
 ]
 
 

@@ -55,11 +55,6 @@ def terminal_map(tokens, weights, title: str = "attention"):
     return Group(legend, Columns(grids, padding=(1, 3)))
 
 
-def sequence_accuracy_line(value: float, lang: str = "en") -> str:
-    """The reverse task's figure: the share of held-out strings written back entirely right."""
-    return words(lang, "train_sequence_accuracy", percent=f"{100 * value:.1f} %")
-
-
 def _colour(weight: float) -> str:
     """White (0) to dark blue (1)."""
     weight = max(0.0, min(1.0, float(weight)))

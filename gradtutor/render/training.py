@@ -54,6 +54,7 @@ class Figures:
     test_accuracy: float | None = None
     baseline: float | None = None
     seconds: float | None = None
+    sequence_accuracy: float | None = None  # an encoder–decoder's whole sequences right
 
 
 def percent(value: float) -> str:
@@ -93,6 +94,8 @@ def summary(figures: Figures, lang: str = "en"):
         line += words(lang, "train_held_out", loss=human(f.test_loss, 3))
         if f.test_accuracy is not None:
             line += words(lang, "train_final_accuracy", accuracy=percent(f.test_accuracy))
+    if f.sequence_accuracy is not None:
+        line += words(lang, "train_sequence_accuracy", accuracy=percent(f.sequence_accuracy))
     if f.baseline is not None:
         line += words(lang, "train_baseline", baseline=human(f.baseline, 3))
     if f.seconds is not None:

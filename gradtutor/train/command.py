@@ -49,16 +49,22 @@ RECIPES = {
                  init="xavier", clip=1.0, test=0.1),
     "parity": dict(samples=4000, length=10, hidden=64, epochs=60, batch_size=64, lr=0.01,
                    init="xavier", clip=1.0, test=0.1),
+    "running-parity": dict(samples=2000, length=10, hidden=16, epochs=10, batch_size=32, lr=0.01,
+                           init="xavier", clip=1.0, test=0.1),
     "chars": dict(length=64, hidden=128, epochs=20, batch_size=32, lr=0.003, init="xavier",
-                  clip=1.0, test=0.1, stride=16),
-    "reverse": dict(samples=4000, length=8, hidden=64, epochs=4, batch_size=64, lr=0.003,
+                  clip=1.0, test=0.1, stride=16, temperature=0.7),
+    # Reversing a string of digits: the encoder–decoder's recipe (the transformer's below).
+    "reverse": dict(samples=20000, length=8, hidden=128, epochs=10, batch_size=64, lr=0.002,
                     init="xavier", clip=1.0, test=0.1),
 }
 # What a model changes in a data set's recipe: the transformer's width is `hidden`, with `heads`
-# heads of attention in each of `blocks` blocks.
+# heads of attention in each of `blocks` blocks; the encoder–decoder's cell and whether its decoder
+# reads the right previous digit while it trains (teacher forcing) or its own guess.
 MODEL_RECIPES = {
     "transformer": dict(heads=4, blocks=2, dropout=0.0),
     ("transformer", "chars"): dict(hidden=64, epochs=20, lr=0.003, dropout=0.1, schedule="cosine"),
+    ("transformer", "reverse"): dict(samples=4000, hidden=64, epochs=4, lr=0.003),
+    "seq2seq": dict(cell="gru", teacher_forcing=True),
 }
 
 
@@ -87,6 +93,9 @@ class TrainConfig:
     batch_norm: bool = False  # mlp and cnn: batch normalisation before each hidden activation
     validation: float = 0.0  # the fraction of the training examples held out for validation
     patience: int | None = None  # early stopping: epochs without a lower validation loss
+    cell: str | None = None  # seq2seq: rnn, lstm or gru
+    teacher_forcing: bool | None = None  # seq2seq: False trains the decoder on its own guesses
+    temperature: float | None = None  # chars: how adventurous the sampled text is
     settings: dict = field(default_factory=dict)  # the resolved recipe, filled by prepare()
 
 
@@ -110,8 +119,8 @@ class Result:
     seconds: float
     baseline: dict
     sample: str | None = None
-    # reverse: the share of held-out strings written back entirely right, the model reading its
-    # own answers (no teacher forcing); None for other data
+    # reverse: the share of strings (held out if any) written back entirely right, the model
+    # reading its own answers (greedy decoding); None for other data
     sequence_accuracy: float | None = None
     val_loss: float | None = None  # on the validation split, when there is one
     val_accuracy: float | None = None
@@ -124,7 +133,7 @@ class Result:
             out["test_loss"] = self.test_loss
             out["test_accuracy"] = self.test_accuracy
         if self.sequence_accuracy is not None:
-            out["test_sequence_accuracy"] = self.sequence_accuracy
+            out["sequence_accuracy"] = self.sequence_accuracy
         if self.val_loss is not None:
             out["val_loss"] = self.val_loss
             out["val_accuracy"] = self.val_accuracy
@@ -168,7 +177,9 @@ def resolve(config: TrainConfig) -> TrainConfig:
     if is_idx(data):
         settings["samples"] = None  # the files hold the examples; --samples keeps the first ones
     settings.setdefault("clip", None)
-    for name in ("epochs", "batch_size", "lr", "init", "hidden", "samples", "length", "clip"):
+    _check_model_options(config, model, data)
+    for name in ("epochs", "batch_size", "lr", "init", "hidden", "samples", "length", "clip", "cell",
+                 "teacher_forcing", "temperature"):
         value = getattr(config, name)
         if value is not None:
             settings[name] = _value(value)
@@ -221,6 +232,19 @@ def _check_options(config: TrainConfig, model: str) -> None:
         raise TrainError("--patience stops on the validation loss: give --validation too (e.g. --validation 0.2)")
 
 
+def _check_model_options(config: TrainConfig, model: str, data: str) -> None:
+    """--cell and --teacher-forcing belong to seq2seq, --temperature to the character model."""
+    if config.cell is not None and _value(config.cell) not in names.RECURRENT:
+        raise TrainError(f"unknown cell {_value(config.cell)!r}; choose one of: {', '.join(names.RECURRENT)}")
+    for option, value in (("--cell", config.cell), ("--teacher-forcing", config.teacher_forcing)):
+        if value is not None and model != "seq2seq":
+            raise TrainError(f"{option} applies to the seq2seq model only")
+    if config.temperature is not None:
+        if data != "chars":
+            raise TrainError("--temperature applies to the chars data only (it samples text)")
+        _check_range("--temperature", config.temperature, 1e-6, 100.0, "a number from 0.000001 to 100")
+
+
 def is_idx(data: str | None) -> bool:
     return data is not None and data.startswith(names.IDX_PREFIX)
 
@@ -232,7 +256,8 @@ def _check_range(option: str, value: float, low: float, high: float, accepted: s
 
 
 # -- how much memory a run asks for ----------------------------------------------------------------
-_FEATURES = {"spiral": 2, "moons": 2, "circles": 2, "xor": 2, "digits": 784, "adding": 2, "parity": 1, "copy": 10}
+_FEATURES = {"spiral": 2, "moons": 2, "circles": 2, "xor": 2, "digits": 784, "adding": 2, "parity": 1, "copy": 10,
+             "running-parity": 1, "reverse": 16}
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 # Bytes per number, counted generously: data is generated in float64 before it is stored as
 # float32; a parameter has its value, its gradient and two optimizer moments; an activation kept
@@ -304,10 +329,14 @@ def _make_data(config: TrainConfig):
         return _for_model(datasets.digits(n=s["samples"], seed=seed), config)
     if name == "chars":
         return datasets.char_windows(length=s["length"], stride=s["stride"])
-    return datasets.load(name, n=s["samples"], length=s["length"], seed=seed)
+    return _for_model(datasets.load(name, n=s["samples"], length=s["length"], seed=seed), config)
 
 
 def _for_model(data, config: TrainConfig):
+    if config.model == "transformer" and data.name == "reverse":  # question, separator, answer: one stream
+        from gradtutor.train.datasets import prompted
+
+        return prompted(data)
     if config.model == "mlp":
         data.x = data.x.reshape(len(data.x), -1)  # (N, 1, 28, 28) -> (N, 784) for affine layers
     return data
@@ -366,6 +395,13 @@ def _make_model(config: TrainConfig, dataset):
         vocabulary = vocabulary if isinstance(vocabulary, int) else len(vocabulary)
         return models.Transformer(vocabulary, dataset.n_classes, dim=hidden, heads=s["heads"], blocks=s["blocks"],
                                   context=max(64, dataset.x.shape[1]), init=init, dropout=s["dropout"], seed=seed)
+    if kind == "seq2seq":
+        from gradtutor.train.seq2seq import EncoderDecoder
+
+        return EncoderDecoder(s["cell"], dataset.info["vocab"], hidden, teacher_forcing=s["teacher_forcing"],
+                              init=init, seed=seed)
+    if config.data == "running-parity":  # many-to-many: read at every step
+        return models.SequenceToSequence(kind, hidden, 2, input_size=1, init=init, seed=seed)
     if config.data == "adding":
         return models.SequenceToOne(kind, 2, hidden, 1, task="regression", init=init, seed=seed)
     if config.data == "parity":
@@ -466,21 +502,26 @@ def train(run: Run, on_batch=None, on_epoch=None) -> Result:
         test_loss, test_accuracy = history.last.val_loss, history.last.val_accuracy
     elif run.test_set is not None:
         test_loss, test_accuracy = loop.evaluate(run.model, run.test_set)
+    sequences = sequence_accuracy(run) if config.data == "reverse" else None
     seconds = time.perf_counter() - started
     sample = None
     if config.data == "chars":
-        sample = sample_text(run, length=200)
-    sequences = sequence_accuracy(run) if config.data == "reverse" and run.test_set is not None else None
+        sample = sample_text(run, length=200, temperature=config.settings["temperature"])
     return Result(history, loss, accuracy, test_loss, test_accuracy, seconds, baseline(run), sample, sequences,
                   val_loss, val_accuracy)
 
 
 def sequence_accuracy(run: Run, data=None) -> float:
-    """The share of strings (held-out by default) whose whole answer the model writes right,
-    greedily, from the prompt up to the separator."""
+    """The share of strings (held-out by default, else the training ones) whose whole answer the
+    model writes right, greedily, reading its own answers: the encoder–decoder from its encoding,
+    the transformer from the prompt up to the separator."""
+    data = data if data is not None else run.test_set if run.test_set is not None else run.train_set
+    if run.config.model == "seq2seq":
+        from gradtutor.train import seq2seq
+
+        return seq2seq.sequence_accuracy(run.model, data)
     from gradtutor.train.models import greedy_continue
 
-    data = run.test_set if data is None else data
     answer = run.info["answer"]
     prompt = data.x.shape[1] - answer + 1  # the digits and the separator
     written = greedy_continue(run.model, data.x[:, :prompt], answer)
@@ -544,7 +585,7 @@ def load_checkpoint(run: Run, path) -> None:
 
 
 def layout(run: Run) -> str:
-    """The model's shape in a few words: "2-64-64-3 relu", "LeNet", "lstm 64"."""
+    """The model's shape in a few words: "2-64-64-3 relu", "LeNet", "lstm 64", "gru 64 → gru 64"."""
     model = run.model
     if run.config.model == "mlp":
         widths = "-".join(str(n) for n in model.sizes)
@@ -554,6 +595,9 @@ def layout(run: Run) -> str:
     if run.config.model == "transformer":
         s = run.config.settings
         return f"{s['blocks']} blocks, d {s['hidden']}, {s['heads']} heads"
+    if run.config.model == "seq2seq":
+        half = f"{run.config.settings['cell']} {run.config.settings['hidden']}"
+        return f"{half} → {half}"  # encoder → decoder
     return f"{run.config.model} {run.config.settings['hidden']}"
 
 
@@ -571,7 +615,7 @@ def figures(result: Result) -> dict:
     """How the run scored, as gradtutor.render.training.Figures takes it."""
     return dict(loss=result.loss, accuracy=result.accuracy, test_loss=result.test_loss,
                 test_accuracy=result.test_accuracy, baseline=next(iter(result.baseline.values()), None),
-                seconds=result.seconds)
+                seconds=result.seconds, sequence_accuracy=result.sequence_accuracy)
 
 
 def check_paths(plot: Path | None = None, save: Path | None = None) -> None:

@@ -482,7 +482,9 @@ class Embedding(Module):
 class _Recurrent(Module):
     """Shared parts of RNN, LSTM and GRU: weights for G gates, zero initial states.
 
-    forward(x) takes (N, T, D) and returns every hidden state, (N, T, H).
+    forward(x, h0=None) takes (N, T, D) and returns every hidden state, (N, T, H); the first
+    state h0 (N, H) is zeros unless given (a decoder starts from its encoder's last state; the
+    LSTM's cell state starts at zeros either way).
     """
 
     gates = 1
@@ -503,9 +505,12 @@ class _Recurrent(Module):
         xp = backend.xp()
         return _constant(xp.zeros((x.shape[0], self.hidden_size), dtype=x.dtype))
 
-    def forward(self, x):
+    def _first(self, x, h0):
+        return self._zeros(x) if h0 is None else h0
+
+    def forward(self, x, h0=None):
         x = as_input(x)
-        return Tensor.apply(self.op, x, self._zeros(x), self.weight_x, self.weight_h, self.bias)
+        return Tensor.apply(self.op, x, self._first(x, h0), self.weight_x, self.weight_h, self.bias)
 
     def cost(self, input_shape):
         """Per time step every gate maps x_t (D) and h_{t−1} (H) to H numbers: G·H·(D + H)."""
@@ -532,10 +537,10 @@ class LSTM(_Recurrent):
         super().__init__(input_size, hidden_size, init, rng)
         self.bias.data[hidden_size : 2 * hidden_size] = 1.0
 
-    def forward(self, x):
+    def forward(self, x, h0=None):
         x = as_input(x)
         zeros = self._zeros(x)
-        return Tensor.apply(F.LSTM, x, zeros, zeros, self.weight_x, self.weight_h, self.bias)
+        return Tensor.apply(F.LSTM, x, self._first(x, h0), zeros, self.weight_x, self.weight_h, self.bias)
 
 
 class GRU(_Recurrent):
@@ -548,9 +553,9 @@ class GRU(_Recurrent):
         super().__init__(input_size, hidden_size, init, rng)
         self.bias_hn = Tensor(initializers.zeros((hidden_size,)), "b_hn")
 
-    def forward(self, x):
+    def forward(self, x, h0=None):
         x = as_input(x)
-        return Tensor.apply(F.GRU, x, self._zeros(x), self.weight_x, self.weight_h, self.bias, self.bias_hn)
+        return Tensor.apply(F.GRU, x, self._first(x, h0), self.weight_x, self.weight_h, self.bias, self.bias_hn)
 
 
 RECURRENT = {"rnn": RNN, "lstm": LSTM, "gru": GRU}

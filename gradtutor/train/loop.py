@@ -85,6 +85,12 @@ def _correct(task: str, output: Tensor, targets):
     return (output.data.argmax(axis=-1) == targets).sum()
 
 
+def _forward(model, x, targets):
+    """The model's output; a model that `reads_targets` (an encoder–decoder under teacher
+    forcing, or told how many steps to write) gets the targets too."""
+    return model(x, targets) if getattr(model, "reads_targets", False) else model(x)
+
+
 def _arrays(data):
     """(inputs, targets) host arrays from a Dataset or a pair."""
     inputs, targets = (data.x, data.y) if hasattr(data, "kind") else data
@@ -109,7 +115,7 @@ def evaluate(model, data, batch_size: int = 256) -> tuple[float, float | None]:
     total_loss, correct, count = 0.0, 0, len(inputs)
     try:
         for x, t in Batches(inputs, targets, batch_size, shuffle=False):
-            output = model(x)
+            output = _forward(model, x, t)
             total_loss += float(_loss(model.task, output, t).data) * len(x)
             hits = _correct(model.task, output, t)
             if hits is not None:
@@ -161,7 +167,7 @@ def fit(model, data, optimizer, epochs: int, batch_size: int = 64, *, seed: int 
             finite_steps = xp.zeros((), dtype=xp.int64)  # the sum stays nan or inf once a loss was
             for batch, (x, t) in enumerate(batches):
                 threads.refresh()
-                output = model(x)
+                output = _forward(model, x, t)
                 loss = _loss(model.task, output, t)
                 loss.backward()
                 if clip is not None:

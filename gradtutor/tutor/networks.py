@@ -199,6 +199,8 @@ def build(source: Network):
         return L.BatchNorm2d(a["channels"])
     if kind == "layernorm":
         return L.LayerNorm(a["features"])
+    if kind == "embedding":
+        return L.Embedding(a["vocabulary"], a["dim"], rng=a["seed"])
     if kind in RECURRENT:
         layer = L.RECURRENT[kind](a["in"], a["hidden"], rng=a["seed"])
         if a["scale"]:

@@ -59,6 +59,8 @@ KEYS = {
     "validation": _FRACTION,
     "patience": _WHOLE,
     "schedule": _named("schedule"),
+    "cell": _must_be(lambda v: v in names.RECURRENT, f"one of {', '.join(names.RECURRENT)}"),  # seq2seq
+    "teacher_forcing": _must_be(lambda v: isinstance(v, bool), "true or false"),  # seq2seq
 }
 
 
@@ -91,6 +93,8 @@ class Training:
     validation: float = 0.0
     patience: int | None = None
     schedule: str = "constant"
+    cell: str | None = None
+    teacher_forcing: bool | None = None
 
 
 def spec(name: str, table: dict) -> Training:
@@ -138,7 +142,8 @@ def resolved(training: Training):
         hidden=training.hidden if isinstance(training.hidden, int) else None,
         samples=training.samples, length=training.length, clip=training.clip, arch=training.arch,
         weight_decay=training.weight_decay, l1=training.l1, dropout=training.dropout, batch_norm=training.batch_norm,
-        validation=training.validation, patience=training.patience, schedule=training.schedule,
+        validation=training.validation, patience=training.patience, schedule=training.schedule, cell=training.cell,
+        teacher_forcing=training.teacher_forcing,
     )
     try:
         return command.resolve(config)
@@ -224,7 +229,8 @@ def run(training: Training, on_batch=None, on_epoch=None) -> Outcome:
     baseline = next(iter(result.baseline.values()), None)
     facts = Facts(config.model, layout, config.data, len(prepared.train_set), prepared.model.parameter_count(),
                   settings["epochs"], settings["batch_size"], config.optimizer, settings["lr"], training.seed)
-    figures = Figures(result.loss, result.accuracy, result.test_loss, result.test_accuracy, baseline)
+    figures = Figures(result.loss, result.accuracy, result.test_loss, result.test_accuracy, baseline,
+                      sequence_accuracy=result.sequence_accuracy)
     outcome = Outcome(training, facts, figures, result.history, grid, points, labels, result.val_loss,
                       result.val_accuracy)
     if len(_RUNS) >= _KEEP:
@@ -241,4 +247,8 @@ def _layout(training: Training, prepared, settings) -> str:
         return f"{widths} {training.activation}" if hidden else widths
     if training.model == "cnn":
         return type(prepared.model).__name__  # LeNet, VGG, ResNet
+    if training.model in ("seq2seq", "transformer"):
+        from gradtutor.train import command
+
+        return command.layout(prepared)
     return f"{training.model} {settings['hidden']}"

@@ -13,7 +13,7 @@
 from gradtutor.train.datasets.core import KINDS, Batches, Dataset, split
 from gradtutor.train.datasets.digits import digits
 from gradtutor.train.datasets.idx import IdxError, load_idx, load_mnist
-from gradtutor.train.datasets.sequences import adding, copy, one_hot, parity, reverse
+from gradtutor.train.datasets.sequences import adding, copy, one_hot, parity, prompted, reverse, running_parity
 from gradtutor.train.datasets.text import CharVocab, char_windows, corpus_text
 from gradtutor.train.datasets.toy import circles, moons, spiral, xor
 
@@ -26,6 +26,7 @@ GENERATORS = {
     "adding": adding,
     "copy": copy,
     "parity": parity,
+    "running-parity": running_parity,
     "reverse": reverse,
     "chars": char_windows,
 }
@@ -42,6 +43,7 @@ def load(name: str, **options) -> Dataset:
 
 __all__ = [
     "KINDS", "Batches", "Dataset", "split", "digits", "IdxError", "load_idx", "load_mnist", "adding", "copy",
-    "one_hot", "parity", "reverse", "CharVocab", "char_windows", "corpus_text", "circles", "moons", "spiral", "xor",
+    "one_hot", "parity", "prompted", "running_parity", "reverse", "CharVocab", "char_windows", "corpus_text", "circles",
+    "moons", "spiral", "xor",
     "GENERATORS", "load",
 ]

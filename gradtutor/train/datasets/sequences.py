@@ -77,24 +77,49 @@ def parity(n: int = 2000, length: int = 10, seed: int = 0, running: bool = False
     return Dataset("parity", bits[:, :, None].astype(np.float32), y.astype(np.int64), kind, 2)
 
 
-def reverse(n: int = 2000, length: int = 8, seed: int = 0) -> Dataset:
-    """Write a string of digits backwards, one next token at a time (for a decoder-only model).
+def running_parity(n: int = 2000, length: int = 10, seed: int = 0) -> Dataset:
+    """Parity as a many-to-many task: the parity of the bits so far at every step, y (n, length).
 
-    Input tokens: the digits 0-9 and 10, the separator "=". A sequence is d₁ … d_L = r₁ … r_{L−1}
-    (length 2L), r = d reversed; the target at each position is the next token: the blank class 10
-    while the digits are still coming (they cannot be predicted), then r₁ … r_L from the separator
-    on. The answer's first digit is the input's last: the model must look back across the string.
-    x, y int64 (n, 2L); 11 target classes; info["answer"] = L, the number of answer positions.
+    Each answer depends on the previous answer and one new bit, so a recurrent layer read at
+    every step learns it easily, where reading only the last step (`parity`) is hard.
     """
-    check_counts("reverse", n=n, length=length)
-    rng = np.random.default_rng(seed)
-    separator = blank = 10
-    digits = rng.integers(0, 10, (n, length))
-    answer = digits[:, ::-1]
-    x = np.concatenate((digits, np.full((n, 1), separator), answer[:, :-1]), axis=1)
+    data = parity(n, length, seed, running=True)
+    data.name = "running-parity"
+    return data
+
+
+def reverse(n: int = 2000, length: int = 8, symbols: int = 10, seed: int = 0) -> Dataset:
+    """Write a string of digits backwards: x int64 (n, length) in 0 … symbols−1, y the same
+    strings reversed. A sequence-to-sequence task: the first symbol to write is the last one
+    read, the last to write the first read, so an encoder must hold the whole string.
+
+    info: "vocab" = symbols (a decoder's start token takes the next id, `symbols`).
+    """
+    check_counts("reverse", n=n, length=length, symbols=symbols)
+    digits = np.random.default_rng(seed).integers(0, symbols, (n, length))
+    return Dataset("reverse", digits, digits[:, ::-1].copy(), "sequence-classes", symbols,
+                   info={"vocab": symbols, "length": length})
+
+
+def prompted(data: Dataset) -> Dataset:
+    """A sequence-to-sequence task as one stream for a decoder-only model (the transformer),
+    which writes the answer one next token at a time after reading the question.
+
+    Tokens: the data's symbols and one more, the separator "=". A stream is d₁ … d_L = r₁ … r_{L−1}
+    (length 2L), r the answer; the target at each position is the next token: the blank class
+    (the separator's id) while the question is still coming (it cannot be predicted), then
+    r₁ … r_L from the separator on. For `reverse` the answer's first digit is the question's
+    last: the model must look back across the string.
+    x, y int64 (n, 2L); symbols + 1 classes; info["answer"] = L, the number of answer positions.
+    """
+    question, answer = data.x, data.y
+    n, length = question.shape
+    separator = blank = data.info["vocab"]
+    x = np.concatenate((question, np.full((n, 1), separator), answer[:, :-1]), axis=1)
     y = np.concatenate((np.full((n, length), blank), answer), axis=1)
-    return Dataset("reverse", x.astype(np.int64), y.astype(np.int64), "sequence-classes", 11,
-                   info={"vocab": 11, "separator": separator, "blank": blank, "length": length, "answer": length})
+    return Dataset(data.name, x.astype(np.int64), y.astype(np.int64), "sequence-classes", separator + 1,
+                   info={"vocab": separator + 1, "separator": separator, "blank": blank, "length": length,
+                         "answer": length})
 
 
 def one_hot(tokens, classes: int):

@@ -1,7 +1,8 @@
 """The training family: a run of the real training loop, `training = "<name>"` naming a
 `[training.<name>]` table (gradtutor.tutor.training).
 
-Quantities: loss, accuracy, test_loss, test_accuracy, baseline (after training). View: train.
+Quantities: loss, accuracy, test_loss, test_accuracy, baseline, sequence_accuracy (after
+training). View: train.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from gradtutor.tutor import training as runs
 from gradtutor.tutor.quantities import Quantity, QuantityError
 from gradtutor.tutor.source_family import SourceFamily
 
-KINDS = ("loss", "accuracy", "test_loss", "test_accuracy", "baseline")
+KINDS = ("loss", "accuracy", "test_loss", "test_accuracy", "baseline", "sequence_accuracy")
 _MISSING = {
     "accuracy": "a regression run has no accuracy",
     "test_accuracy": "this run has no held-out accuracy",
     "test_loss": "this run holds no data out",
     "baseline": "this data set has no baseline",
+    "sequence_accuracy": "only a seq2seq run is scored by whole sequences",
 }
 
 
@@ -59,7 +61,7 @@ class TrainingFamily(SourceFamily):
         return runs.run(source)
 
     def quantity(self, q, outcome: runs.Outcome) -> float:
-        """Loss, accuracy (a fraction 0…1), test_loss, test_accuracy, baseline."""
+        """Loss, accuracy (a fraction 0…1), test_loss, test_accuracy, baseline, sequence_accuracy."""
         value = getattr(outcome.figures, q.kind)
         if value is None:
             raise QuantityError(f"{q.text}: {_MISSING[q.kind]}")
