@@ -127,7 +127,7 @@ class NetworkFamily(SourceFamily):
             report.problem(f"view gradnorms needs model resnet or plainnet, not {step.source.kind}")
 
     def view(self, step, report, lang):
-        if getattr(step, "view", None) == "gradnorms":  # no step: the layers table, as a lesson's run shows it
+        if getattr(step, "view", None) == "gradnorms":  # step None: the default view, layers
             from gradtutor.render.gradnorms import gradient_norms
             from gradtutor.train import gradnorms
 
