@@ -164,6 +164,7 @@ class Outcome:
     boundary: object = None  # boundary.Grid for 2-D data
     points: object = None  # the training points (host (N, 2)) …
     labels: object = None  # … and their classes
+    attention: object = None  # a transformer: (tokens, weights) of one held-out example, for the map
 
 
 _RUNS: dict[Training, Outcome] = {}
@@ -202,7 +203,8 @@ def run(training: Training, on_batch=None, on_epoch=None) -> Outcome:
     facts = Facts(config.model, layout, config.data, len(prepared.train_set), prepared.model.parameter_count(),
                   settings["epochs"], settings["batch_size"], config.optimizer, settings["lr"], training.seed)
     figures = Figures(result.loss, result.accuracy, result.test_loss, result.test_accuracy, baseline)
-    outcome = Outcome(training, facts, figures, result.history, grid, points, labels)
+    attention = command.attention_map(prepared) if training.model == "transformer" else None
+    outcome = Outcome(training, facts, figures, result.history, grid, points, labels, attention)
     if len(_RUNS) >= _KEEP:
         _RUNS.pop(next(iter(_RUNS)))
     _RUNS[training] = outcome

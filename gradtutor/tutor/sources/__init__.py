@@ -3,6 +3,7 @@
     trace     examples and lesson circuits, traced (sources/trace.py)
     network   a real layer or model, run once on zeros (sources/network.py)
     training  a run of the real training loop (sources/training.py)
+    scaling   why attention divides by √d_k, measured (sources/scaling.py)
 
 A family implements gradtutor.tutor.source_family.SourceFamily. Adding one is a new module here
 and one entry in SOURCES; the loader, the answer keys, the check and the runner find it there.
@@ -13,10 +14,11 @@ from __future__ import annotations
 
 from gradtutor.tutor.source_family import SourceFamily
 from gradtutor.tutor.sources.network import NETWORK
+from gradtutor.tutor.sources.scaling import SCALING
 from gradtutor.tutor.sources.trace import TRACE
 from gradtutor.tutor.sources.training import TRAINING
 
-SOURCES: dict[str, SourceFamily] = {family.name: family for family in (TRACE, NETWORK, TRAINING)}
+SOURCES: dict[str, SourceFamily] = {family.name: family for family in (TRACE, NETWORK, TRAINING, SCALING)}
 
 
 def family_of(source) -> SourceFamily:
