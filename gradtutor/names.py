@@ -149,6 +149,9 @@ FAMILIES: dict[str, dict[str, Name]] = {
              f"{_L}:RNN", _RECURRENT_ARGS),
         Name("lstm", "Long short-term memory layer", "LSTM 계층", f"{_L}:LSTM", _RECURRENT_ARGS),
         Name("gru", "Gated recurrent unit layer", "GRU 계층", f"{_L}:GRU", _RECURRENT_ARGS),
+        Name("attention", "Multi-head self-attention: W_Q, W_K, W_V in one affine layer, one attention per head, W_O",
+             "멀티 헤드 셀프 어텐션: W_Q, W_K, W_V를 한 어파인 계층으로, 헤드마다 어텐션, W_O", f"{_L}:MultiHeadAttention",
+             (Arg("dim", None, "dim"), Arg("heads", None, "heads"))),
     ),
     "activation": _family(
         Name("relu", "max(0, x)", "max(0, x)", f"{_L}:ReLU"),

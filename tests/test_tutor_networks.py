@@ -389,3 +389,13 @@ def test_layer_questions_and_lesson_runs_work_on_every_backend(xp):
     finally:
         training._RUNS.pop(run, None)  # the next test gets a numpy run of its own
     assert 0 <= outcome.figures.accuracy <= 1 and len(outcome.boundary.rows) == 20
+
+
+def test_a_multi_head_attention_layer_holds_four_d_squared_weights_and_four_biases():
+    """W_Q, W_K, W_V (one affine layer of width 3d) and W_O: 4d² + 4d, whatever the heads."""
+    for heads in (1, 4):
+        report = networks.inspect(networks.network("layer", f"attention(dim=64, heads={heads})", [8, 64]))
+        assert report.params == 4 * 64 * 64 + 4 * 64
+        assert [layer.shape for layer in report.layers] == [(8, 192), (8, 64)]
+    with pytest.raises(networks.SpecError, match="3 heads do not divide dim=64"):
+        networks.build(networks.network("layer", "attention(dim=64, heads=3)", [8, 64]))

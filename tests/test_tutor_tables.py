@@ -67,7 +67,7 @@ def test_an_unknown_source_is_one_line_listing_the_known_ones(tmp_path):
     assert found == [
         "lessons/mini/lesson.toml: step q: unknown key 'dataset' for a quiz step",
         'lessons/mini/lesson.toml: step q: needs a source: example, circuit, layer, model, training, init_study, update, '
-        'perceptron, path or race = "…"',
+        'perceptron, path, race or scaling = "…"',
     ]
 
 
@@ -190,7 +190,7 @@ def test_a_new_source_family_is_one_table_entry(tmp_path, toys):
     assert 'lessons/mini/lesson.toml: step q: digits goes with constant = "…"' in found
     assert any("'number' is asked of a named constant, but the step names a traced example" in p for p in found)
     found = load_problems(tmp_path, source="", head=TABLES)
-    assert any("needs a source: example, circuit, layer, model, training, init_study, update, perceptron, path, race or constant" in p for p in found)
+    assert any("needs a source: example, circuit, layer, model, training, init_study, update, perceptron, path, race, scaling or constant" in p for p in found)
 
 
 def test_a_new_source_family_shows_in_a_lesson_run(tmp_path, toys):

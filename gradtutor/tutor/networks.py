@@ -201,6 +201,10 @@ def build(source: Network):
         return L.LayerNorm(a["features"])
     if kind == "embedding":
         return L.Embedding(a["vocabulary"], a["dim"], rng=a["seed"])
+    if kind == "attention":
+        if a["dim"] % a["heads"]:
+            raise SpecError(f"attention: {a['heads']} heads do not divide dim={a['dim']}")
+        return L.MultiHeadAttention(a["dim"], a["heads"], rng=0)
     if kind in RECURRENT:
         layer = L.RECURRENT[kind](a["in"], a["hidden"], rng=a["seed"])
         if a["scale"]:

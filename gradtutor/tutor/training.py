@@ -191,6 +191,7 @@ class Outcome:
     labels: object = None  # … and their classes
     val_loss: float | None = None  # on the validation split (`validation = 0.2`), when there is one
     val_accuracy: float | None = None
+    attention: object = None  # a transformer: (tokens, weights) of one held-out example, for the map
 
 
 _RUNS: dict[Training, Outcome] = {}
@@ -231,8 +232,9 @@ def run(training: Training, on_batch=None, on_epoch=None) -> Outcome:
                   settings["epochs"], settings["batch_size"], config.optimizer, settings["lr"], training.seed)
     figures = Figures(result.loss, result.accuracy, result.test_loss, result.test_accuracy, baseline,
                       sequence_accuracy=result.sequence_accuracy)
+    attention = command.attention_map(prepared) if training.model == "transformer" else None
     outcome = Outcome(training, facts, figures, result.history, grid, points, labels, result.val_loss,
-                      result.val_accuracy)
+                      result.val_accuracy, attention)
     if len(_RUNS) >= _KEEP:
         _RUNS.pop(next(iter(_RUNS)))
     _RUNS[training] = outcome

@@ -8,6 +8,7 @@
     perceptron  one neuron trained by the perceptron or the delta rule (sources/perceptron.py)
     path      optimizers descending a function of x and y from one start (sources/path.py)
     race      several training runs side by side (sources/race.py)
+    scaling   why attention divides by √d_k, measured (sources/scaling.py)
 
 A family implements gradtutor.tutor.source_family.SourceFamily. Adding one is a new module here
 and one entry in SOURCES; the loader, the answer keys, the check and the runner find it there.
@@ -22,12 +23,13 @@ from gradtutor.tutor.sources.network import NETWORK
 from gradtutor.tutor.sources.path import PATH
 from gradtutor.tutor.sources.perceptron import PERCEPTRON
 from gradtutor.tutor.sources.race import RACE
+from gradtutor.tutor.sources.scaling import SCALING
 from gradtutor.tutor.sources.trace import TRACE
 from gradtutor.tutor.sources.training import TRAINING
 from gradtutor.tutor.sources.update import UPDATE
 
 SOURCES: dict[str, SourceFamily] = {
-    family.name: family for family in (TRACE, NETWORK, TRAINING, INIT_STUDY, UPDATE, PERCEPTRON, PATH, RACE)
+    family.name: family for family in (TRACE, NETWORK, TRAINING, INIT_STUDY, UPDATE, PERCEPTRON, PATH, RACE, SCALING)
 }
 
 

@@ -108,6 +108,15 @@ class TrainingFamily(SourceFamily):
         drawn = (outcome.boundary, outcome.points, outcome.labels) if outcome.boundary is not None else None
         return lesson_view(outcome.facts, outcome.history, outcome.figures, drawn, lang)
 
+    def show(self, step, outcome, lang) -> list:
+        """The view, then a transformer's attention weights on one held-out example."""
+        shown = [self.view(step, outcome, lang)]
+        if outcome.attention is not None:
+            from gradtutor.render.attention import terminal_map
+
+            shown.append(terminal_map(*outcome.attention, outcome.facts.data))
+        return shown
+
     def solution(self, step, key, lang) -> list:
         return [summary(key.trace.figures, lang)]
 
