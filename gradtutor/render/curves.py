@@ -122,6 +122,17 @@ def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return ticks
 
 
+def svg_page(width: int, height: int, title: str, title_x: float, title_y: float = 24) -> list[str]:
+    """The opening lines every SVG picture here shares: the page, its white ground, its title.
+    The caller appends its drawing and the closing "</svg>"."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{title_x}" y="{title_y}" font-size="15" font-weight="bold">{escape(title)}</text>',
+    ]
+
+
 def svg_curves(history, title: str = "training", width: int = 720, panel_height: int = 240) -> str:
     """SVG text: a loss panel and, for classification, an accuracy panel, epochs along x."""
     return svg_panels(_panels(history), len(history.epochs), title, width, panel_height)
@@ -132,12 +143,7 @@ def svg_panels(panels, epochs: int, title: str = "training", width: int = 720, p
     margin_left, margin_right, margin_top, gap = 70, 170, 40, 50
     height = margin_top + len(panels) * (panel_height + gap)
     plot_w = width - margin_left - margin_right
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{margin_left}" y="24" font-size="15" font-weight="bold">{escape(title)}</text>',
-    ]
+    out = svg_page(width, height, title, margin_left)
     for index, panel in enumerate(panels):
         top = margin_top + index * (panel_height + gap)
         lo = min(min(v) for _, _, v in panel)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from gradtutor.render.curves import BLOCKS, pyplot_for, save_plot
+from gradtutor.render.curves import BLOCKS, pyplot_for, save_plot, svg_page
 from gradtutor.render.fmt import written
 
 
@@ -90,12 +90,7 @@ def svg_histograms(title: str, histograms: list[Histogram], width: int = 640, ro
     left, right, top = 60, 170, 40
     plot_w = width - left - right
     height = top + len(histograms) * row_height + 30
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="24" font-size="15" font-weight="bold">{escape(title)}</text>',
-    ]
+    out = svg_page(width, height, title, left)
     for row, h in enumerate(histograms):
         base = top + (row + 1) * row_height - 6
         peak = max(h.counts, default=0) or 1

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from gradtutor.numbers import human
 from gradtutor.render.canvas import STYLES, SVG_COLOURS, Canvas, Fitted, marks
+from gradtutor.render.curves import svg_page
 from gradtutor.render.fmt import words
 
 BANDS = 5  # contour lines drawn across the window
@@ -140,10 +141,7 @@ def svg_paths(title: str, surface, window, paths, minimum=None, width: int = 720
     def px(x, y):
         return margin + (x - x_lo) / (x_hi - x_lo) * plot_w, margin + (y_hi - y) / (y_hi - y_lo) * plot_h
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-           f'<text x="{margin}" y="28" font-size="15" font-weight="bold">{escape(title)}</text>']
+    out = svg_page(width, height, title, margin, title_y=28)
     for r in range(rows):
         for c in range(columns):
             shade = 250 - round(bands[r][c] / BANDS * 90)
