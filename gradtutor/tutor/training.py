@@ -247,10 +247,6 @@ def _layout(training: Training, prepared, settings) -> str:
         hidden = training.hidden if isinstance(training.hidden, tuple) else (settings["hidden"],) * 2
         widths = "-".join(str(n) for n in (features, *hidden, classes))
         return f"{widths} {training.activation}" if hidden else widths
-    if training.model == "cnn":
-        return type(prepared.model).__name__  # LeNet, VGG, ResNet
-    if training.model in ("seq2seq", "transformer"):
-        from gradtutor.train import command
+    from gradtutor.train import command
 
-        return command.layout(prepared)
-    return f"{training.model} {settings['hidden']}"
+    return command.layout(prepared)  # the lesson sets nothing else `gradtutor train` would not
