@@ -84,6 +84,19 @@ def test_a_race_saves_one_polyline_per_run_and_plot_with_the_plot_headings(tmp_p
     assert texts.count(words("en", "curve_epoch_axis")) == len(headings)
 
 
+def test_a_lessons_training_run_saves_its_loss_and_accuracy_curves(tmp_path):
+    out = tmp_path / "xor.svg"
+    result = gradtutor("figure", "mlp", "train-xor", "--out", str(out), "--lang", "ko")
+    assert result.returncode == 0, result.stderr
+    texts = svg_texts(out)
+    outcome = answers.solve(step("mlp", "train-xor").source)
+    for title in (words("ko", "train_loss"), words("ko", "train_accuracy")):
+        assert texts.count(title) == 2  # the plot's heading and its curve's key
+    root = ET.parse(out).getroot()
+    lines = [line.get("points").split() for line in root.iter(SVG + "polyline")]
+    assert [len(points) for points in lines] == [len(outcome.history.epochs)] * 2  # one point per epoch
+
+
 def test_optimizer_paths_as_png(tmp_path):
     pytest.importorskip("matplotlib", reason="PNG output needs the optional `plot` extra (matplotlib)")
     out = tmp_path / "paths.png"
@@ -111,7 +124,7 @@ def test_png_without_matplotlib_is_refused_in_one_line(tmp_path):
     "args, message",
     [
         (["figure", "nolesson"], "unknown lesson 'nolesson'"),
-        (["figure", "backprop"], "lesson backprop has no step that draws a picture (lessons that do: init"),
+        (["figure", "backprop"], "lesson backprop has no step that draws a picture (lessons that do: mlp, cnn"),
         (["figure", "init", "relu-stats", "--out", "x.svg"],
          "step 'relu-stats' of lesson init draws no picture; the steps that draw one: tanh-histograms, relu-histograms"),
         (["figure", "init", "nope", "--out", "x.svg"], "lesson init has no step 'nope'; the steps that draw one"),

@@ -140,9 +140,12 @@ def svg_panels(panels, epochs: int, title: str = "training", width: int = 720, p
     """SVG text: one panel per list of (name, colour, values) curves, epochs 1… along x; each
     panel under its heading where `headings` gives one, its axis in percent where `percent_axes`
     says so."""
+    from rich.cells import cell_len  # a Hangul character is about twice as wide as a Latin one
+
     margin_left, margin_right, margin_top, gap = 70, 170, 40, 50
     if headings:  # room for a heading above every panel
         margin_top, gap = 62, 72
+    width = max(width, margin_left + 8 * cell_len(title))
     height = margin_top + len(panels) * (panel_height + gap)
     plot_w = width - margin_left - margin_right
     out = svg_page(width, height, title, margin_left)
@@ -204,9 +207,10 @@ def _png_panels(panels, epochs: int, path: Path, title: str, headings=(), x_labe
 
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize=8)
-    if headings:
-        figure.suptitle(title, fontweight="bold")
+        if len(panel) > 1 or not headings:  # one curve under its heading needs no key
+            ax.legend(loc="best", fontsize=8)
+    if headings:  # a long title (what a lesson trained) wraps at the figure's width
+        figure.suptitle(title, fontweight="bold", fontsize=10, wrap=True)
     else:
         axes[0, 0].set_title(title)
     figure.tight_layout()
