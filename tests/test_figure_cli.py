@@ -103,7 +103,7 @@ def test_optimizer_paths_as_png(tmp_path):
     result = gradtutor("figure", "optimizers", "paths", "--out", str(out), "--lang", "ko")
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:8] == PNG_SIGNATURE
-    assert result.stderr == ""  # no remark about missing Hangul glyphs
+    assert "missing from font" not in result.stderr  # the Hangul title is drawn, not boxes
 
 
 def test_png_without_matplotlib_is_refused_in_one_line(tmp_path):
