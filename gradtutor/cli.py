@@ -516,6 +516,28 @@ def lesson(
     raise typer.Exit(run_lesson(name, _lang(lang), answers, home, step=step, only_open=only_open))
 
 
+@app.command(short_help="Save a lesson step's picture (histograms, curves, paths) as SVG or PNG.")
+def figure(
+    name: LessonOrPath,
+    step: Annotated[Optional[str], typer.Argument(metavar="[STEP]", help="The step whose picture to save (none: list the steps that draw one).",
+                                                  show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="The file to write: .svg or .png.",
+                                                show_default=False)] = None,
+    lang: Lang = None,
+) -> None:
+    """Compute a lesson step's experiment as the lesson does and save the picture it shows.
+
+    Without STEP: list the lesson's steps that draw a picture."""
+    from gradtutor.tutor import figures
+
+    if step is None:
+        if out is not None:
+            _refuse(f"name the STEP whose picture to save in {out} (`gradtutor figure {name}` lists them)")
+        _print(figures.steps_table(name, _lang(lang)))
+        return
+    _print(f"saved {figures.save_figure(name, step, out, _lang(lang))}")
+
+
 @app.command("lessons")
 def list_lessons(lang: Lang = None, home: Home = None) -> None:
     """List the lessons with your progress in each."""

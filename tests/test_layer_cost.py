@@ -106,3 +106,11 @@ def test_a_module_that_cannot_say_what_it_costs_is_an_error_not_zero():
 
     with pytest.raises(NotImplementedError, match="Doubling does not say what it costs"):
         L.Sequential(L.Linear(2, 2), Doubling()).cost((2,))
+
+
+@pytest.mark.parametrize("module, shape", [(L.BatchNorm1d(4), (4,)), (L.BatchNorm2d(3), (3, 5, 5))],
+                         ids=["BatchNorm1d", "BatchNorm2d"])
+def test_a_batch_norm_costs_time_for_every_number_it_normalises(module, shape):
+    # No weight products, but its statistics and backward pass are what a resnet's step spends
+    # most beside its convolutions: counted as overhead per number, so the estimate sees them.
+    assert module.cost(shape).overhead == L.NORM_WORK * int(np.prod(shape)) > 0

@@ -10,12 +10,13 @@ text into a bitmap needs a font rasterizer that is not worth writing here.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from gradtutor.errors import UserError
 from gradtutor.numbers import human
 from gradtutor.render.fmt import words
+from gradtutor.render.picture import Picture, PlotError, pyplot_for, save_plot  # noqa: F401: callers import PlotError from here too
 
 # One row per curve: (History field, colour). Files (SVG, PNG) are titled in English; the
 # terminal speaks the language asked for.
@@ -26,10 +27,6 @@ CURVES = (
     ("val_accuracy", "#ef8f00"),
 )
 BLOCKS = " ▁▂▃▄▅▆▇█"
-
-
-class PlotError(UserError, ValueError):
-    """The curves cannot be saved as asked (unknown suffix, PNG without matplotlib)."""
 
 
 def titles(lang: str = "en") -> dict[str, str]:
@@ -138,14 +135,25 @@ def svg_curves(history, title: str = "training", width: int = 720, panel_height:
     return svg_panels(_panels(history), len(history.epochs), title, width, panel_height)
 
 
-def svg_panels(panels, epochs: int, title: str = "training", width: int = 720, panel_height: int = 240) -> str:
-    """SVG text: one panel per list of (name, colour, values) curves, epochs 1… along x."""
+def svg_panels(panels, epochs: int, title: str = "training", width: int = 720, panel_height: int = 240,
+               headings=(), x_label: str = "epoch", percent_axes=()) -> str:
+    """SVG text: one panel per list of (name, colour, values) curves, epochs 1… along x; each
+    panel under its heading where `headings` gives one, its axis in percent where `percent_axes`
+    says so."""
+    from rich.cells import cell_len  # a Hangul character is about twice as wide as a Latin one
+
     margin_left, margin_right, margin_top, gap = 70, 170, 40, 50
+    if headings:  # room for a heading above every panel
+        margin_top, gap = 62, 72
+    width = max(width, margin_left + 8 * cell_len(title))
     height = margin_top + len(panels) * (panel_height + gap)
     plot_w = width - margin_left - margin_right
     out = svg_page(width, height, title, margin_left)
     for index, panel in enumerate(panels):
         top = margin_top + index * (panel_height + gap)
+        if index < len(headings):
+            out.append(f'<text x="{margin_left}" y="{top - 10}" font-weight="bold">{escape(headings[index])}</text>')
+        tick_text = (lambda v: f"{v:.0%}") if index < len(percent_axes) and percent_axes[index] else (lambda v: human(v, 6))
         lo = min(min(v) for _, _, v in panel)
         hi = max(max(v) for _, _, v in panel)
         ticks = _ticks(lo, hi)
@@ -162,12 +170,12 @@ def svg_panels(panels, epochs: int, title: str = "training", width: int = 720, p
         for tick in ticks:
             y = y_of(tick)
             out.append(f'<line x1="{margin_left}" y1="{y:.1f}" x2="{margin_left + plot_w}" y2="{y:.1f}" stroke="#eeeeee"/>')
-            out.append(f'<text x="{margin_left - 6}" y="{y + 4:.1f}" text-anchor="end">{human(tick, 6)}</text>')
+            out.append(f'<text x="{margin_left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick_text(tick)}</text>')
         for epoch in sorted({1, epochs, *range(1, epochs + 1, max(1, epochs // 8))}):
             x = x_of(epoch)
             out.append(f'<text x="{x:.1f}" y="{top + panel_height + 16}" text-anchor="middle">{epoch}</text>')
         out.append(f'<text x="{margin_left + plot_w / 2}" y="{top + panel_height + 32}" '
-                   'text-anchor="middle" fill="#555555">epoch</text>')
+                   f'text-anchor="middle" fill="#555555">{escape(x_label)}</text>')
         for rank, (name, colour, values) in enumerate(panel):
             points = " ".join(f"{x_of(e + 1):.1f},{y_of(v):.1f}" for e, v in enumerate(values))
             out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
@@ -179,35 +187,32 @@ def svg_panels(panels, epochs: int, title: str = "training", width: int = 720, p
     return "\n".join(out) + "\n"
 
 
-def pyplot_for(path: Path):
-    """matplotlib's pyplot, drawing to files only; a PlotError naming the extra if it is missing."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # files only, never a window
-        from matplotlib import pyplot
-    except ImportError:
-        raise PlotError(
-            f'saving {path.name} as PNG needs matplotlib (pip install "gradtutor[plot]"); '
-            "an .svg path needs nothing extra"
-        ) from None
-    return pyplot
-
-
 def _png(history, path: Path, title: str) -> None:
     _png_panels(_panels(history), len(history.epochs), path, title)
 
 
-def _png_panels(panels, epochs: int, path: Path, title: str) -> None:
+def _png_panels(panels, epochs: int, path: Path, title: str, headings=(), x_label: str = "epoch",
+                percent_axes=()) -> None:
     pyplot = pyplot_for(path)
-    figure, axes = pyplot.subplots(len(panels), 1, figsize=(7.2, 2.6 * len(panels)), squeeze=False)
-    for ax, panel in zip(axes[:, 0], panels):
+    figure, axes = pyplot.subplots(len(panels), 1, figsize=(7.2, 2.6 * len(panels) + 0.4 * bool(headings)),
+                                   squeeze=False)
+    for index, (ax, panel) in enumerate(zip(axes[:, 0], panels)):
         for name, colour, values in panel:
             ax.plot(list(range(1, len(values) + 1)), values, color=colour, label=name, linewidth=2)
-        ax.set_xlabel("epoch")
+        ax.set_xlabel(x_label)
+        if index < len(headings):
+            ax.set_title(headings[index], fontsize=10, loc="left")
+        if index < len(percent_axes) and percent_axes[index]:
+            from matplotlib.ticker import PercentFormatter
+
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize=8)
-    axes[0, 0].set_title(title)
+        if len(panel) > 1 or not headings:  # one curve under its heading needs no key
+            ax.legend(loc="best", fontsize=8)
+    if headings:  # a long title (what a lesson trained) wraps at the figure's width
+        figure.suptitle(title, fontweight="bold", fontsize=10, wrap=True)
+    else:
+        axes[0, 0].set_title(title)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     pyplot.close(figure)
@@ -217,25 +222,6 @@ def save_curves(history, path, title: str = "training") -> Path:
     """Write the curves to `path`: .svg (no dependency) or .png (matplotlib)."""
     empty = None if history.epochs else "there are no epochs to plot"
     return save_plot(path, "curves", lambda: svg_curves(history, title), lambda p: _png(history, p, title), empty)
-
-
-def save_plot(path, what: str, svg, png, empty: str | None = None) -> Path:
-    """Write a picture to `path`: `svg()` gives the text of an .svg, `png(path)` draws a .png;
-    `empty` says why there is nothing to draw (checked after the file name)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".svg", ".png"):
-        raise PlotError(f"cannot save {what} as {path.name!r}: use a .svg or .png file name")
-    if empty:
-        raise PlotError(empty)
-    try:
-        if suffix == ".svg":
-            path.write_text(svg(), encoding="utf-8")
-        else:
-            png(path)
-    except OSError as error:
-        raise PlotError(f"cannot write {path}: {error.strerror or error}") from None
-    return path
 
 
 def epoch_table(history, every: int | None = None, lang: str = "en"):
@@ -323,22 +309,38 @@ def curve_plot(title: str, series, percent_axis: bool = False, height: int = 10,
     return Fitted(draw, most)
 
 
+@dataclass(frozen=True)
+class Plot:
+    """One plot of several runs' curves: its heading, (name, values per epoch) per curve, and
+    whether its axis reads in percent. `curve_plot` draws it in the terminal, `curves_picture`
+    (a stack of them) in a file."""
+
+    heading: str
+    series: tuple  # (name, values), one per run
+    percent_axis: bool = False
+
+
+def curves_picture(title: str, plots, lang: str = "en"):
+    """The plots one above the other, each curve in its run's colour: a render.picture.Picture."""
+    from gradtutor.render.canvas import SVG_COLOURS
+
+    plots = [plot for plot in plots if any(values for _, values in plot.series)]
+    panels = [[(name, SVG_COLOURS[i % len(SVG_COLOURS)], [float(v) for v in values])
+               for i, (name, values) in enumerate(plot.series) if values] for plot in plots]
+    epochs = max((len(values) for panel in panels for _, _, values in panel), default=1)
+    shape = dict(headings=[plot.heading for plot in plots], x_label=words(lang, "curve_epoch_axis"),
+                 percent_axes=[plot.percent_axis for plot in plots])
+    return Picture("curves", lambda: svg_panels(panels, epochs, title, **shape),
+                   lambda path: _png_panels(panels, epochs, path, title, **shape))
+
+
 def save_several(panels, path, title: str = "runs") -> Path:
     """Write panels of several runs' curves: `panels` is a list of lists of (name, values);
     .svg (no dependency) or .png (matplotlib)."""
     from gradtutor.render.canvas import SVG_COLOURS
 
-    path = Path(path)
     coloured = [[(name, SVG_COLOURS[i % len(SVG_COLOURS)], values) for i, (name, values) in enumerate(panel)]
                 for panel in panels if panel]
     epochs = max(len(values) for panel in coloured for _, _, values in panel)
-    if path.suffix.lower() not in (".svg", ".png"):
-        raise PlotError(f"cannot save curves as {path.name!r}: use a .svg or .png file name")
-    try:
-        if path.suffix.lower() == ".svg":
-            path.write_text(svg_panels(coloured, epochs, title), encoding="utf-8")
-        else:
-            _png_panels(coloured, epochs, path, title)
-    except OSError as error:
-        raise PlotError(f"cannot write {path}: {error.strerror or error}") from None
-    return path
+    return save_plot(path, "curves", lambda: svg_panels(coloured, epochs, title),
+                     lambda p: _png_panels(coloured, epochs, p, title))

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from gradtutor.render.curves import BLOCKS, pyplot_for, save_plot, svg_page
+from gradtutor.render.curves import BLOCKS, svg_page
 from gradtutor.render.fmt import written
+from gradtutor.render.picture import Picture, pyplot_for, save_plot
 
 
 @dataclass(frozen=True)
@@ -87,44 +88,82 @@ def terminal_histograms(title: str, histograms: list[Histogram]) -> Histograms:
 
 def svg_histograms(title: str, histograms: list[Histogram], width: int = 640, row_height: int = 48) -> str:
     """SVG text: one row of bars per histogram, labelled on the left, its note on the right."""
-    left, right, top = 60, 170, 40
+    return svg_histogram_groups(title, [("", histograms)], width, row_height)
+
+
+def svg_histogram_groups(title: str, groups, width: int = 640, row_height: int = 48) -> str:
+    """SVG text: stacks of histograms one under another, each (heading, histograms) under its
+    heading (none where it is ""), with its range below it. The page widens for a long title."""
+    from rich.cells import cell_len  # a Hangul character is about twice as wide as a Latin one
+
+    left, right, top, heading_height = 60, 170, 40, 22
+    width = max(width, left + 8 * cell_len(title))
     plot_w = width - left - right
-    height = top + len(histograms) * row_height + 30
+    height = top + sum(len(rows) * row_height + 30 + heading_height * bool(heading) for heading, rows in groups)
     out = svg_page(width, height, title, left)
-    for row, h in enumerate(histograms):
-        base = top + (row + 1) * row_height - 6
-        peak = max(h.counts, default=0) or 1
-        bin_w = plot_w / max(len(h.counts), 1)
-        out.append(f'<text x="{left - 8}" y="{base - 4}" text-anchor="end">{escape(h.label)}</text>')
-        for i, count in enumerate(h.counts):
-            if count:
-                bar_h = count / peak * (row_height - 10)
-                out.append(f'<rect x="{left + i * bin_w:.1f}" y="{base - bar_h:.1f}" width="{bin_w:.1f}" '
-                           f'height="{bar_h:.1f}" fill="#1f4e9c"/>')
-        out.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#888888"/>')
-        out.append(f'<text x="{left + plot_w + 8}" y="{base - 4}">{escape(h.note)}</text>')
-    if histograms:
-        y = top + len(histograms) * row_height + 12
-        out.append(f'<text x="{left}" y="{y}" text-anchor="middle">{written(histograms[0].lo, 3)}</text>')
-        out.append(f'<text x="{left + plot_w}" y="{y}" text-anchor="middle">{written(histograms[0].hi, 3)}</text>')
+    for heading, histograms in groups:
+        if heading:
+            top += heading_height
+            out.append(f'<text x="{left}" y="{top - 4}" font-weight="bold">{escape(heading)}</text>')
+        for row, h in enumerate(histograms):
+            base = top + (row + 1) * row_height - 6
+            peak = max(h.counts, default=0) or 1
+            bin_w = plot_w / max(len(h.counts), 1)
+            out.append(f'<text x="{left - 8}" y="{base - 4}" text-anchor="end">{escape(h.label)}</text>')
+            for i, count in enumerate(h.counts):
+                if count:
+                    bar_h = count / peak * (row_height - 10)
+                    out.append(f'<rect x="{left + i * bin_w:.1f}" y="{base - bar_h:.1f}" width="{bin_w:.1f}" '
+                               f'height="{bar_h:.1f}" fill="#1f4e9c"/>')
+            out.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#888888"/>')
+            out.append(f'<text x="{left + plot_w + 8}" y="{base - 4}">{escape(h.note)}</text>')
+        if histograms:
+            y = top + len(histograms) * row_height + 12
+            out.append(f'<text x="{left}" y="{y}" text-anchor="middle">{written(histograms[0].lo, 3)}</text>')
+            out.append(f'<text x="{left + plot_w}" y="{y}" text-anchor="middle">{written(histograms[0].hi, 3)}</text>')
+        top += len(histograms) * row_height + 30
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
 def _png(title: str, histograms: list[Histogram], path: Path) -> None:
+    _png_groups(title, [("", histograms)], path)
+
+
+def _png_groups(title: str, groups, path: Path) -> None:
+    """One thin row per histogram, the range written under each stack's last row only; every
+    row placed by hand (in inches), as a layout engine cannot fit forty rows."""
     pyplot = pyplot_for(path)
-    figure, axes = pyplot.subplots(len(histograms), 1, figsize=(6.4, 0.8 * len(histograms) + 0.6), squeeze=False)
-    for ax, h in zip(axes[:, 0], histograms):
-        step = (h.hi - h.lo) / max(len(h.counts), 1)
-        ax.bar([h.lo + (i + 0.5) * step for i in range(len(h.counts))], h.counts, width=step, color="#1f4e9c")
-        ax.set_yticks([])
-        ax.set_ylabel(h.label, rotation=0, ha="right", va="center")
-        ax.set_xlim(h.lo, h.hi)
-        ax.text(1.01, 0.5, h.note, transform=ax.transAxes, va="center", fontsize=8)
-    axes[0, 0].set_title(title)
-    figure.tight_layout()
+    width, row, gap, ticks, heading_room, title_room = 8.0, 0.34, 0.08, 0.3, 0.3, 0.6
+    height = title_room + sum(heading_room * bool(heading) + len(rows) * (row + gap) + ticks for heading, rows in groups)
+    figure = pyplot.figure(figsize=(width, height))
+    figure.suptitle(title, fontsize=10, fontweight="bold", wrap=True, y=1 - 0.2 / height, va="top")
+    top = title_room
+    for heading, histograms in groups:
+        top += heading_room * bool(heading)
+        for i, h in enumerate(histograms):
+            top += row
+            ax = figure.add_axes((0.9 / width, 1 - top / height, 1 - 2.6 / width, row / height))
+            step = (h.hi - h.lo) / max(len(h.counts), 1)
+            ax.bar([h.lo + (k + 0.5) * step for k in range(len(h.counts))], h.counts, width=step, color="#1f4e9c")
+            ax.set_yticks([])
+            ax.set_ylabel(h.label, rotation=0, ha="right", va="center", fontsize=8)
+            ax.set_xlim(h.lo, h.hi)
+            last = i == len(histograms) - 1
+            ax.tick_params(axis="x", labelsize=7, labelbottom=last, length=2 if last else 0)
+            ax.text(1.01, 0.5, h.note, transform=ax.transAxes, va="center", fontsize=7)
+            if heading and i == 0:
+                ax.set_title(heading, fontsize=9, loc="left")
+            top += gap
+        top += ticks
     figure.savefig(path, dpi=120)
     pyplot.close(figure)
+
+
+def histograms_picture(title: str, groups):
+    """Stacks of histograms, (heading, histograms) each, as a render.picture.Picture."""
+    groups = [(heading, list(histograms)) for heading, histograms in groups if histograms]
+    return Picture("histograms", lambda: svg_histogram_groups(title, groups), lambda path: _png_groups(title, groups, path))
 
 
 def save_histograms(title: str, histograms: list[Histogram], path) -> Path:

@@ -3,8 +3,8 @@
 `path_map(surface, window, paths, ...)` returns a rich renderable that draws itself at the
 terminal's width: contour lines of f (`·`), the start (`o`), the minimum (`+`) and each path in
 its own mark and colour. `path_table` gives each path's figures, `paths_view` both with a legend.
-`svg_paths` draws the same picture as SVG text (no dependency), `save_paths` writes .svg, or .png
-through matplotlib (the `plot` extra).
+`svg_paths` draws the same picture as SVG text (no dependency), `paths_picture` holds it for
+saving, `save_paths` writes .svg, or .png through matplotlib (the `plot` extra).
 
 A path is anything with `optimizer`, `points` (start first), `values`, `final`, `length`,
 `diverged` (gradtutor.train.paths.Path); `surface(x, y)` gives f. Nothing here prints.
@@ -20,6 +20,7 @@ from gradtutor.numbers import human
 from gradtutor.render.canvas import STYLES, SVG_COLOURS, Canvas, Fitted, marks
 from gradtutor.render.curves import svg_page
 from gradtutor.render.fmt import words
+from gradtutor.render.picture import Picture, pyplot_for
 
 BANDS = 5  # contour lines drawn across the window
 
@@ -112,14 +113,18 @@ def paths_view(title: str, surface, window, paths, minimum=None, lang: str = "en
     from rich.console import Group
     from rich.text import Text
 
-    parts = [Text(words(lang, "paths_title", function=title, start=_point(paths[0].points[0]) if paths else "–"),
-                  style="bold"),
+    parts = [Text(paths_title(title, paths, lang), style="bold"),
              path_map(surface, window, paths, minimum),
              Text(words(lang, "paths_key"), style="dim"),
              path_table(paths, minimum, lang)]
     if any(p.diverged for p in paths):
         parts.append(Text(words(lang, "paths_diverged"), style="dim"))
     return Group(*parts)
+
+
+def paths_title(function: str, paths, lang: str = "en") -> str:
+    """"Optimizer paths on f(x, y) = …, all from (x, y)"."""
+    return words(lang, "paths_title", function=function, start=_point(paths[0].points[0]) if paths else "–")
 
 
 def _point(point) -> str:
@@ -167,8 +172,6 @@ def svg_paths(title: str, surface, window, paths, minimum=None, width: int = 720
 
 
 def _png(title, surface, window, paths, minimum, path: FilePath) -> None:
-    from gradtutor.render.curves import pyplot_for
-
     pyplot = pyplot_for(path)
     x_lo, x_hi, y_lo, y_hi = window
     n = 120
@@ -191,19 +194,12 @@ def _png(title, surface, window, paths, minimum, path: FilePath) -> None:
     pyplot.close(figure)
 
 
+def paths_picture(title: str, surface, window, paths, minimum=None):
+    """The contour map with every path and its legend, as a render.picture.Picture."""
+    return Picture("paths", lambda: svg_paths(title, surface, window, paths, minimum),
+                   lambda file: _png(title, surface, window, paths, minimum, file))
+
+
 def save_paths(file, title: str, surface, window, paths, minimum=None) -> FilePath:
     """Write the picture to `file`: .svg (no dependency) or .png (matplotlib)."""
-    from gradtutor.render.curves import PlotError
-
-    file = FilePath(file)
-    suffix = file.suffix.lower()
-    if suffix not in (".svg", ".png"):
-        raise PlotError(f"cannot save paths as {file.name!r}: use a .svg or .png file name")
-    try:
-        if suffix == ".svg":
-            file.write_text(svg_paths(title, surface, window, paths, minimum), encoding="utf-8")
-        else:
-            _png(title, surface, window, paths, minimum, file)
-    except OSError as error:
-        raise PlotError(f"cannot write {file}: {error.strerror or error}") from None
-    return file
+    return paths_picture(title, surface, window, paths, minimum).save(file)

@@ -54,6 +54,36 @@ def race_table(runs, lang: str = "en"):
     return table
 
 
+def race_title(runs, lang: str = "en") -> str:
+    epochs = max(len(run.history.epochs) for run in runs)
+    return words(lang, "race_title", count=len(runs), data=runs[0].data, epochs=epochs)
+
+
+def race_plots(runs, lang: str = "en") -> list:
+    """The plots of a race (curves.Plot): the training loss, the accuracy (held-out where every
+    run holds data out, else training) and, where a schedule changed it, the learning rate."""
+    from gradtutor.render.curves import Plot
+
+    def curves(field: str) -> tuple:
+        return tuple((run.label, run.history.column(field)) for run in runs)
+
+    plots = [Plot(words(lang, "race_loss_plot"), curves("loss"))]
+    held_out = all(v is not None for run in runs for v in run.history.column("val_accuracy"))
+    field, title = ("val_accuracy", words(lang, "race_val_plot")) if held_out else ("accuracy", words(lang, "race_train_plot"))
+    if all(v is not None for run in runs for v in run.history.column(field)):
+        plots.append(Plot(title, curves(field), percent_axis=True))
+    if any(len(set(run.history.column("lr"))) > 1 for run in runs):  # a schedule: show the rates it set
+        plots.append(Plot(words(lang, "race_lr_plot"), curves("lr")))
+    return plots
+
+
+def race_picture(runs, lang: str = "en"):
+    """The race's plots, as a file shows them (render.picture.Picture)."""
+    from gradtutor.render.curves import curves_picture
+
+    return curves_picture(race_title(runs, lang), race_plots(runs, lang), lang)
+
+
 def race_view(runs, lang: str = "en"):
     """The title, the loss plot, the accuracy plot, the table, and early stopping's notes."""
     from rich.console import Group
@@ -61,18 +91,9 @@ def race_view(runs, lang: str = "en"):
 
     from gradtutor.render.curves import curve_plot
 
-    epochs = max(len(run.history.epochs) for run in runs)
-    parts = [Text(words(lang, "race_title", count=len(runs), data=runs[0].data, epochs=epochs), style="bold"),
-             curve_plot(words(lang, "race_loss_plot"), [(run.label, run.history.column("loss")) for run in runs],
-                        lang=lang)]
-    held_out = all(v is not None for run in runs for v in run.history.column("val_accuracy"))
-    field, title = ("val_accuracy", words(lang, "race_val_plot")) if held_out else ("accuracy", words(lang, "race_train_plot"))
-    if all(v is not None for run in runs for v in run.history.column(field)):
-        parts.append(curve_plot(title, [(run.label, run.history.column(field)) for run in runs],
-                                percent_axis=True, lang=lang))
-    if any(len(set(run.history.column("lr"))) > 1 for run in runs):  # a schedule: show the rates it set
-        parts.append(curve_plot(words(lang, "race_lr_plot"), [(run.label, run.history.column("lr")) for run in runs],
-                                lang=lang))
+    parts = [Text(race_title(runs, lang), style="bold")]
+    parts += [curve_plot(plot.heading, plot.series, percent_axis=plot.percent_axis, lang=lang)
+              for plot in race_plots(runs, lang)]
     parts.append(race_table(runs, lang))
     for run in runs:
         if run.history.best_epoch is not None:

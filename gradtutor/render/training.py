@@ -110,19 +110,35 @@ def curves(history, lang: str = "en", width: int = 60, accuracy: bool = True) ->
 
     from gradtutor.render.curves import sparkline
 
-    shown = [("loss", words(lang, "train_loss"), lambda v: human(v, 3))]
-    if accuracy:
-        shown.append(("accuracy", words(lang, "train_accuracy"), percent))
     parts = []
-    for field, title, show in shown:
-        values = [float(v) for v in history.column(field) if v is not None]
-        if not values:
-            continue
+    for field, title, values in _curves(history, lang, accuracy):
+        show = percent if field == "accuracy" else (lambda v: human(v, 3))
         caption = words(lang, "train_curve", what=title, first=show(values[0]), epochs=len(values),
                         last=show(values[-1]))
         parts.append(Text(caption, style="bold"))
         parts += [Text(line, style="cyan") for line in sparkline(values, width=width, height=3)]
     return parts
+
+
+def _curves(history, lang: str, accuracy: bool) -> list:
+    """(History field, title, values) of the training loss, then of the accuracy when asked for."""
+    fields = [("loss", words(lang, "train_loss"))] + [("accuracy", words(lang, "train_accuracy"))] * accuracy
+    found = []
+    for field, title in fields:
+        values = [float(v) for v in history.column(field) if v is not None]
+        if values:
+            found.append((field, title, values))
+    return found
+
+
+def lesson_picture(facts: Facts, history, figures: Figures, lang: str = "en"):
+    """The curves of `lesson_view` as a file shows them (render.picture.Picture), under the line
+    saying what was trained."""
+    from gradtutor.render.curves import Plot, curves_picture
+
+    plots = [Plot(title, ((title, values),), percent_axis=field == "accuracy")
+             for field, title, values in _curves(history, lang, figures.accuracy is not None)]
+    return curves_picture(about(facts, lang).plain, plots, lang)
 
 
 def lesson_view(facts: Facts, history, figures: Figures, boundary=None, lang: str = "en", width: int = 60):

@@ -2,12 +2,25 @@
 
 A cost model, not a stopwatch, so the same run gets the same estimate on any machine and under
 any load: `dev check` refuses a lesson's run that a learner would wait too long for, and
-`gradtutor train` says so first when a run will take minutes. Measured on two cores (numpy,
-float32): the fixed cost of one training step (forward, backward, update of a small model), the
-extra cost of each time step of a recurrent layer per batch, and the multiply-add rate of the
-layers' matrix work (forward + backward ≈ 3 × forward). The counts come from the model itself
-(`Module.cost`, from shapes): a layer that cannot say what it costs stops the estimate instead of
-counting as free.
+`gradtutor train` says so first when a run will take longer than LONG_SECONDS. Three constants:
+the fixed cost of one training step (forward, backward, update; the Python work of a small
+model), the extra cost of each time step of a recurrent layer per batch, and the rate of the
+layers' matrix work in multiply-adds (forward + backward ≈ 3 × forward). The counts come from
+the model itself (`Module.cost`, from shapes), with each layer's `overhead` for work besides its
+weight products (a convolution's im2col, a batch norm's statistics: layers.NORM_WORK): a layer
+that cannot say what it costs stops the estimate instead of counting as free.
+
+Calibration (benchmarks/estimate.py): every default `gradtutor train` run (each model on its
+default data, cnn --arch vgg and resnet, transformer --data chars), timed in parts on its own
+model and extrapolated to its epochs, as process CPU time at one BLAS thread (numpy, float32,
+OpenBLAS) on this project's 2-core x86-64 build machine while other work shared it (load average
+5–9; wall time ran up to 1.4× the CPU time, so CPU time is the figure). Two rounds, in CPU
+seconds: mlp 1.5–2.2, cnn (lenet) 13.8–15.6, cnn vgg 48.6–48.7, cnn resnet 71.0–79.8, rnn
+13.2–17.2, lstm 64.0–68.0, gru 57.0–57.4, seq2seq 42.4–45.5, transformer (reverse) 6.4–7.2,
+transformer chars 56.9–60.0. Whole `gradtutor train` runs agree: lstm 62.1 s of CPU, rnn 14.9,
+cnn 14.2, transformer 6.1. With the constants below every estimate is 0.74–1.37× of those, and
+over LONG_SECONDS exactly for the runs that took longer (cnn vgg and resnet, lstm, gru, seq2seq,
+transformer chars). Two BLAS threads on an idle machine finish sooner; a busy one, later.
 
     seconds(model, example_shape, examples, epochs, batch_size)   the arithmetic
     for_run(run)         a prepared `command.Run` (what `gradtutor train` is about to train)
@@ -16,9 +29,9 @@ counting as free.
 
 from __future__ import annotations
 
-STEP_SECONDS = 0.4e-3
-TIME_STEP_SECONDS = 0.1e-3
-MULTIPLY_ADDS_PER_SECOND = 3e9
+STEP_SECONDS = 0.6e-3  # the mlp on spiral: 0.5–0.7 ms a step of 32 examples
+TIME_STEP_SECONDS = 5e-6  # the fused recurrent gates leave little per step beyond their products
+MULTIPLY_ADDS_PER_SECOND = 12e9  # im2col counted as overhead; vgg, transformer and lstm agree
 LONG_SECONDS = 20.0  # a run longer than this is announced before it starts
 
 

@@ -49,6 +49,12 @@ class Cost(NamedTuple):
         return total
 
 
+# A batch norm's statistics, normalising and backward pass take about as long as this many
+# multiply-adds per number it normalises (benchmarks/estimate.py: 7 ns a number on 8×14×14 maps,
+# 24 ns on 8×28×28, forward and backward, one thread): the resnet's hidden cost.
+NORM_WORK = 60
+
+
 def _size(shape) -> int:
     count = 1
     for n in shape:
@@ -382,7 +388,7 @@ class _Norm(Module):
         # The features are on axis 1 of the batch: the first axis of one example.
         if len(input_shape) != len(self.axes) or input_shape[0] != self.gamma.shape[0]:
             raise ValueError(f"{type(self).__name__} over {self.gamma.shape[0]} features does not take an input of shape {tuple(input_shape)}")
-        return Cost(0, self.parameter_count(), tuple(input_shape))
+        return Cost(0, self.parameter_count(), tuple(input_shape), overhead=NORM_WORK * _size(input_shape))
 
 
 class BatchNorm1d(_Norm):

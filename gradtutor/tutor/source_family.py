@@ -10,7 +10,7 @@ Required: `parse` (read a step's source keys), `parse_quantity` (read a quantity
 `solve` (compute with the engine), `quantity` (read a quantity off what `solve` gave), `view`
 (what a show step shows) and `solution` (what a worked solution shows). The rest have defaults
 that do nothing, for families that need no manifest table, no checks beyond rendering, no
-preparation before solving.
+preparation before solving, no picture to save.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class SourceFamily:
     default_view: str = ""  # … and the one a show step gets when it names none
     quantity_forms: str = ""  # the quantity forms it reads, for the "cannot read" message
     backward_steps: bool = False  # its results have backward steps (solution_step applies)
+    picture_views: tuple[str, ...] = ()  # the views that draw a picture `picture` can save
 
     # -- reading the manifest -------------------------------------------------------------------
     def parse_table(self, raw, report: Report) -> dict:
@@ -121,6 +122,12 @@ class SourceFamily:
         """The renderables of a quiz's worked solution after the answer and the why (key.trace:
         what `solve` gave)."""
         raise NotImplementedError
+
+    def picture(self, step, result, lang: str):
+        """The picture a show step's view draws, for `gradtutor figure` to save as SVG or PNG
+        (a render.picture.Picture, titled in `lang`); None where the view is no picture (a
+        table). A family that draws one lists those views in `picture_views`."""
+        return None
 
 
 REQUIRED = ("parse", "parse_quantity", "solve", "quantity", "view", "solution")

@@ -3,7 +3,8 @@
 
 Quantities (I: an initialiser of the study, L: a layer from 1): act_std:I:L, act_mean:I:L,
 saturated:I:L (a fraction 0…1), grad_std:I:L, largest_std:L / smallest_std:L (which initialiser).
-Views: histograms (per initialiser, one row per layer), stats (std per layer and initialiser).
+Views: histograms (per initialiser, one row per layer; also a picture `gradtutor figure` saves),
+stats (std per layer and initialiser).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class InitStudyFamily(NamedEntryFamily):
     table = "init_study"
     views = ("histograms", "stats")
     default_view = "histograms"
+    picture_views = ("histograms",)
     quantity_forms = "act_std:I:L, act_mean:I:L, saturated:I:L, grad_std:I:L, largest_std:L, smallest_std:L"
 
     spec_error = studies.StudyError
@@ -73,6 +75,14 @@ class InitStudyFamily(NamedEntryFamily):
     def view(self, step, outcome, lang):
         return histograms_view(outcome, lang) if step.view == "histograms" else stats_table(outcome, lang)
 
+    def picture(self, step, outcome, lang):
+        """The histograms view's stacks, one per initialiser, under the study's description."""
+        from gradtutor.render.histogram import histograms_picture
+
+        if step.view != "histograms":
+            return None
+        return histograms_picture(_about(outcome.study, lang), _histograms(outcome, lang))
+
     def solution(self, step, key, lang) -> list:
         """The per-layer table of the figure asked about (for a wrapped one, of what it wraps)."""
         q = step.quantity
@@ -86,20 +96,37 @@ def histograms_view(outcome: studies.Outcome, lang: str):
     """Per initialiser: its rule, then one histogram per layer with its std and saturated share."""
     from rich.console import Group
 
-    from gradtutor.render.histogram import Histogram, terminal_histograms
+    from gradtutor.render.histogram import terminal_histograms
     from gradtutor.tutor.text import ui
 
     study = outcome.study
-    parts = [ui(lang, "study_about", activation=study.activation, layers=study.layers, width=study.width,
-                samples=study.samples)]
+    parts = [_about(study, lang)]
     if study.activation == "relu":
         parts.append(ui(lang, "study_relu_zeros"))
+    for heading, rows in _histograms(outcome, lang):
+        parts += ["", terminal_histograms(heading, rows)]
+    return Group(*parts)
+
+
+def _about(study: studies.Study, lang: str) -> str:
+    from gradtutor.tutor.text import ui
+
+    return ui(lang, "study_about", activation=study.activation, layers=study.layers, width=study.width,
+              samples=study.samples)
+
+
+def _histograms(outcome: studies.Outcome, lang: str) -> list:
+    """(heading, one Histogram per layer) for each initialiser, in the study's order."""
+    from gradtutor.render.histogram import Histogram
+    from gradtutor.tutor.text import ui
+
+    groups = []
     for init, layers in outcome.runs.items():
         rows = [Histogram(str(n), layer.counts, outcome.lo, outcome.hi,
                           ui(lang, "study_note", std=human(layer.std, 3), saturated=f"{layer.saturated:.0%}"))
                 for n, layer in enumerate(layers, 1)]
-        parts += ["", terminal_histograms(ui(lang, "study_init", init=init, rule=ui(lang, f"init_{init}")), rows)]
-    return Group(*parts)
+        groups.append((ui(lang, "study_init", init=init, rule=ui(lang, f"init_{init}")), rows))
+    return groups
 
 
 def stats_table(outcome: studies.Outcome, lang: str):

@@ -14,7 +14,7 @@ gradtutor.train.optim take the steps, with gradients from the scalar engine (tra
 Quantities: final:<run> (f where it ended), length:<run> (distance travelled), distance:<run>
 (from the end to the minimum), x:<run>[:<k>], y:<run>[:<k>] (the position after k steps, default
 the last), lowest:<figure> / highest:<figure> (which run: figure final, length or distance).
-View: paths (the contour map with every path, and a table).
+View: paths (the contour map with every path, and a table); its picture: the map with a legend.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ class PathFamily(SourceFamily):
     table = "path"
     views = ("paths",)
     default_view = "paths"
+    picture_views = ("paths",)
     quantity_forms = "final:<run>, length:<run>, distance:<run>, x:<run>[:<step>], y:<run>[:<step>], lowest:<figure>, highest:<figure>"
 
     def parse_table(self, raw, report) -> dict[str, Descent]:
@@ -203,17 +204,29 @@ class PathFamily(SourceFamily):
 
     def view(self, step, result: Descended, lang):
         from gradtutor.render.paths import paths_view
-        from gradtutor.train import paths
 
-        surface = paths.surface(result.descent.function)
-        window = paths.window_of(result.descent.function, result.paths)
-        return paths_view(paths.expression_of(result.descent.function), surface, window, result.paths,
-                          result.descent.minimum, lang)
+        return paths_view(*_drawn(result), lang)
+
+    def picture(self, step, result: Descended, lang):
+        """The contour map and the paths, titled as the view is."""
+        from gradtutor.render.paths import paths_picture, paths_title
+
+        title, surface, window, drawn, minimum = _drawn(result)
+        return paths_picture(paths_title(title, drawn, lang), surface, window, drawn, minimum)
 
     def solution(self, step, key, lang) -> list:
         from gradtutor.render.paths import path_table
 
         return [path_table(key.trace.paths, key.trace.descent.minimum, lang)]
+
+
+def _drawn(result: Descended):
+    """What the paths renderers take: the function as written, f, the window, the paths, the minimum."""
+    from gradtutor.train import paths
+
+    function = result.descent.function
+    return (paths.expression_of(function), paths.surface(function), paths.window_of(function, result.paths),
+            result.paths, result.descent.minimum)
 
 
 def _path(result: Descended, label: str, text: str):

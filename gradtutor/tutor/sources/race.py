@@ -16,7 +16,8 @@ Quantities: loss:<run>, accuracy:<run>, test_loss:<run>, test_accuracy:<run> (af
 gap:<run> (training accuracy − held-out accuracy), epochs:<run> (epochs trained: fewer when early
 stopping ended it), best_epoch:<run> (early stopping: the epoch whose weights were kept),
 lowest:<figure> / highest:<figure> (which run, for any of the figures above).
-View: race (the curves of every run on one plot per figure, and a table of the final figures).
+View: race (the curves of every run on one plot per figure, and a table of the final figures);
+its picture: those plots, for `gradtutor figure` to save.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class RaceFamily(SourceFamily):
     table = "race"
     views = ("race",)
     default_view = "race"
+    picture_views = ("race",)
     quantity_forms = ", ".join(f"{kind}:<run>" for kind in FIGURES) + ", lowest:<figure>, highest:<figure>"
 
     def parse_table(self, raw, report) -> dict[str, Race]:
@@ -156,6 +158,11 @@ class RaceFamily(SourceFamily):
         from gradtutor.render.race import race_view
 
         return race_view(_rows(result), lang)
+
+    def picture(self, step, result: Raced, lang):
+        from gradtutor.render.race import race_picture
+
+        return race_picture(_rows(result), lang)
 
     def solution(self, step, key, lang) -> list:
         from gradtutor.render.race import race_table

@@ -2,7 +2,7 @@
 `[training.<name>]` table (gradtutor.tutor.training).
 
 Quantities: loss, accuracy, test_loss, test_accuracy, baseline, sequence_accuracy (after
-training). View: train.
+training). View: train; its picture: the loss (and accuracy) curves.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class TrainingFamily(SourceFamily):
     table = "training"
     views = ("train",)
     default_view = "train"
+    picture_views = ("train",)
     quantity_forms = ", ".join(KINDS)
 
     def parse_table(self, raw, report) -> dict[str, runs.Training]:
@@ -116,6 +117,12 @@ class TrainingFamily(SourceFamily):
 
             shown.append(terminal_map(*outcome.attention, outcome.facts.data))
         return shown
+
+    def picture(self, step, outcome, lang):
+        """The view's loss (and accuracy) curves; the decision boundary stays in the terminal."""
+        from gradtutor.render.training import lesson_picture
+
+        return lesson_picture(outcome.facts, outcome.history, outcome.figures, lang)
 
     def solution(self, step, key, lang) -> list:
         return [summary(key.trace.figures, lang)]
