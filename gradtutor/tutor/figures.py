@@ -80,6 +80,10 @@ def save_figure(name: str, step_id: str, out: Path | None, lang: str | None = No
         raise FigureError(f"give --out FILE.svg or --out FILE.png: where to save the picture of step {step_id}")
     if Path(out).suffix.lower() not in SUFFIXES:  # before the engine runs, not after
         raise FigureError(f"cannot save a picture as {Path(out).name!r}: use a .svg or .png file name")
+    if Path(out).suffix.lower() == ".png":  # a missing matplotlib is said before the engine runs too
+        from gradtutor.render.picture import pyplot_for
+
+        pyplot_for(Path(out))
     from gradtutor.tutor import answers
 
     family = family_of(step.source)
