@@ -22,10 +22,8 @@ from typer.core import TyperGroup
 
 from gradtutor import __version__, names
 from gradtutor.errors import UserError
-from gradtutor.render.export import DPI_RANGE
-from gradtutor.render.export import FORMATS as EXPORT_FORMATS
-from gradtutor.render.style import COLORS, CONSTANTS, LAYOUTS
-from gradtutor.render.theme import THEMES
+from gradtutor.render.choices import COLORS, CONSTANTS, DPI_RANGE, LAYOUTS, THEMES
+from gradtutor.render.choices import FORMATS as EXPORT_FORMATS
 
 USAGE_ERROR = 2  # exit code for anything wrong with what the user typed
 
