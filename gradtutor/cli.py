@@ -233,7 +233,20 @@ def _refuse(message: str):
 def _print(renderable) -> None:
     """Print a rich renderable. In a pipe or a file, rich writes no colour codes (and honours
     NO_COLOR anywhere); lines there are as wide as the table needs, because wrapping rows at
-    an assumed 80 columns would break what scripts and diffs read."""
+    an assumed 80 columns would break what scripts and diffs read.
+
+    Plain screens (render/plain.py) going where rich would write no colour are written here as
+    rich would write them, without importing rich: start-up, benchmarks/startup.py."""
+    from gradtutor.render.plain import plain_lines, writes_plain
+
+    lines = plain_lines(renderable) if writes_plain(sys.stdout) else None
+    if lines is not None:
+        sys.stdout.write("".join(line + "\n" for line in lines))
+    else:
+        _print_with_rich(renderable)
+
+
+def _print_with_rich(renderable) -> None:
     from rich.console import Console
 
     console = Console()
