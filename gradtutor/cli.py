@@ -805,10 +805,32 @@ def _progress_bar(epochs: int, hidden: bool):
         yield on_batch
 
 
+@contextlib.contextmanager
+def _only_the_command_named(words: list[str]):
+    """typer builds the click command of every registered command, reading each one's signature
+    and options, before it runs one: that took longer than the rest of `gradtutor lessons`
+    (benchmarks/startup.py). Where the first word names a command (or the dev group), the group
+    is built with that one alone; anything else (--help, --version, a misspelt command that gets
+    a suggestion) sees them all."""
+    from typer.main import get_command_name
+
+    registered = app.registered_commands, app.registered_groups
+    first = words[0] if words else None
+    commands = [info for info in app.registered_commands if (info.name or get_command_name(info.callback.__name__)) == first]
+    groups = [info for info in app.registered_groups if info.name == first]
+    if commands or groups:
+        app.registered_commands, app.registered_groups = commands, groups
+    try:
+        yield
+    finally:
+        app.registered_commands, app.registered_groups = registered
+
+
 def main() -> None:
     """The console script `gradtutor`."""
     try:
-        code = app(prog_name="gradtutor", standalone_mode=False)
+        with _only_the_command_named(sys.argv[1:]):
+            code = app(prog_name="gradtutor", standalone_mode=False)
     except _ClickException as error:  # an option of gradtutor itself, before any command ran
         _say_click_error(error)
         code = error.exit_code
