@@ -19,7 +19,6 @@ import builtins
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 
 # What rich would read in a str cell as markup ("[b]") or an emoji code (":smile:"); any other
 # character it would lay out differently (tabs, line breaks, control characters).
@@ -39,13 +38,16 @@ def _width(text: str) -> int:
     return cell_len(text)
 
 
-@dataclass
+# Plain classes, not dataclasses: making a dataclass takes longer than the rest of this module.
 class PlainTable:
     """A table of text cells in the terminal views' style (box.SIMPLE_HEAD, no edge)."""
 
-    title: str | None
-    columns: list[tuple[str, str]]  # (header, "left" or "right")
-    rows: list[tuple[str, ...]] = field(default_factory=list)
+    __slots__ = ("title", "columns", "rows")
+
+    def __init__(self, title: str | None, columns: list[tuple[str, str]], rows: list[tuple[str, ...]] | None = None):
+        self.title = title
+        self.columns = columns  # (header, "left" or "right")
+        self.rows = [] if rows is None else rows
 
     def add_row(self, *cells: str) -> None:
         self.rows.append(cells)
@@ -85,12 +87,13 @@ class PlainTable:
         return lines
 
 
-@dataclass(frozen=True)
 class Line:
     """One line of text, bold in a terminal."""
 
-    text: str
-    bold: bool = False
+    __slots__ = ("text", "bold")
+
+    def __init__(self, text: str, bold: bool = False):
+        self.text, self.bold = text, bold
 
     def __rich__(self):
         from rich.text import Text
@@ -101,11 +104,13 @@ class Line:
         return [self.text] if self.text == "" or _plain(self.text) else None
 
 
-@dataclass(frozen=True)
 class Stack:
     """Screens one under the other."""
 
-    parts: tuple
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple):
+        self.parts = parts
 
     def __rich__(self):
         from rich.console import Group

@@ -73,9 +73,9 @@ def _status(lesson, record, lang: str) -> str:
 def progress_report(lang: str | None = None, home: Path | None = None):
     """`gradtutor progress`: per lesson, every quiz's status, attempts and hints asked for."""
     lang = language(lang)
-    parts = []
+    parts, listed = [], entries()
     with Progress.open(home, unsaved_ok=True) as progress:  # reads only
-        for lesson in entries():
+        for lesson in listed:
             record = progress.lesson(lesson.id)
             if not record.steps and record.position is None and not record.completed_at:
                 continue
@@ -99,8 +99,7 @@ def progress_report(lang: str | None = None, home: Path | None = None):
                 )
             parts.append(table)
     if not parts:
-        first = entries()[0].id
-        return ui(lang, "no_progress", lesson=first)
+        return ui(lang, "no_progress", lesson=listed[0].id)
     return Stack(tuple(parts))
 
 
