@@ -237,9 +237,11 @@ def _print(renderable) -> None:
 
     Plain screens (render/plain.py) going where rich would write no colour are written here as
     rich would write them, without importing rich: start-up, benchmarks/startup.py."""
-    from gradtutor.render.plain import plain_lines, writes_plain
+    lines = None
+    if isinstance(renderable, str) or hasattr(renderable, "plain_lines"):
+        from gradtutor.render.plain import plain_lines, writes_plain
 
-    lines = plain_lines(renderable) if writes_plain(sys.stdout) else None
+        lines = plain_lines(renderable) if writes_plain(sys.stdout) else None
     if lines is not None:
         sys.stdout.write("".join(line + "\n" for line in lines))
     else:
