@@ -7,7 +7,7 @@ with `load_strings`: English and Korean side by side, every key in every languag
 A command shows a few of those words, and parsing a whole file of them took a tenth of its
 start-up (benchmarks/startup.py): `strings_table` reads the one table a command asks for from
 its own lines, with `plain_table`, where it is written plainly (`key = "text"` or a one-line list
-of such texts), and parses the whole file otherwise. tests/test_render_lang.py checks that both
+of such texts), and parses the whole file otherwise. tests/test_words_tables.py checks that both
 readings agree on every table of every words file.
 """
 
@@ -99,7 +99,7 @@ def plain_table(text: str, name: str) -> dict | None:
     where it is written otherwise or not there: the caller then parses the whole document."""
     header = f"[{name}]"
     start = 0 if text.startswith(header) else text.find("\n" + header) + 1
-    if start == 0 and not text.startswith(header) or f"[{name}." in text:
+    if (start == 0 and not text.startswith(header)) or f"[{name}." in text:
         return None
     body = start + len(header)
     end = text.find("\n[", body)

@@ -82,6 +82,7 @@ def test_what_rich_would_read_otherwise_is_left_to_rich(cell):
 def test_a_title_wider_than_its_table_and_an_empty_table_are_left_to_rich():
     assert plain_lines(PlainTable("a title wider than the table", [("a", "left")], [("b",)])) is None
     assert plain_lines(PlainTable("title", [("a", "left")])) is None
+    assert plain_lines(PlainTable(None, [("a", "left"), ("b", "left")], [("short row",)])) is None
 
 
 class _Terminal(io.StringIO):

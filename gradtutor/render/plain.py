@@ -66,7 +66,9 @@ class PlainTable:
     def plain_lines(self) -> list[str] | None:
         """The lines rich draws, where every cell is plain text; else None."""
         cells = [*(header for header, _ in self.columns), *(cell for row in self.rows for cell in row)]
-        if not self.rows or not all(isinstance(cell, str) and (cell == "" or _plain(cell)) for cell in cells):
+        if not self.rows or any(len(row) != len(self.columns) for row in self.rows):
+            return None
+        if not all(isinstance(cell, str) and (cell == "" or _plain(cell)) for cell in cells):
             return None
         if self.title is not None and not (self.title and _plain(self.title)):
             return None
