@@ -22,10 +22,8 @@ from typer.core import TyperGroup
 
 from gradtutor import __version__, names
 from gradtutor.errors import UserError
-from gradtutor.render.export import DPI_RANGE
-from gradtutor.render.export import FORMATS as EXPORT_FORMATS
-from gradtutor.render.style import COLORS, CONSTANTS, LAYOUTS
-from gradtutor.render.theme import THEMES
+from gradtutor.render.choices import COLORS, CONSTANTS, DPI_RANGE, LAYOUTS, THEMES
+from gradtutor.render.choices import FORMATS as EXPORT_FORMATS
 
 USAGE_ERROR = 2  # exit code for anything wrong with what the user typed
 
@@ -235,7 +233,22 @@ def _refuse(message: str):
 def _print(renderable) -> None:
     """Print a rich renderable. In a pipe or a file, rich writes no colour codes (and honours
     NO_COLOR anywhere); lines there are as wide as the table needs, because wrapping rows at
-    an assumed 80 columns would break what scripts and diffs read."""
+    an assumed 80 columns would break what scripts and diffs read.
+
+    Plain screens (render/plain.py) going where rich would write no colour are written here as
+    rich would write them, without importing rich: start-up, benchmarks/startup.py."""
+    lines = None
+    if isinstance(renderable, str) or hasattr(renderable, "plain_lines"):
+        from gradtutor.render.plain import plain_lines, writes_plain
+
+        lines = plain_lines(renderable) if writes_plain(sys.stdout) else None
+    if lines is not None:
+        sys.stdout.write("".join(line + "\n" for line in lines))
+    else:
+        _print_with_rich(renderable)
+
+
+def _print_with_rich(renderable) -> None:
     from rich.console import Console
 
     console = Console()
@@ -290,13 +303,16 @@ def trace(
         typer.echo(to_dot(result, step=step, lang=lang, **({} if digits is None else {"digits": digits})), nl=False)
     else:
         from rich.console import Group
+        from rich.text import Text
 
         from gradtutor.render.term import forward_table, summary, trace_table
 
         # Step 0 is the forward pass: its table, not an empty table of backward steps.
         rounded = {} if digits is None else {"digits": digits}
         steps = forward_table(result, lang=lang, **rounded) if step == 0 else trace_table(result, step=step, lang=lang, **rounded)
-        _print(Group(steps, "", summary(result, step=step, lang=lang, **rounded)))
+        # The blank line as Text: a str would be highlighted, and compiling rich's highlighter
+        # took longer than drawing the tables.
+        _print(Group(steps, Text(""), summary(result, step=step, lang=lang, **rounded)))
 
 
 @app.command(short_help="Draw the graph as SVG, PNG, PDF, DOT or an HTML step player; --frames for slides.")
@@ -816,10 +832,32 @@ def _progress_bar(epochs: int, hidden: bool):
         yield on_batch
 
 
+@contextlib.contextmanager
+def _only_the_command_named(words: list[str]):
+    """typer builds the click command of every registered command, reading each one's signature
+    and options, before it runs one: that took longer than the rest of `gradtutor lessons`
+    (benchmarks/startup.py). Where the first word names a command (or the dev group), the group
+    is built with that one alone; anything else (--help, --version, a misspelt command that gets
+    a suggestion) sees them all."""
+    from typer.main import get_command_name
+
+    registered = app.registered_commands, app.registered_groups
+    first = words[0] if words else None
+    commands = [info for info in app.registered_commands if (info.name or get_command_name(info.callback.__name__)) == first]
+    groups = [info for info in app.registered_groups if info.name == first]
+    if commands or groups:
+        app.registered_commands, app.registered_groups = commands, groups
+    try:
+        yield
+    finally:
+        app.registered_commands, app.registered_groups = registered
+
+
 def main() -> None:
     """The console script `gradtutor`."""
     try:
-        code = app(prog_name="gradtutor", standalone_mode=False)
+        with _only_the_command_named(sys.argv[1:]):
+            code = app(prog_name="gradtutor", standalone_mode=False)
     except _ClickException as error:  # an option of gradtutor itself, before any command ran
         _say_click_error(error)
         code = error.exit_code

@@ -3,14 +3,21 @@
 Upstream of everything that shows words (renderers, tutor, CLI), so each of them asks the same
 question the same way. Each of those keeps its own words in a `strings.toml` beside it, read
 with `load_strings`: English and Korean side by side, every key in every language.
+
+A command shows a few of those words, and parsing a whole file of them took a tenth of its
+start-up (benchmarks/startup.py): `strings_table` reads the one table a command asks for from
+its own lines, with `plain_table`, where it is written plainly (`key = "text"` or a one-line list
+of such texts), and parses the whole file otherwise. tests/test_words_tables.py checks that both
+readings agree on every table of every words file.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-import tomllib
+import re
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from gradtutor.errors import UserError
 
@@ -45,8 +52,73 @@ def check_language(lang) -> str:
 @cache
 def load_strings(package: str) -> dict:
     """The `strings.toml` shipped in `package` (e.g. "gradtutor.render"), parsed once."""
-    text = resources.files(package).joinpath("strings.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    import tomllib
+
+    return tomllib.loads(_strings_text(package))
+
+
+@cache
+def strings_table(package: str, name: str) -> dict:
+    """One table of the package's `strings.toml` by its dotted name ("ui.lessons_title"), as
+    `load_strings` gives it; a table not there raises KeyError."""
+    found = plain_table(_strings_text(package), name)
+    if found is not None:
+        return found
+    table = load_strings(package)
+    for key in name.split("."):
+        table = table[key]
+    return table
+
+
+@cache
+def _strings_text(package: str) -> str:
+    # The package's own folder: importlib.resources took longer to import than the reading takes.
+    folder = Path(importlib.import_module(package).__path__[0])
+    return folder.joinpath("strings.toml").read_text(encoding="utf-8")
+
+
+_BASIC = r'"(?:[^"\\\x00-\x1f]|\\[btnfr"\\])*"'  # a one-line TOML string; \u escapes are left to tomllib
+_PLAIN_LINE = re.compile(
+    rf"(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*(?P<value>{_BASIC}|\[[ \t]*(?:{_BASIC}[ \t]*,[ \t]*)*(?:{_BASIC}[ \t]*)?\])"
+    r"[ \t]*(?:#.*)?"
+)
+_QUOTED = re.compile(_BASIC)
+_ESCAPE = re.compile(r"\\(.)")
+_ESCAPED = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _unquoted(quoted: str) -> str:
+    text = quoted[1:-1]
+    return _ESCAPE.sub(lambda match: _ESCAPED[match[1]], text) if "\\" in text else text
+
+
+def plain_table(text: str, name: str) -> dict | None:
+    """The table `[name]` of the TOML document `text` read from its own lines, where it is written
+    plainly: its header alone on a line, then only `key = "text"` and `key = ["text", …]` lines
+    (one-line texts), blank lines and comments, and no sub-table `[name.…]` anywhere. None
+    where it is written otherwise or not there: the caller then parses the whole document."""
+    header = f"[{name}]"
+    start = 0 if text.startswith(header) else text.find("\n" + header) + 1
+    if (start == 0 and not text.startswith(header)) or f"[{name}." in text:
+        return None
+    body = start + len(header)
+    end = text.find("\n[", body)
+    first, *lines = text[body:end if end >= 0 else len(text)].split("\n")
+    if first.strip() and not first.strip().startswith("#"):
+        return None  # the header was the start of a longer line
+    table = {}
+    for line in lines:
+        line = line.strip()
+        if line.startswith("["):
+            break
+        if not line or line.startswith("#"):
+            continue
+        match = _PLAIN_LINE.fullmatch(line)
+        if match is None or match["key"] in table:
+            return None
+        value = match["value"]
+        table[match["key"]] = _unquoted(value) if value.startswith('"') else [_unquoted(q) for q in _QUOTED.findall(value)]
+    return table
 
 
 # -- Korean particles -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from gradtutor.engine import Value
 from gradtutor.render.dot import _caption_text, to_dot
 from gradtutor.render.drawn import UnknownCollapse
+from gradtutor.render import choices
 from gradtutor.render.export import render
 from gradtutor.render.page import EMBEDDED_FAMILY, resolution
 from gradtutor.render.style import COLORS, DiagramStyle, StyleError, parse_canvas
@@ -350,3 +351,7 @@ def test_every_localised_name_belongs_to_a_built_in_example():
     for lang, names in table.items():
         assert set(names) <= used, lang  # no name left over from an example that changed
         assert len(set(names.values())) == len(names), lang  # two values never share a name
+
+
+def test_the_cli_offers_every_theme_and_only_those():
+    assert choices.THEMES == tuple(THEMES)

@@ -5,8 +5,9 @@ to the loader."""
 import subprocess
 import sys
 
+from gradtutor.lang import LANGUAGES
 from gradtutor.tutor import catalog, lessons, listing
-from gradtutor.tutor.catalog import _manifest_head
+from gradtutor.tutor.catalog import _headings, _manifest_head, sections
 
 
 def test_the_catalog_reads_every_installed_lesson_as_the_loader_does():
@@ -21,6 +22,21 @@ def test_the_catalog_reads_every_installed_lesson_as_the_loader_does():
         assert [s.id for s in entry.quizzes] == [s.id for s in lesson.quizzes]
         assert all(entry.index(s.id) == lesson.index(s.id) for s in lesson.steps) and entry.index("gone") == 0
     assert [entry.id for entry in listing.entries()] == [lesson.id for lesson in lessons.load_all()]
+
+
+def test_the_lines_the_catalog_picks_read_as_all_lines_do():
+    """The readers look only at the lines a regex picks; with "\r\n" line breaks they go through
+    every line (str.splitlines): both must find the same, in every installed lesson."""
+    for name in catalog.names():
+        folder = catalog.folder() / name
+        manifest = (folder / catalog.MANIFEST).read_text(encoding="utf-8")
+        assert _manifest_head(manifest) == _manifest_head(manifest.replace("\n", "\r\n")), name
+        for lang in LANGUAGES:
+            markdown = (folder / f"{lang}.md").read_text(encoding="utf-8")
+            title, _, found = sections(markdown)
+            picked_title, _, picked = _headings(markdown)
+            assert picked_title == title and picked.keys() == found.keys(), (name, lang)
+            assert all(picked[key][0] == found[key][0] for key in found if key is not None), (name, lang)
 
 
 def test_step_lines_inside_a_multiline_string_are_not_steps():

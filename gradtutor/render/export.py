@@ -18,11 +18,8 @@ from pathlib import Path
 
 from gradtutor.errors import UserError
 from gradtutor.render import page
+from gradtutor.render.choices import DPI_RANGE, ENGINE_FORMATS, FORMATS  # listed there for the CLI
 
-
-ENGINE_FORMATS = ("svg", "png", "pdf")
-# html: the step player (render/player.py), one page holding every frame beside its trace row.
-FORMATS = (*ENGINE_FORMATS, "dot", "html")
 # Messages the font library prints on some systems while Graphviz measures text. They say
 # nothing about the drawing, so they are dropped; anything else Graphviz says becomes a warning.
 NOISE = ("Fontconfig warning", "Fontconfig error")
@@ -51,11 +48,9 @@ SKIPPED_RANKS_LIMIT = 12_000
 # The environment variable raises (or lowers) the limit for one who will wait.
 DIAGRAM_LIMIT = 3_000
 DIAGRAM_LIMIT_VARIABLE = "GRADTUTOR_DIAGRAM_LIMIT"
-# PNG resolution, and the pixels of one PNG: Graphviz (cairo) draws the whole image in memory at
-# 4 bytes a pixel before writing it, so 100 million pixels take about 400 MB; --dpi 100,000 once
-# took two minutes and 2.2 GB before it failed. A diagram's size is known from its layout
-# (points, 72 to the inch) before anything is drawn.
-DPI_RANGE = (10, 1200)
+# The pixels of one PNG (DPI_RANGE, in choices.py, bounds its resolution): Graphviz (cairo) draws
+# the whole image in memory at 4 bytes a pixel before writing it. A diagram's size is known from
+# its layout (points, 72 to the inch) before anything is drawn.
 PNG_PIXEL_LIMIT = 100_000_000
 CAIRO_SIDE_LIMIT = 32_767  # pixels of one side of a bitmap
 GRAPHVIZ_DPI = 96  # what Graphviz draws PNG at when no dpi is given
@@ -436,7 +431,7 @@ def export(
     digits = _places(digits)
     if fmt == "html":
         return _export_player(trace, out, frames, step, theme, lang, digits, blank, style)
-    from gradtutor.render.dot import to_dot  # here, not at the top: `gradtutor --help` reads FORMATS
+    from gradtutor.render.dot import to_dot  # here, not at the top: importing this module stays cheap
     from gradtutor.render.fmt import TABLE_DIGITS, check_step
 
     check_step(trace, step)

@@ -13,7 +13,7 @@ import re
 
 from gradtutor import ops
 from gradtutor.errors import UserError
-from gradtutor.lang import check_language, load_strings
+from gradtutor.lang import check_language, strings_table
 from gradtutor.numbers import MINUS, human, typeset
 
 TABLE_DIGITS = 6  # significant digits in tables and diagrams: enough for every textbook number
@@ -25,7 +25,7 @@ MATRIX_LIMIT = 64  # arrays up to this many elements are laid out as matrices in
 
 def words(lang: str, key: str, **params) -> str:
     """One of the renderers' texts (render/strings.toml) in `lang`, placeholders filled in."""
-    return load_strings("gradtutor.render")[key][check_language(lang)].format(**params)
+    return strings_table("gradtutor.render", key)[check_language(lang)].format(**params)
 
 
 def written(x, digits: int = TABLE_DIGITS) -> str:

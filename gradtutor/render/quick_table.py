@@ -179,5 +179,7 @@ def _cell_lines(console, options, column, cell, width: int, first: bool) -> list
 def _annotation(console, options, text, style, default_style: str, justify):
     """A title or caption, as rich's Table draws it."""
     style = Style.pick_first(style, default_style)
-    renderable = console.render_str(text, style=style, highlight=False) if isinstance(text, str) else text
+    # No emoji codes: a title is the views' words and the circuit's names and numbers, and looking
+    # codes up imports rich's table of every emoji, at every start.
+    renderable = console.render_str(text, style=style, highlight=False, emoji=False) if isinstance(text, str) else text
     return console.render(renderable, options=options.update(justify=justify))

@@ -1,7 +1,8 @@
 """How a diagram is drawn, beside what it shows: every choice `gradtutor export` offers, listed once.
 
-`DiagramStyle` is one value per choice, with the defaults a textbook figure has. The CLI builds
-its options from the tuples below (COLORS, LAYOUTS, CONSTANTS); `render/dot.py` reads the style
+`DiagramStyle` is one value per choice, with the defaults a textbook figure has. The choices
+themselves (COLORS, LAYOUTS, CONSTANTS) are listed in choices.py, which the CLI builds its options
+from without importing this module; `render/dot.py` reads the style
 when it writes DOT text and `render/export.py` when it draws (canvas, transparency).
 """
 
@@ -11,20 +12,9 @@ import re
 from dataclasses import dataclass, replace
 
 from gradtutor.errors import UserError
+from gradtutor.render.choices import COLORS, CONSTANTS, LAYOUTS
 from gradtutor.render.theme import Theme, get_theme
 
-# Colour presets for values and gradients, per theme. "cs231n": values green, gradients red, as in
-# the CS231n course notes' circuit diagrams. "colorblind": blue and orange from the Okabe-Ito
-# palette, told apart by readers with red-green colour blindness. Every colour keeps a contrast of
-# at least 4.5:1 against its background (tests/test_render_style.py checks), readable on a projector.
-COLORS: dict[str, dict[str, tuple[str, str]]] = {
-    #              theme:  (value,     gradient)
-    "default": {},  # the theme's own colours
-    "cs231n": {"light": ("#2e7d32", "#c62828"), "dark": ("#7bd88f", "#ff7a7a")},
-    "colorblind": {"light": ("#0060a0", "#a84300"), "dark": ("#56b4e9", "#e69f00")},
-}
-LAYOUTS = {"lr": "LR", "tb": "TB"}  # left to right (the textbook's), top to bottom (tall slides, pages)
-CONSTANTS = ("leaf", "inline")  # a constant drawn as an input of its own, or inside its gate (+1, ×−1, 1/x)
 CANVAS_RANGE = (1.0, 100.0)  # inches per side of a fixed canvas
 
 

@@ -19,7 +19,6 @@ from gradtutor.render.fmt import (
     PENDING, TABLE_DIGITS, check_step, gate_text, is_array, local_text, named, operand, shaped, show, words,
 )
 from gradtutor.render.fit import FitWidth, Formula
-from gradtutor.render.jacobian import tensor_trace_table
 from gradtutor.render.quick_table import Quick
 
 GRADIENT = "red"  # gradients in the terminal, as in the diagrams' second colour
@@ -43,6 +42,8 @@ def trace_table(trace, step: int | None = None, digits: int | None = None, lang:
     digits None: 6 significant digits, 4 in a tensor gate's matrices.
     """
     if trace.is_tensor:  # Jacobians instead of numbers: one table per gate
+        from gradtutor.render.jacobian import tensor_trace_table  # here: a scalar trace starts faster without it
+
         backward = tensor_trace_table(trace, step, lang=lang, **({} if digits is None else {"digits": digits}))
         return backward if trace.checks is None else Group(backward, checks_table(trace, digits or TABLE_DIGITS, lang))
     digits = TABLE_DIGITS if digits is None else digits

@@ -26,6 +26,13 @@ _SECTION = re.compile(r"^##\s+(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
 TRIPLE_DOUBLE, TRIPLE_SINGLE = '"""', "'''"  # multi-line strings
 _KEY = re.compile(r'^(?P<key>[A-Za-z_][\w-]*)\s*=\s*(?P<value>"[^"\\]*"|-?\d+)\s*(?:#.*)?$')
 _HEADER = re.compile(r'^\s*\[\[?\s*[A-Za-z0-9_.\-" ]+\s*\]\]?\s*(?:#.*)?$')  # [table], [[array]]
+# The only lines the readers below act on, found by a regex and str.find over the whole text:
+# going through the other lines one by one in Python took most of the listing's time. (Each
+# pattern starts with the line break before the line: the regex engine then skips to it fast.)
+# Text with line breaks other than "\n" is read line by line, as str.splitlines splits it.
+_MANIFEST_LINES = re.compile(r"\n[^\S\n]*(?:\[|(?:id|kind|order)[^\S\n]*=)[^\n]*")  # and those with """ or '''
+_HEADING_LINES = re.compile(r"\n(?:[^\S\n]*(?:```|~~~)|#)[^\n]*")
+OTHER_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +85,7 @@ def _read(name: str, folder, languages) -> Entry | None:
     the files are not written the plain way this reads (the full loader then decides)."""
     try:
         head = _manifest_head(folder.joinpath(MANIFEST).read_text(encoding="utf-8"))
-        markdown = {lang: sections(folder.joinpath(f"{lang}.md").read_text(encoding="utf-8")) for lang in languages}
+        markdown = {lang: _headings(folder.joinpath(f"{lang}.md").read_text(encoding="utf-8")) for lang in languages}
     except (OSError, UnicodeDecodeError):
         return None
     if head is None or head[0] != name:
@@ -101,14 +108,15 @@ def _manifest_head(text: str):
     strings), or None if a step lacks either key."""
     lesson_id, order, steps, table = None, 100, [], None
     open_quote = None  # the quotes of the multi-line string being skipped
-    for line in text.splitlines():
+    for line in _lines(text, _MANIFEST_LINES, (TRIPLE_DOUBLE, TRIPLE_SINGLE)):
         if open_quote is not None:
             if line.count(open_quote) % 2:
                 open_quote = None
             continue
-        open_quote = next((quote for quote in (TRIPLE_DOUBLE, TRIPLE_SINGLE) if line.count(quote) % 2), None)
-        if open_quote is not None:
-            continue
+        if TRIPLE_DOUBLE in line or TRIPLE_SINGLE in line:
+            open_quote = next((quote for quote in (TRIPLE_DOUBLE, TRIPLE_SINGLE) if line.count(quote) % 2), None)
+            if open_quote is not None:
+                continue
         if _HEADER.match(line):
             table = line.strip()
             if table == "[[step]]":
@@ -127,6 +135,27 @@ def _manifest_head(text: str):
     if order is None or not steps or any(set(step) != {"id", "kind"} for step in steps):
         return None
     return lesson_id, order, [(step["id"], step["kind"]) for step in steps]
+
+
+def _lines(text: str, wanted: re.Pattern, marks: tuple[str, ...] = ()) -> list[str]:
+    """The lines of `text` that `wanted` picks or that hold one of `marks`, in order (all of them
+    where there are line breaks other than "\n")."""
+    if any(mark in text for mark in OTHER_BREAKS):
+        return text.splitlines()
+    found = {match.start(): match[0][1:] for match in wanted.finditer("\n" + text)}  # start in `text`
+    for mark in marks:
+        at = text.find(mark)
+        while at >= 0:
+            start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+            found[start] = text[start:end if end >= 0 else len(text)]
+            at = text.find(mark, at + len(mark))
+    return [found[start] for start in sorted(found)]
+
+
+def _headings(text: str) -> tuple[str, str, dict]:
+    """What `sections` finds in a lesson's Markdown, less the bodies: its title, and each step's
+    title by id (problems under None), from the heading and code fence lines alone."""
+    return sections("\n".join(_lines(text, _HEADING_LINES)))
 
 
 def sections(text: str) -> tuple[str, str, dict]:

@@ -1,18 +1,16 @@
 """The lesson list and the progress report: `gradtutor lessons` and `gradtutor progress`.
 
 They read each lesson's titles and step ids from tutor/catalog.py, not by loading the lessons, so
-that listing them starts as fast as the command line itself (benchmarks/startup.py).
+that listing them starts as fast as the command line itself (benchmarks/startup.py), and return
+render/plain.py's screens, which a pipe or a file gets without importing rich.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from rich import box
-from rich.table import Table
-from rich.text import Text
-
 from gradtutor.errors import UserError
+from gradtutor.render.plain import Line, PlainTable, Stack
 from gradtutor.tutor import catalog
 from gradtutor.tutor.progress import Progress
 from gradtutor.tutor.text import LANGUAGES, default_language, ui
@@ -45,12 +43,11 @@ def language(lang: str | None) -> str:
     return lang
 
 
-def lessons_table(lang: str | None = None, home: Path | None = None) -> Table:
+def lessons_table(lang: str | None = None, home: Path | None = None) -> PlainTable:
     """`gradtutor lessons`: each lesson with its title and the learner's place in it."""
     lang = language(lang)
-    table = _table(ui(lang, "lessons_title"))
-    for key in ("col_lesson", "col_title", "col_steps", "col_passed", "col_status"):
-        table.add_column(ui(lang, key), justify="right" if key in ("col_steps", "col_passed") else "left")
+    table = _table(lang, ui(lang, "lessons_title"), ("col_lesson", "col_title", "col_steps", "col_passed", "col_status"),
+                   right=("col_steps", "col_passed"))
     with Progress.open(home, unsaved_ok=True) as progress:  # reads only: a read-only store will do
         for lesson in entries():
             record = progress.lesson(lesson.id)
@@ -75,12 +72,10 @@ def _status(lesson, record, lang: str) -> str:
 
 def progress_report(lang: str | None = None, home: Path | None = None):
     """`gradtutor progress`: per lesson, every quiz's status, attempts and hints asked for."""
-    from rich.console import Group
-
     lang = language(lang)
-    parts = []
+    parts, listed = [], entries()
     with Progress.open(home, unsaved_ok=True) as progress:  # reads only
-        for lesson in entries():
+        for lesson in listed:
             record = progress.lesson(lesson.id)
             if not record.steps and record.position is None and not record.completed_at:
                 continue
@@ -89,11 +84,10 @@ def progress_report(lang: str | None = None, home: Path | None = None):
             # The heading is its own line, not the table's title: a title is wrapped to the
             # table's width, which is narrower than the heading for a lesson of short step names.
             if parts:
-                parts.append(Text(""))
-            parts.append(Text(title, style="bold"))
-            table = _table(None)
-            for key in ("col_step", "col_status", "col_attempts", "col_hints"):
-                table.add_column(ui(lang, key), justify="right" if key in ("col_attempts", "col_hints") else "left")
+                parts.append(Line(""))
+            parts.append(Line(title, bold=True))
+            table = _table(lang, None, ("col_step", "col_status", "col_attempts", "col_hints"),
+                           right=("col_attempts", "col_hints"))
             for step in lesson.quizzes:
                 done = record.steps.get(step.id)
                 status = done.status if done else "open"
@@ -105,10 +99,10 @@ def progress_report(lang: str | None = None, home: Path | None = None):
                 )
             parts.append(table)
     if not parts:
-        first = entries()[0].id
-        return ui(lang, "no_progress", lesson=first)
-    return Group(*parts)
+        return ui(lang, "no_progress", lesson=listed[0].id)
+    return Stack(tuple(parts))
 
 
-def _table(title: str | None) -> Table:
-    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
+def _table(lang: str, title: str | None, keys: tuple[str, ...], right: tuple[str, ...]) -> PlainTable:
+    """A table with a column per key of the UI strings, those in `right` aligned right."""
+    return PlainTable(title, [(ui(lang, key), "right" if key in right else "left") for key in keys])

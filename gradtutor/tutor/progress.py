@@ -21,7 +21,6 @@ Safety rules, each with a reason:
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from contextlib import contextmanager
@@ -360,6 +359,8 @@ class Progress:
         return names
 
     def export_json(self) -> str:
+        import json  # here: reading progress (every listing) needs no JSON
+
         return json.dumps(self.export(), ensure_ascii=False, indent=2)
 
 

@@ -7,7 +7,7 @@ reviewed next to its original and a missing one is caught by the tests, not by a
 
 from __future__ import annotations
 
-from gradtutor.lang import LANGUAGES, default_language, load_strings, with_particles
+from gradtutor.lang import LANGUAGES, default_language, load_strings, strings_table, with_particles
 
 __all__ = ["LANGUAGES", "default_language", "strings", "ui", "pick", "pattern_synonyms", "pattern_name"]
 
@@ -19,7 +19,7 @@ def strings() -> dict:
 def ui(lang: str, key: str, **params) -> str:
     """One UI string in `lang`, with its {placeholders} filled in (and, in Korean, each 은(는)
     pair resolved for the value before it)."""
-    text = strings()["ui"][key][lang].format(**params)
+    text = strings_table("gradtutor.tutor", f"ui.{key}")[lang].format(**params)
     return with_particles(text) if lang == "ko" else text
 
 
