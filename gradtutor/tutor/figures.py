@@ -55,7 +55,7 @@ def steps_table(name: str, lang: str | None = None):
     table = Table(title=ui(lang, "figure_steps", lesson=lesson.id), title_justify="left",
                   box=box.SIMPLE_HEAD, show_edge=False, caption=ui(lang, "figure_usage", lesson=lesson.id),
                   caption_justify="left")
-    for key in ("figure_col_step", "figure_col_draws", "col_title"):
+    for key in ("col_step", "figure_col_draws", "col_title"):
         table.add_column(ui(lang, key))
     for step in steps:
         table.add_row(step.id, ui(lang, f"figure_draws_{step.view}"), pick(step.title, lang))
