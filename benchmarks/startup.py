@@ -8,7 +8,9 @@ in a temporary folder (GRADTUTOR_HOME), never the user's.
 
 Bytecode caching is switched on for the child processes (PYTHONDONTWRITEBYTECODE removed) and a
 warm-up round fills the caches: an installed package has its .pyc files, so that is the start-up
-a user sees. The script also reports whether each command imported numpy, networkx, pygraphviz or
+a user sees. Each command runs twice a round: its output to /dev/null (a pipe or a file: plain text)
+and to a pseudo-terminal of 100 columns (where Unix has one), which is what a learner watches: there
+rich draws styles and fits tables to the width. The script also reports whether each command imported numpy, networkx, pygraphviz or
 pydantic.
 
     python benchmarks/startup.py [--runs 30]
@@ -55,9 +57,28 @@ def child_env(home: str) -> dict[str, str]:
     return env
 
 
-def run_once(argv: list[str], env: dict[str, str]) -> float:
+def run_once(argv: list[str], env: dict[str, str], terminal: bool = False) -> float:
+    """Seconds from start to exit, output to /dev/null, or with `terminal` to a pseudo-terminal
+    read as it is written (where rich draws styles and fits the terminal's width)."""
+    if not terminal:
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        return time.perf_counter() - start
+    import pty
+
+    reader, writer = pty.openpty()
     start = time.perf_counter()
-    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    process = subprocess.Popen(argv, env=dict(env, COLUMNS="100"), stdin=writer, stdout=writer, stderr=writer)
+    os.close(writer)
+    try:
+        while os.read(reader, 65536):
+            pass
+    except OSError:  # the terminal closes with the process (EIO on Linux)
+        pass
+    process.wait()
+    os.close(reader)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, argv)
     return time.perf_counter() - start
 
 
@@ -85,28 +106,40 @@ def main() -> None:
 
 def measure(runs: int, env: dict[str, str]) -> None:
     cmds = commands()
+    ways = (False, True) if _has_pty() else (False,)
     for argv in cmds.values():  # warm-up: fills the bytecode caches
         run_once(argv, env)
-    times: dict[str, list[float]] = {name: [] for name in cmds}
+    times: dict[tuple[str, bool], list[float]] = {(name, way): [] for name in cmds for way in ways}
     rng = random.Random(0)
     for _ in range(runs):
-        order = list(cmds)
+        order = list(times)
         rng.shuffle(order)
-        for name in order:
-            times[name].append(run_once(cmds[name], env))
+        for name, terminal in order:
+            times[name, terminal].append(run_once(cmds[name], env, terminal))
 
     baseline_name = next(iter(cmds))
-    baseline = statistics.median(times[baseline_name])
-    print(f"start-up, median of {runs} interleaved runs (Python {sys.version.split()[0]})")
+    print(f"start-up, median of {runs} interleaved runs (Python {sys.version.split()[0]}); "
+          f"output to /dev/null{', and to a 100-column pseudo-terminal' if True in ways else ''}")
     width = max(map(len, cmds))
-    for name, samples in times.items():
-        median = statistics.median(samples)
-        print(f"  {name:<{width}}  {median * 1000:7.1f} ms   {median / baseline:4.2f}× typer")
+    for name in cmds:
+        row = f"  {name:<{width}}"
+        for way in ways:
+            median, baseline = statistics.median(times[name, way]), statistics.median(times[baseline_name, way])
+            row += f"  {'terminal' if way else 'pipe'} {median * 1000:6.1f} ms {median / baseline:4.2f}× typer"
+        print(row)
     for words in COMMANDS:
         heavy = heavy_imports(env, words)
         imported = ", ".join(heavy) if heavy else "none of " + ", ".join(HEAVY)
         print(f"  gradtutor {' '.join(words)} imported {imported}")
     print("  goal: gradtutor --help under 1.5× the typer import, lessons, trace apple and progress under 2×")
+
+def _has_pty() -> bool:
+    try:
+        import pty  # noqa: F401 - Unix only
+    except ImportError:
+        return False
+    return True
+
 
 if __name__ == "__main__":
     main()
