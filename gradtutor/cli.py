@@ -235,13 +235,17 @@ def _print(renderable) -> None:
     NO_COLOR anywhere); lines there are as wide as the table needs, because wrapping rows at
     an assumed 80 columns would break what scripts and diffs read.
 
-    Plain screens (render/plain.py) going where rich would write no colour are written here as
-    rich would write them, without importing rich: start-up, benchmarks/startup.py."""
+    Plain screens (render/plain.py) are written here as rich would write them, without importing
+    rich: in a pipe or a file as plain text, on a terminal they fit in bold and italic (start-up,
+    benchmarks/startup.py)."""
     lines = None
     if isinstance(renderable, str) or hasattr(renderable, "plain_lines"):
-        from gradtutor.render.plain import plain_lines, writes_plain
+        from gradtutor.render.plain import plain_lines, styled_lines, terminal_width, writes_plain
 
-        lines = plain_lines(renderable) if writes_plain(sys.stdout) else None
+        if writes_plain(sys.stdout):
+            lines = plain_lines(renderable)
+        elif (width := terminal_width(sys.stdout)) is not None:
+            lines = styled_lines(renderable, width)
     if lines is not None:
         sys.stdout.write("".join(line + "\n" for line in lines))
     else:

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from gradtutor import cli
 from gradtutor.lang import LANGUAGES
-from gradtutor.render.plain import Line, PlainTable, Stack, plain_lines, writes_plain
+from gradtutor.render.plain import Line, PlainTable, Stack, plain_lines, styled_lines, terminal_width, writes_plain
 from gradtutor.tutor import listing
 from gradtutor.tutor.progress import Progress
 
@@ -103,3 +103,66 @@ def test_plain_text_is_written_only_where_rich_would_write_no_colour(monkeypatch
     if writes_plain(out):
         assert console.color_system is None and not console.is_terminal and not console.options.ascii_only
     assert writes_plain(out) == (file is io.StringIO and not environment.keys() & {"FORCE_COLOR", "TTY_COMPATIBLE"})
+
+
+def rich_draws_on_a_terminal(renderable, width: int) -> str:
+    """What rich's Console draws of the renderable on a terminal `width` columns wide."""
+    out = _Terminal()
+    Console(file=out, force_terminal=True, width=width).print(renderable)
+    return out.getvalue()
+
+
+def styled_prints(renderable, width: int) -> str | None:
+    lines = styled_lines(renderable, width)
+    return None if lines is None else "".join(line + "\n" for line in lines)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120, 200])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_on_a_terminal_the_screens_that_fit_print_what_rich_draws(home_with_progress, lang, width):
+    drawn = 0
+    for screen in (listing.lessons_table(lang, home_with_progress), listing.progress_report(lang, home_with_progress)):
+        styled = styled_prints(screen, width)
+        if styled is not None:
+            drawn += 1
+            assert styled == rich_draws_on_a_terminal(screen, width)
+            assert "\x1b[1m" in styled  # bold headers, as rich draws them
+    if width == 200:
+        assert drawn == 2  # both fit on a wide terminal: neither is left to rich
+
+
+def test_on_a_terminal_tables_of_every_alignment_print_what_rich_draws():
+    table = PlainTable("A title", [("left", "left"), ("오른쪽", "right"), ("", "left")])
+    table.add_row("x", "1", "")
+    table.add_row("긴 한국어 문장", "12345", "last")
+    untitled = PlainTable(None, [("only", "right")], [("wider than its header",)])
+    for screen in (table, untitled, Stack((Line("Heading", bold=True), table, Line(""), Line("", bold=True), untitled))):
+        assert styled_prints(screen, 100) == rich_draws_on_a_terminal(screen, 100)
+
+
+def test_on_a_terminal_a_table_wider_than_it_and_a_bare_string_are_left_to_rich():
+    table = PlainTable(None, [("header", "left")], [("x" * 30,)])
+    assert styled_lines(table, 40) is not None
+    assert styled_lines(table, 31) is None  # 32 columns with its padding: rich would wrap the cell
+    assert styled_lines("3 of 4", 100) is None  # rich colours the numbers in a string
+    assert styled_lines(Line("a heading of thirty characters", bold=True), 29) is None  # rich would wrap it
+
+
+@pytest.mark.parametrize("environment", [{}, {"FORCE_COLOR": "1"}, {"TTY_COMPATIBLE": "1"}, {"NO_COLOR": "1"},
+                                         {"TERM": "dumb"}, {"TERM": "xterm-256color"}, {"COLUMNS": "123"},
+                                         {"COLUMNS": "wide"}])
+@pytest.mark.parametrize("file", [io.StringIO, _Terminal])
+def test_the_terminal_width_is_rich_s_where_rich_would_draw_styles(monkeypatch, environment, file):
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "TERM", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    out = file()
+    console = Console(file=out)
+    width = terminal_width(out)
+    if width is not None:
+        assert console.is_terminal and console.color_system is not None and not console.options.ascii_only
+        assert width == console.width
+    expected = file is _Terminal and not environment.keys() & {"FORCE_COLOR", "TTY_COMPATIBLE"} \
+        and environment.get("TERM") != "dumb"
+    assert (width is not None) == expected
