@@ -82,21 +82,17 @@ def im2col(m, x, window: Window, ones_row: bool = False):
 
     The batch sits inside the columns, so a convolution over the whole batch is ONE matrix
     product; `ones_row` appends a row of ones, so that product adds the bias too. The batch is
-    the innermost axis: x is first copied to (C, H, W, N), so that each of the KH·KW slice copies
-    below moves runs of OW·N contiguous numbers rather than rows of OW. The loop is over the
-    small kernel, never over pixels, and plain slicing behaves the same on every backend.
+    the innermost axis, the memory order a convolution writes its output in (see _conv_forward):
+    the windows are then a strided view of x itself, gathered by ONE copy that moves runs of
+    OW·N contiguous numbers, with no pass over x first unless it needs padding or lies otherwise.
     """
     n, c, h, w = x.shape
     kh, kw = window.kernel
     out_h, out_w = window.output_size(h, w)
-    p = window.padding
-    source = m.zeros((c, h + 2 * p, w + 2 * p, n), dtype=x.dtype)  # (C, H + 2P, W + 2P, N)
-    source[:, p : p + h, p : p + w] = x.transpose(1, 2, 3, 0)
     rows = c * kh * kw
     cols = m.empty((rows + int(ones_row), out_h * out_w * n), dtype=x.dtype)
-    windows = cols[:rows].reshape(c, kh, kw, out_h, out_w, n)
-    for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w, batch_last=True)):
-        windows[:, i, j] = source[where]
+    source = _batch_last(m, x, window.padding)
+    cols[:rows].reshape(c, kh, kw, out_h, out_w, n)[...] = _windows(m, source, window, out_h, out_w)
     if ones_row:
         cols[rows:] = 1.0
     return cols
@@ -105,7 +101,8 @@ def im2col(m, x, window: Window, ones_row: bool = False):
 def col2im(m, cols, shape, window: Window):
     """The adjoint of im2col: add every column entry back onto the pixel it was copied from.
 
-    cols (C, KH, KW, OH, OW, N) -> an (N, C, H, W) array (a view of (C, H, W, N) memory).
+    cols (C, KH, KW, OH, OW, N) -> an (N, C, H, W) array (a view of (C, H, W, N) memory). One
+    strided add per kernel offset: the windows overlap, so they cannot be added in one go.
     """
     n, c, h, w = shape
     p = window.padding
@@ -114,6 +111,33 @@ def col2im(m, cols, shape, window: Window):
     for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w, batch_last=True)):
         target[where] += cols[:, i, j]
     return target[:, p : p + h, p : p + w].transpose(3, 0, 1, 2)  # (N, C, H, W) view
+
+
+def _batch_last(m, x, padding: int):
+    """x (N, C, H, W) as (C, H + 2P, W + 2P, N) memory with the batch innermost: a view of x
+    when it already lies so (a convolution's output, pooled or not) and needs no padding, else
+    one copy into a zeroed array."""
+    source = x.transpose(1, 2, 3, 0)
+    if padding == 0 and source.strides[-1] == source.itemsize:
+        return source
+    n, c, h, w = x.shape
+    p = padding
+    padded = m.zeros((c, h + 2 * p, w + 2 * p, n), dtype=x.dtype)
+    padded[:, p : p + h, p : p + w] = source
+    return padded
+
+
+def _windows(m, source, window: Window, out_h: int, out_w: int):
+    """All windows of a (C, H, W, N) array as a (C, KH, KW, OH, OW, N) view, copying nothing:
+    entry [c, i, j, y, x, n] is source[c, y·S + i, x·S + j, n]."""
+    c, _, _, n = source.shape
+    kh, kw = window.kernel
+    s = window.stride
+    step_c, step_h, step_w, step_n = source.strides
+    return m.lib.stride_tricks.as_strided(
+        source, shape=(c, kh, kw, out_h, out_w, n),
+        strides=(step_c, step_h, step_w, step_h * s, step_w * s, step_n),
+    )
 
 
 def _offsets(window: Window):
@@ -169,26 +193,25 @@ def _conv_forward(m, window, x, weight, bias):
     out_h, out_w = window.output_size(h, w)
     cols = im2col(m, x, window, ones_row=True)  # (C·KH·KW + 1, OH·OW·N), the last row ones
     weight_and_bias = m.concatenate((weight.reshape(f, -1), bias.reshape(f, 1)), axis=1)  # (F, C·KH·KW + 1)
-    # One GEMM for the whole batch, bias included, written as colsᵀ·Wᵀ: with few filters, a long
-    # thin output (OH·OW·N, F) keeps BLAS far busier than a short wide one (F, OH·OW·N).
-    out = cols.T @ weight_and_bias.T  # (OH·OW·N, F)
-    return out.reshape(out_h, out_w, n, f).transpose(2, 3, 0, 1), cols  # (N, F, OH, OW) view
+    # One GEMM for the whole batch, bias included. Its (F, OH·OW·N) output keeps the batch
+    # innermost, the order im2col reads: the next convolution (after ReLU and pooling, which
+    # keep memory order) takes its windows straight from this memory, and col2im writes its
+    # gradient in the same order, so no layer in between has to transpose.
+    out = weight_and_bias @ cols  # (F, OH·OW·N)
+    return out.reshape(f, out_h, out_w, n).transpose(3, 0, 1, 2), cols  # (N, F, OH, OW) view
 
 
 def _conv_vjp(m, window, g, out, saved, needs, x, weight, bias):
     cols = saved  # (C·KH·KW + 1, OH·OW·N)
     f, c, kh, kw = weight.shape
     n, _, out_h, out_w = g.shape
-    g = g.transpose(2, 3, 0, 1).reshape(out_h, out_w * n, f)  # (OH, OW·N, F), free if g is laid out like out
-    # dW and db together (the ones row gives Σ dY): OH products over OW·N each, then a sum —
-    # BLAS splits one product with an OH·OW·N-long inner dimension poorly (30× slower measured).
-    per_row = cols.reshape(-1, out_h, out_w * n).transpose(1, 0, 2) @ g  # (OH, C·KH·KW + 1, F)
-    both = per_row.sum(axis=0).T  # (F, C·KH·KW + 1)
+    g = g.transpose(1, 2, 3, 0).reshape(f, -1)  # (F, OH·OW·N), free if g is laid out like out
+    both = g @ cols.T  # dW and db together (the ones row gives Σ dY): (F, C·KH·KW + 1)
     dw = both[:, :-1].reshape(weight.shape)
     db = both[:, -1].copy()
     dx = None
     if needs[0]:
-        dcols = weight.reshape(f, -1).T @ g.reshape(-1, f).T  # (C·KH·KW, OH·OW·N)
+        dcols = weight.reshape(f, -1).T @ g  # (C·KH·KW, OH·OW·N)
         dx = col2im(m, dcols.reshape(c, kh, kw, out_h, out_w, n), x.shape, window)
     return dx, dw, db
 
