@@ -243,10 +243,12 @@ CONV2D = register(Op(
 def _max_pool_forward(m, window, x):
     out_h, out_w = window.output_size(*x.shape[2:])
     padded = _padded(m, x, window.padding, fill=-float("inf"))
-    slices = _window_slices(window, out_h, out_w)
-    out = padded[next(slices)].copy(order="K")  # keep the input's memory order (a conv's NHWC-like one)
-    for where in slices:
-        m.maximum(out, padded[where], out=out)  # (N, C, OH, OW): a running max over offsets
+    views = [padded[where] for where in _window_slices(window, out_h, out_w)]
+    if len(views) == 1:
+        return views[0].copy(order="K"), None  # keep the input's memory order (a conv's batch-last one)
+    out = m.maximum(views[0], views[1])  # (N, C, OH, OW), in the inputs' memory order
+    for view in views[2:]:
+        m.maximum(out, view, out=out)  # a running max over the kernel offsets
     return out, None
 
 
@@ -276,15 +278,21 @@ def _max_pool_vjp(m, window, g, out, saved, needs, x):
     # once: the gradient can be stored, not added, into an array that needs no zeroing.
     tiled = kh == kw == s and p == 0 and out_h * s == x.shape[2] and out_w * s == x.shape[3]
     dx = m.empty_like(padded, dtype=g.dtype) if tiled else m.zeros_like(padded, dtype=g.dtype)
-    open_ = m.ones_like(out, dtype=bool)
-    for where in _window_slices(window, out_h, out_w):
+    open_ = None  # None while every output is open
+    slices = list(_window_slices(window, out_h, out_w))
+    for k, where in enumerate(slices):
         hit = padded[where] == out
-        hit &= open_
+        if open_ is not None:
+            hit &= open_
         if tiled:
             m.multiply(g, hit, out=dx[where])
         else:
             dx[where] += g * hit
-        open_ &= ~hit
+        if k + 1 < len(slices):
+            if open_ is None:
+                open_ = ~hit
+            else:
+                open_ ^= hit  # the hits are all open: this closes exactly them
     return (dx[:, :, p : p + x.shape[2], p : p + x.shape[3]] if p else dx,)
 
 
