@@ -6,8 +6,8 @@ whose vector-Jacobian product is written out by hand (im2col for the forward, co
 backward). Fewer Python-level nodes per training step is what makes training fast, and the
 records still have their words, so the tracer shows them like any other gate.
 
-Layout: images are (N, C, H, W) by shape (a convolution's output is such a view of (N, OH, OW, F)
-memory, the layout its single GEMM writes).
+Layout: images are (N, C, H, W) by shape; a convolution's output is such a view of (F, OH, OW, N)
+memory, the batch innermost: the layout its single GEMM writes and the next im2col reads.
 """
 
 from __future__ import annotations
@@ -266,8 +266,9 @@ def _max_pool_forward(m, window, x):
 def _laid_out_like(m, array, like):
     """`array` in the memory order of `like` (same shape): a copy only if the orders differ.
 
-    Gradients reach a layer in whatever order the layer above wrote them (col2im writes the batch
-    last, a convolution's output has the channels last); elementwise work that mixes two orders
+    Gradients reach a layer in whatever order the layer above wrote them (a flattened map's gradient
+    comes back as rows of C·H·W numbers, while the pooled map lies batch-last like the convolution
+    before it); elementwise work that mixes two orders
     strides through one of them (6× slower for LeNet's first pooling, measured), so one copy first.
     """
     if array.strides == like.strides:
