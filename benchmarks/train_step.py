@@ -198,11 +198,16 @@ def cnn_breakdown(repeat: int) -> None:
     from gradtutor.ops import nn as fused
 
     rng = np.random.default_rng(0)
+
+    def batch_last(shape):  # (N, C, H, W) in the memory order a convolution writes: (C, H, W, N)
+        n, c, h, w = shape
+        return rng.standard_normal((c, h, w, n), dtype=np.float32).transpose(3, 0, 1, 2)
+
     x1 = rng.standard_normal((64, 1, 28, 28), dtype=np.float32)
-    x2 = rng.standard_normal((64, 6, 14, 14), dtype=np.float32)
+    x2 = batch_last((64, 6, 14, 14))
     conv1, conv2, pool = fused.Window((5, 5), 1, 2), fused.Window((5, 5), 1, 0), fused.Window((2, 2), 2, 0)
     dcols2 = rng.standard_normal((6, 5, 5, 10, 10, 64), dtype=np.float32)  # (C, KH, KW, OH, OW, N)
-    relu1 = rng.standard_normal((64, 6, 28, 28), dtype=np.float32)
+    relu1 = batch_last((64, 6, 28, 28))
     pooled, _ = fused._max_pool_forward(np, pool, relu1)
     parts = {
         "im2col conv1": lambda: fused.im2col(np, x1, conv1),

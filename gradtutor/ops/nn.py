@@ -6,8 +6,8 @@ whose vector-Jacobian product is written out by hand (im2col for the forward, co
 backward). Fewer Python-level nodes per training step is what makes training fast, and the
 records still have their words, so the tracer shows them like any other gate.
 
-Layout: images are (N, C, H, W) by shape (a convolution's output is such a view of (N, OH, OW, F)
-memory, the layout its single GEMM writes).
+Layout: images are (N, C, H, W) by shape; a convolution's output is such a view of (F, OH, OW, N)
+memory, the batch innermost: the layout its single GEMM writes and the next im2col reads.
 """
 
 from __future__ import annotations
@@ -82,21 +82,17 @@ def im2col(m, x, window: Window, ones_row: bool = False):
 
     The batch sits inside the columns, so a convolution over the whole batch is ONE matrix
     product; `ones_row` appends a row of ones, so that product adds the bias too. The batch is
-    the innermost axis: x is first copied to (C, H, W, N), so that each of the KH·KW slice copies
-    below moves runs of OW·N contiguous numbers rather than rows of OW. The loop is over the
-    small kernel, never over pixels, and plain slicing behaves the same on every backend.
+    the innermost axis, the memory order a convolution writes its output in (see _conv_forward):
+    the windows are then a strided view of x itself, gathered by ONE copy that moves runs of
+    OW·N contiguous numbers, with no pass over x first unless it needs padding or lies otherwise.
     """
     n, c, h, w = x.shape
     kh, kw = window.kernel
     out_h, out_w = window.output_size(h, w)
-    p = window.padding
-    source = m.zeros((c, h + 2 * p, w + 2 * p, n), dtype=x.dtype)  # (C, H + 2P, W + 2P, N)
-    source[:, p : p + h, p : p + w] = x.transpose(1, 2, 3, 0)
     rows = c * kh * kw
     cols = m.empty((rows + int(ones_row), out_h * out_w * n), dtype=x.dtype)
-    windows = cols[:rows].reshape(c, kh, kw, out_h, out_w, n)
-    for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w, batch_last=True)):
-        windows[:, i, j] = source[where]
+    source = _batch_last(m, x, window.padding)
+    cols[:rows].reshape(c, kh, kw, out_h, out_w, n)[...] = _windows(m, source, window, out_h, out_w)
     if ones_row:
         cols[rows:] = 1.0
     return cols
@@ -105,7 +101,8 @@ def im2col(m, x, window: Window, ones_row: bool = False):
 def col2im(m, cols, shape, window: Window):
     """The adjoint of im2col: add every column entry back onto the pixel it was copied from.
 
-    cols (C, KH, KW, OH, OW, N) -> an (N, C, H, W) array (a view of (C, H, W, N) memory).
+    cols (C, KH, KW, OH, OW, N) -> an (N, C, H, W) array (a view of (C, H, W, N) memory). One
+    strided add per kernel offset: the windows overlap, so they cannot be added in one go.
     """
     n, c, h, w = shape
     p = window.padding
@@ -114,6 +111,33 @@ def col2im(m, cols, shape, window: Window):
     for (i, j), where in zip(_offsets(window), _window_slices(window, out_h, out_w, batch_last=True)):
         target[where] += cols[:, i, j]
     return target[:, p : p + h, p : p + w].transpose(3, 0, 1, 2)  # (N, C, H, W) view
+
+
+def _batch_last(m, x, padding: int):
+    """x (N, C, H, W) as (C, H + 2P, W + 2P, N) memory with the batch innermost: a view of x
+    when it already lies so (a convolution's output, pooled or not) and needs no padding, else
+    one copy into a zeroed array."""
+    source = x.transpose(1, 2, 3, 0)
+    if padding == 0 and source.strides[-1] == source.itemsize:
+        return source
+    n, c, h, w = x.shape
+    p = padding
+    padded = m.zeros((c, h + 2 * p, w + 2 * p, n), dtype=x.dtype)
+    padded[:, p : p + h, p : p + w] = source
+    return padded
+
+
+def _windows(m, source, window: Window, out_h: int, out_w: int):
+    """All windows of a (C, H, W, N) array as a (C, KH, KW, OH, OW, N) view, copying nothing:
+    entry [c, i, j, y, x, n] is source[c, y·S + i, x·S + j, n]."""
+    c, _, _, n = source.shape
+    kh, kw = window.kernel
+    s = window.stride
+    step_c, step_h, step_w, step_n = source.strides
+    return m.lib.stride_tricks.as_strided(
+        source, shape=(c, kh, kw, out_h, out_w, n),
+        strides=(step_c, step_h, step_w, step_h * s, step_w * s, step_n),
+    )
 
 
 def _offsets(window: Window):
@@ -169,28 +193,38 @@ def _conv_forward(m, window, x, weight, bias):
     out_h, out_w = window.output_size(h, w)
     cols = im2col(m, x, window, ones_row=True)  # (C·KH·KW + 1, OH·OW·N), the last row ones
     weight_and_bias = m.concatenate((weight.reshape(f, -1), bias.reshape(f, 1)), axis=1)  # (F, C·KH·KW + 1)
-    # One GEMM for the whole batch, bias included, written as colsᵀ·Wᵀ: with few filters, a long
-    # thin output (OH·OW·N, F) keeps BLAS far busier than a short wide one (F, OH·OW·N).
-    out = cols.T @ weight_and_bias.T  # (OH·OW·N, F)
-    return out.reshape(out_h, out_w, n, f).transpose(2, 3, 0, 1), cols  # (N, F, OH, OW) view
+    # One GEMM for the whole batch, bias included. Its (F, OH·OW·N) output keeps the batch
+    # innermost, the order im2col reads: the next convolution (after ReLU and pooling, which
+    # keep memory order) takes its windows straight from this memory, and col2im writes its
+    # gradient in the same order, so no layer in between has to transpose.
+    out = weight_and_bias @ cols  # (F, OH·OW·N)
+    return out.reshape(f, out_h, out_w, n).transpose(3, 0, 1, 2), cols  # (N, F, OH, OW) view
 
 
 def _conv_vjp(m, window, g, out, saved, needs, x, weight, bias):
     cols = saved  # (C·KH·KW + 1, OH·OW·N)
     f, c, kh, kw = weight.shape
     n, _, out_h, out_w = g.shape
-    g = g.transpose(2, 3, 0, 1).reshape(out_h, out_w * n, f)  # (OH, OW·N, F), free if g is laid out like out
-    # dW and db together (the ones row gives Σ dY): OH products over OW·N each, then a sum —
-    # BLAS splits one product with an OH·OW·N-long inner dimension poorly (30× slower measured).
-    per_row = cols.reshape(-1, out_h, out_w * n).transpose(1, 0, 2) @ g  # (OH, C·KH·KW + 1, F)
-    both = per_row.sum(axis=0).T  # (F, C·KH·KW + 1)
+    g = g.transpose(1, 2, 3, 0).reshape(f, -1)  # (F, OH·OW·N), free if g is laid out like out
+    # dW and db together (the ones row gives Σ dY): (F, C·KH·KW + 1). Its output is too small for
+    # the BLAS to share out, so extra threads split the long OH·OW·N sum in rounds that wait on
+    # each other: 64 ms against 0.9 ms alone for LeNet's first layer with another process busy.
+    with _one_blas_thread():
+        both = g @ cols.T
     dw = both[:, :-1].reshape(weight.shape)
     db = both[:, -1].copy()
     dx = None
     if needs[0]:
-        dcols = weight.reshape(f, -1).T @ g.reshape(-1, f).T  # (C·KH·KW, OH·OW·N)
+        dcols = weight.reshape(f, -1).T @ g  # (C·KH·KW, OH·OW·N)
         dx = col2im(m, dcols.reshape(c, kh, kw, out_h, out_w, n), x.shape, window)
     return dx, dw, db
+
+
+def _one_blas_thread():
+    """backend.blas_threads(1), imported at the first training step: the ops import no numpy."""
+    from gradtutor.backend import blas_threads
+
+    return blas_threads(1)
 
 
 def _conv_sample(rng):
@@ -220,18 +254,21 @@ CONV2D = register(Op(
 def _max_pool_forward(m, window, x):
     out_h, out_w = window.output_size(*x.shape[2:])
     padded = _padded(m, x, window.padding, fill=-float("inf"))
-    slices = _window_slices(window, out_h, out_w)
-    out = padded[next(slices)].copy(order="K")  # keep the input's memory order (a conv's NHWC-like one)
-    for where in slices:
-        m.maximum(out, padded[where], out=out)  # (N, C, OH, OW): a running max over offsets
+    views = [padded[where] for where in _window_slices(window, out_h, out_w)]
+    if len(views) == 1:
+        return views[0].copy(order="K"), None  # keep the input's memory order (a conv's batch-last one)
+    out = m.maximum(views[0], views[1])  # (N, C, OH, OW), in the inputs' memory order
+    for view in views[2:]:
+        m.maximum(out, view, out=out)  # a running max over the kernel offsets
     return out, None
 
 
 def _laid_out_like(m, array, like):
     """`array` in the memory order of `like` (same shape): a copy only if the orders differ.
 
-    Gradients reach a layer in whatever order the layer above wrote them (col2im writes the batch
-    last, a convolution's output has the channels last); elementwise work that mixes two orders
+    Gradients reach a layer in whatever order the layer above wrote them (a flattened map's gradient
+    comes back as rows of C·H·W numbers, while the pooled map lies batch-last like the convolution
+    before it); elementwise work that mixes two orders
     strides through one of them (6× slower for LeNet's first pooling, measured), so one copy first.
     """
     if array.strides == like.strides:
@@ -253,15 +290,21 @@ def _max_pool_vjp(m, window, g, out, saved, needs, x):
     # once: the gradient can be stored, not added, into an array that needs no zeroing.
     tiled = kh == kw == s and p == 0 and out_h * s == x.shape[2] and out_w * s == x.shape[3]
     dx = m.empty_like(padded, dtype=g.dtype) if tiled else m.zeros_like(padded, dtype=g.dtype)
-    open_ = m.ones_like(out, dtype=bool)
-    for where in _window_slices(window, out_h, out_w):
+    open_ = None  # None while every output is open
+    slices = list(_window_slices(window, out_h, out_w))
+    for k, where in enumerate(slices):
         hit = padded[where] == out
-        hit &= open_
+        if open_ is not None:
+            hit &= open_
         if tiled:
             m.multiply(g, hit, out=dx[where])
         else:
             dx[where] += g * hit
-        open_ &= ~hit
+        if k + 1 < len(slices):
+            if open_ is None:
+                open_ = ~hit
+            else:
+                open_ ^= hit  # the hits are all open: this closes exactly them
     return (dx[:, :, p : p + x.shape[2], p : p + x.shape[3]] if p else dx,)
 
 
