@@ -97,3 +97,18 @@ def test_forward_and_checks_tables_stay_rich_tables():
     result = traced("neuron", check=True)
     assert printed(Quick(forward_table(result)), 100) == printed(forward_table(result), 100)
     assert printed(Quick(checks_table(result)), 100) == printed(checks_table(result), 100)
+
+
+def test_its_cell_count_is_rich_s_for_any_text():
+    """quick_table counts a string's cells once per distinct character; rich, per character."""
+    import random
+
+    from rich.cells import cell_len as rich_cell_len
+
+    from gradtutor.render.fit import cell_len
+
+    characters = "ab1 −×·⊙σ→∂역전파\x07\t\u0301\u200b😀\ufe0f\u200dé"
+    rng = random.Random(0)
+    for _ in range(5000):
+        text = "".join(rng.choice(characters) for _ in range(rng.randint(0, 12)))
+        assert cell_len(text) == rich_cell_len(text), repr(text)

@@ -14,13 +14,12 @@ output against rich's, character for character.
 from __future__ import annotations
 
 from rich import box
-from rich.cells import cell_len
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from gradtutor.render.fit import Formula, longest_word
+from gradtutor.render.fit import Formula, cell_len, longest_word
 
 _MARKUP = ("[", ":", "\t")  # rich reads markup and emoji codes in str cells, and expands tabs
 
