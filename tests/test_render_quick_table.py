@@ -105,7 +105,7 @@ def test_its_cell_count_is_rich_s_for_any_text():
 
     from rich.cells import cell_len as rich_cell_len
 
-    from gradtutor.render.fit import cell_len
+    from gradtutor.render.cells import cell_len
 
     characters = "ab1 −×·⊙σ→∂역전파\x07\t\u0301\u200b😀\ufe0f\u200dé"
     rng = random.Random(0)

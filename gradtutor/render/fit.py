@@ -13,32 +13,14 @@ Three pieces, each for one kind of content:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from rich._wrap import divide_line
-from rich.cells import cell_len as _rich_cell_len
 from rich.cells import set_cell_size
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
-
-@lru_cache(maxsize=None)
-def _character_cells(character: str) -> int:
-    return _rich_cell_len(character)
-
-
-def cell_len(text: str) -> int:
-    """rich's cell_len, counted once per distinct character: rich walks every character of a
-    string that is not all single-width through a generator, and a trace's numbers carry a
-    minus sign (U+2212) each, which made measuring the cells most of a large table's time.
-    The same sum as rich's for any text without zero-width joiners or variation selectors."""
-    if text.isascii() and text.isprintable():
-        return len(text)
-    if "\u200d" in text or "\ufe0f" in text:
-        return _rich_cell_len(text)
-    return len(text) + sum((_character_cells(c) - 1) * text.count(c) for c in set(text)
-                           if not (c.isascii() and c.isprintable()))
+from gradtutor.render.cells import cell_len
 
 
 class FitWidth:

@@ -19,7 +19,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from gradtutor.render.fit import Formula, cell_len, longest_word
+from gradtutor.render.cells import cell_len
+from gradtutor.render.fit import Formula, longest_word
 
 _MARKUP = ("[", ":", "\t")  # rich reads markup and emoji codes in str cells, and expands tabs
 
