@@ -22,6 +22,8 @@ import os
 import re
 import sys
 
+from gradtutor.render.cells import cell_len as _width  # rich's count, without rich's console
+
 # What rich would read in a str cell as markup ("[b]") or an emoji code (":smile:"); any other
 # character it would lay out differently (tabs, line breaks, control characters).
 _NOT_PLAIN = re.compile(r"\[|:\S*?:|[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -31,13 +33,6 @@ def _plain(text: str) -> bool:
     return _NOT_PLAIN.search(text) is None and text == text.strip()
 
 
-def _width(text: str) -> int:
-    """Columns of `text` on a terminal, as rich counts them (Hangul takes two)."""
-    if text.isascii():
-        return len(text)
-    from rich.cells import cell_len  # the unicode width table alone, not rich's console
-
-    return cell_len(text)
 
 
 # Plain classes, not dataclasses: making a dataclass takes longer than the rest of this module.
@@ -185,32 +180,16 @@ def writes_plain(file) -> bool:
     """Whether rich's Console() writing to `file` would write plain text (no colour codes, box
     lines as drawn here): not a terminal, and nothing in the environment says otherwise (rich's
     own rules, rich/console.py). Where unsure, False: rich decides."""
-    if sys.platform == "win32" or file is None or hasattr(file, "rich_proxied_file"):
-        return False
-    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ or hasattr(builtins, "get_ipython"):
-        return False
-    encoding = (getattr(file, "encoding", "utf-8") or "utf-8").lower()
-    try:
-        return encoding.startswith("utf") and not file.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return _read_as_rich_does(file) and _is_terminal(file) is False
 
 
 def terminal_width(file) -> int | None:
     """The width rich's Console() gives a terminal `file` where it would draw these screens with
     their styles and no more (a terminal that is not dumb, nothing in the environment saying
     otherwise; rich's own rules, rich/console.py); None where it is not such a terminal or unsure."""
-    if sys.platform == "win32" or file is None or hasattr(file, "rich_proxied_file") or hasattr(builtins, "get_ipython"):
+    if not _read_as_rich_does(file) or os.environ.keys() & {"JUPYTER_COLUMNS", "JUPYTER_LINES"}:
         return None
-    if os.environ.keys() & {"TTY_COMPATIBLE", "FORCE_COLOR", "JUPYTER_COLUMNS", "JUPYTER_LINES"}:
-        return None
-    if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
-        return None
-    encoding = (getattr(file, "encoding", "utf-8") or "utf-8").lower()
-    try:
-        if not (encoding.startswith("utf") and file.isatty()):
-            return None
-    except (AttributeError, ValueError):
+    if os.environ.get("TERM", "").lower() in ("dumb", "unknown") or _is_terminal(file) is not True:
         return None
     columns = os.environ.get("COLUMNS")
     if columns is not None and columns.isdigit():
@@ -223,3 +202,21 @@ def terminal_width(file) -> int | None:
             continue
         break
     return width or 80
+
+
+def _read_as_rich_does(file) -> bool:
+    """Whether rich's Console() decides about `file` by the rules read here: not on Windows, not a
+    file rich wraps, not in IPython, nothing in the environment forcing a terminal, UTF text."""
+    if sys.platform == "win32" or file is None or hasattr(file, "rich_proxied_file") or hasattr(builtins, "get_ipython"):
+        return False
+    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return False
+    return (getattr(file, "encoding", "utf-8") or "utf-8").lower().startswith("utf")
+
+
+def _is_terminal(file) -> bool | None:
+    """file.isatty(); None where it cannot say."""
+    try:
+        return bool(file.isatty())
+    except (AttributeError, ValueError):
+        return None
