@@ -5,8 +5,9 @@ question the same way. Each of those keeps its own words in a `strings.toml` bes
 with `load_strings`: English and Korean side by side, every key in every language.
 
 A command shows a few of those words, and parsing a whole file of them took a tenth of its
-start-up (benchmarks/startup.py): `strings_table` reads the one table a command asks for from
-its own lines, with `plain_table`, where it is written plainly (`key = "text"` or a one-line list
+start-up (benchmarks/startup.py): `strings_table` (a `WordsFile`, which ops/table.py uses for the
+ops' words too) reads the one table a command asks for from its own lines, with `plain_table`,
+where it is written plainly (`key = "text"` or a one-line list
 of such texts), and parses the whole file otherwise. tests/test_words_tables.py checks that both
 readings agree on every table of every words file.
 """
@@ -49,32 +50,60 @@ def check_language(lang) -> str:
     return lang
 
 
-@cache
+class WordsFile:
+    """A TOML file of words, read once: each table taken from its own lines where it is written
+    plainly (`plain_table`), the whole file parsed only where one is not."""
+
+    _MISSING = object()
+
+    def __init__(self, text: str):
+        self.text = text
+        self._parsed = None
+        self._tables: dict[str, object] = {}
+
+    def parsed(self) -> dict:
+        """The whole file, parsed on first use."""
+        if self._parsed is None:
+            import tomllib  # only where a table is not plain: `gradtutor --help` and traces stay fast
+
+            self._parsed = tomllib.loads(self.text)
+        return self._parsed
+
+    def table(self, name: str) -> dict:
+        """One table by its dotted name ("ui.lessons_title"), as the parsed file holds it; a
+        table not there raises KeyError."""
+        found = self._tables.get(name)
+        if found is None:
+            found = plain_table(self.text, name)
+            if found is None:
+                found = self.parsed()
+                try:
+                    for key in name.split("."):
+                        found = found[key]
+                except KeyError:
+                    found = self._MISSING
+            self._tables[name] = found
+        if found is self._MISSING:
+            raise KeyError(name)
+        return found
+
+
 def load_strings(package: str) -> dict:
     """The `strings.toml` shipped in `package` (e.g. "gradtutor.render"), parsed once."""
-    import tomllib
-
-    return tomllib.loads(_strings_text(package))
+    return _strings_file(package).parsed()
 
 
-@cache
 def strings_table(package: str, name: str) -> dict:
     """One table of the package's `strings.toml` by its dotted name ("ui.lessons_title"), as
     `load_strings` gives it; a table not there raises KeyError."""
-    found = plain_table(_strings_text(package), name)
-    if found is not None:
-        return found
-    table = load_strings(package)
-    for key in name.split("."):
-        table = table[key]
-    return table
+    return _strings_file(package).table(name)
 
 
 @cache
-def _strings_text(package: str) -> str:
+def _strings_file(package: str) -> WordsFile:
     # The package's own folder: importlib.resources took longer to import than the reading takes.
     folder = Path(importlib.import_module(package).__path__[0])
-    return folder.joinpath("strings.toml").read_text(encoding="utf-8")
+    return WordsFile(folder.joinpath("strings.toml").read_text(encoding="utf-8"))
 
 
 _BASIC = r'"(?:[^"\\\x00-\x1f]|\\[btnfr"\\])*"'  # a one-line TOML string; \u escapes are left to tomllib

@@ -48,8 +48,8 @@ def test_each_ops_words_table_is_the_parsed_table(lang):
     parsed = tomllib.loads((op_table.TEXTS / f"{lang}.toml").read_text(encoding="utf-8"))
     for section in ("op", "pattern"):
         for key, table in parsed[section].items():
-            assert op_table._words(lang).table(section, key) == table, (section, key)
-    assert op_table._words(lang).table("op", "no_such_op") == {}
+            assert op_table._table(lang, section, key) == table, (section, key)
+    assert op_table._table(lang, "op", "no_such_op") == {}
 
 
 def test_a_table_written_another_way_is_left_to_tomllib():

@@ -4,7 +4,7 @@ A record holds the rule only: forward, the vector-Jacobian product, where it is 
 sample it. Its words (formula, local gradients, the gate pattern, Jacobian structure, backward
 rule) live in one data file per language, texts/<lang>.toml, read once on first use, so prose is
 edited and translated without touching code. The accessors (`gate_in`, `formula_in`, …) read them,
-one op's table at a time (gradtutor.lang.plain_table: a trace shows a few ops' words, and parsing
+one op's table at a time (gradtutor.lang.WordsFile: a trace shows a few ops' words, and parsing
 every op's took a tenth of `gradtutor trace`'s start-up).
 
 The one calling convention every op follows and every caller uses:
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from gradtutor.errors import UserError
-from gradtutor.lang import plain_table
+from gradtutor.lang import WordsFile
 from gradtutor.names import closest
 
 TEXTS = Path(__file__).with_name("texts")  # one <lang>.toml per language
@@ -70,7 +70,7 @@ class Op:
         """The op's own table in `lang` (keys it leaves out are absent; {} for an unknown language)."""
         if self.texts is not None:
             return self.texts.get(lang, {})
-        return _words(lang).table("op", self.name)
+        return _table(lang, "op", self.name)
 
     def text(self, key: str, lang: str = "en"):
         """One of the op's words by key, in `lang`; a key a language leaves out (a formula with
@@ -152,8 +152,8 @@ class Pattern:
         return self.text("explain", lang)
 
     def text(self, key: str, lang: str = "en") -> str:
-        own = _words(lang).table("pattern", self.key).get(key)
-        return own or _words("en").table("pattern", self.key)[key]
+        own = _table(lang, "pattern", self.key).get(key)
+        return own or _table("en", "pattern", self.key)[key]
 
     @property
     def name(self) -> str:
@@ -166,41 +166,24 @@ class Pattern:
 
 FANOUT = Pattern("fanout")
 
-class _Words:
-    """One language's texts/<lang>.toml (empty where there is none): read once, each table taken
-    from its own lines where it is written plainly, the whole file parsed only where one is not."""
-
-    def __init__(self, path: Path):
-        self.text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        self._parsed = None
-        self._tables: dict[tuple[str, str], Mapping] = {}
-
-    def parsed(self) -> dict:
-        if self._parsed is None:
-            import tomllib  # only when a table is not plain: `gradtutor --help` and traces stay fast
-
-            self._parsed = tomllib.loads(self.text)
-        return self._parsed
-
-    def table(self, section: str, key: str) -> Mapping:
-        """The table [section.key] ({} where there is none)."""
-        found = self._tables.get((section, key))
-        if found is None:
-            found = plain_table(self.text, f"{section}.{key}")
-            if found is None:
-                found = self.parsed().get(section, {}).get(key, {})
-            self._tables[section, key] = found
-        return found
+_LANGUAGES: dict[str, WordsFile] = {}
 
 
-_LANGUAGES: dict[str, _Words] = {}
-
-
-def _words(lang: str) -> _Words:
+def _words(lang: str) -> WordsFile:
+    """texts/<lang>.toml, read once (empty where there is none)."""
     words = _LANGUAGES.get(lang)
     if words is None:
-        words = _LANGUAGES[lang] = _Words(TEXTS / f"{lang}.toml")
+        path = TEXTS / f"{lang}.toml"
+        words = _LANGUAGES[lang] = WordsFile(path.read_text(encoding="utf-8") if path.is_file() else "")
     return words
+
+
+def _table(lang: str, section: str, key: str) -> Mapping:
+    """The table [section.key] of texts/<lang>.toml ({} where there is none)."""
+    try:
+        return _words(lang).table(f"{section}.{key}")
+    except KeyError:
+        return {}
 
 
 def language(lang: str) -> dict:
