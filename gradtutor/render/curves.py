@@ -321,14 +321,16 @@ class Plot:
 
 
 def curves_picture(title: str, plots, lang: str = "en"):
-    """The plots one above the other, each curve in its run's colour: a render.picture.Picture."""
+    """The plots one above the other, each curve in its run's colour, each under its heading where
+    one has one: a render.picture.Picture."""
     from gradtutor.render.canvas import SVG_COLOURS
 
     plots = [plot for plot in plots if any(values for _, values in plot.series)]
     panels = [[(name, SVG_COLOURS[i % len(SVG_COLOURS)], [float(v) for v in values])
                for i, (name, values) in enumerate(plot.series) if values] for plot in plots]
     epochs = max((len(values) for panel in panels for _, _, values in panel), default=1)
-    shape = dict(headings=[plot.heading for plot in plots], x_label=words(lang, "curve_epoch_axis"),
+    headings = [plot.heading for plot in plots]
+    shape = dict(headings=headings if any(headings) else (), x_label=words(lang, "curve_epoch_axis"),
                  percent_axes=[plot.percent_axis for plot in plots])
     return Picture("curves", lambda: svg_panels(panels, epochs, title, **shape),
                    lambda path: _png_panels(panels, epochs, path, title, **shape))
@@ -337,10 +339,4 @@ def curves_picture(title: str, plots, lang: str = "en"):
 def save_several(panels, path, title: str = "runs") -> Path:
     """Write panels of several runs' curves: `panels` is a list of lists of (name, values);
     .svg (no dependency) or .png (matplotlib)."""
-    from gradtutor.render.canvas import SVG_COLOURS
-
-    coloured = [[(name, SVG_COLOURS[i % len(SVG_COLOURS)], values) for i, (name, values) in enumerate(panel)]
-                for panel in panels if panel]
-    epochs = max(len(values) for panel in coloured for _, _, values in panel)
-    return save_plot(path, "curves", lambda: svg_panels(coloured, epochs, title),
-                     lambda p: _png_panels(coloured, epochs, p, title))
+    return curves_picture(title, [Plot("", tuple(panel)) for panel in panels]).save(path)
