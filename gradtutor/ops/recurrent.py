@@ -114,26 +114,19 @@ def _half_scale(m, hidden, gates, sigmoids, dtype):
 EXP_CEILING = 80.0  # e⁸⁰ ≈ 5.5e34 fits float32 (overflow past e^88.7); 1/(1 + e⁸⁰) is still normal
 
 
-def _sigmoid_of_negated(m, z):
+def _sigmoid_of_negated(m, z, ceiling):
     """In place: z ← σ(−z) = 1/(1 + eᶻ), through one exp (numpy's float32 exp takes half the time
-    of its tanh). z is capped first, so that the exp cannot overflow: σ(−80) ≈ 1.8e-35 is as good as
-    any smaller value."""
-    m.minimum(z, EXP_CEILING, out=z)
+    of its tanh). z is capped first at `ceiling` (an array of EXP_CEILING at least z's shape: numpy
+    takes four times as long to compare with a scalar), so that the exp cannot overflow:
+    σ(−80) ≈ 1.8e-35 is as good as any smaller value."""
+    m.minimum(z, ceiling[: len(z)], out=z)
     m.exp(z, out=z)
     z += 1.0
     m.divide(1.0, z, out=z)
 
 
-def _tanh_into(m, c, out):
-    """out ← tanh c = 2σ(2c) − 1, through the same exp as the gates."""
-    m.multiply(c, -2.0, out=out)
-    _sigmoid_of_negated(m, out)
-    out *= 2.0
-    out -= 1.0
-
-
 def lstm_steps(m, x, h0, c0, weight_x, weight_h, bias):
-    """Run an LSTM over x; returns (xh, gates, cells, cell_tanhs).
+    """Run an LSTM over x; returns (xh, gates, cells, cell_tanhs), time-major and feature-major.
 
     Feature-major: states are stored transposed, one column per sequence of the batch: h_t and
     c_t as (H, N), a step's gates as (4H, N). Each gate is then a contiguous block of rows (numpy
@@ -142,36 +135,36 @@ def lstm_steps(m, x, h0, c0, weight_x, weight_h, bias):
     better than 32 batch rows (measured at 2 threads: 22 µs against 33 µs a step).
 
     Gate order in the 4H rows: input i, forget f, output o (sigmoids), then the candidate g
-    (tanh); `gates` (T, 4H, N) holds the activated values, `cells` and `cell_tanhs` (T, H, N)
-    c_t and tanh c_t. xh (D + H + 1, T + 1, N) holds the columns [x_t; h_{t−1}; 1] at time t:
-    each step is ONE matrix product of [W_x; W_h; b]ᵀ with xh[:, t], written straight into the
-    gates, and step t writes h_t into xh[:, t + 1], where the next step reads it. Time sits in
-    the middle so that the backward's weight gradient is one product over every step without
-    gathering them first.
+    (tanh); `gates` holds the activated values. xh (T + 1, D + H + 1, N) holds the column block
+    [x_t; h_{t−1}; 1] in block t: each step is ONE matrix product of [W_x; W_h; b]ᵀ with its
+    block, written straight into the gates, and step t writes h_t into block t + 1, where the
+    next step reads it.
     """
     n, steps, d = x.shape
     hidden = h0.shape[1]
-    xh = m.empty((d + hidden + 1, steps + 1, n), dtype=x.dtype)  # (D + H + 1, T + 1, N)
-    xh[:d, :steps] = x.transpose(2, 1, 0)
-    xh[:d, steps] = 0.0  # the columns after the last step only carry h_T
-    xh[d : d + hidden, 0] = h0.T
-    xh[d + hidden] = 1.0
-    # Both activations through one exp: σ(a) = 1/(1 + e⁻ᵃ) and tanh a = 2σ(2a) − 1. The weights
-    # are scaled by −1 on the sigmoid rows and −2 on the candidate's (exactly: powers of two), so
-    # each step's product is the exponent itself.
+    xh = m.empty((steps + 1, d + hidden + 1, n), dtype=x.dtype)  # (T + 1, D + H + 1, N)
+    xh[:steps, :d] = x.transpose(1, 2, 0)
+    xh[steps, :d] = 0.0  # the block after the last step only carries h_T
+    xh[0, d : d + hidden] = h0.T
+    xh[:, d + hidden] = 1.0
+    # Every gate through one exp: σ(a) = 1/(1 + e⁻ᵃ) and tanh a = 2σ(2a) − 1. With the weights
+    # scaled by −1 on the sigmoid rows and −2 on the candidate's (exactly: powers of two), each
+    # step's product is the exponent itself.
     scale = m.full((4 * hidden,), -1.0, dtype=x.dtype)
     scale[3 * hidden :] = -2.0
-    weights_t = (m.concatenate((weight_x, weight_h, bias.reshape(1, -1)), axis=0) * scale).T.copy()  # (4H, D + H + 1)
+    weights = m.concatenate((weight_x, weight_h, bias.reshape(1, -1)), axis=0) * scale  # (D + H + 1, 4H)
+    weights_t = weights.T.copy()  # (4H, D + H + 1)
     gates = m.empty((steps, 4 * hidden, n), dtype=x.dtype)  # (T, 4H, N)
     cells = m.empty((steps, hidden, n), dtype=x.dtype)  # (T, H, N)
     cell_tanhs = m.empty_like(cells)
     written = m.empty((hidden, n), dtype=x.dtype)  # i ⊙ g of the current step
+    ceiling = m.full((4 * hidden, n), EXP_CEILING, dtype=x.dtype)
     c = c0.T  # (H, N)
     with blas_threads(2):  # small sequential products: see backend.blas_threads
         for step in range(steps):
             gate = gates[step]  # (4H, N)
-            m.matmul(weights_t, xh[:, step], out=gate)
-            _sigmoid_of_negated(m, gate)
+            m.matmul(weights_t, xh[step], out=gate)
+            _sigmoid_of_negated(m, gate, ceiling)
             i, f, o, cand = gate[:hidden], gate[hidden : 2 * hidden], gate[2 * hidden : 3 * hidden], gate[3 * hidden :]
             cand *= 2.0
             cand -= 1.0  # tanh from σ(2a)
@@ -180,15 +173,15 @@ def lstm_steps(m, x, h0, c0, weight_x, weight_h, bias):
             m.multiply(i, cand, out=written)
             c_new += written
             c = c_new
-            _tanh_into(m, c, cell_tanhs[step])
-            m.multiply(o, cell_tanhs[step], out=xh[d : d + hidden, step + 1])
+            m.tanh(c, out=cell_tanhs[step])
+            m.multiply(o, cell_tanhs[step], out=xh[step + 1, d : d + hidden])
     return xh, gates, cells, cell_tanhs
 
 
 def _lstm_forward(m, p, x, h0, c0, weight_x, weight_h, bias):
     xh, gates, cells, cell_tanhs = lstm_steps(m, x, h0, c0, weight_x, weight_h, bias)
     d, hidden = x.shape[2], h0.shape[1]
-    return xh[d : d + hidden, 1:].transpose(2, 1, 0), (xh, gates, cells, cell_tanhs)  # (N, T, H)
+    return xh[1:, d : d + hidden].transpose(2, 0, 1), (xh, gates, cells, cell_tanhs)  # (N, T, H)
 
 
 CHUNK_STEPS = 8  # time steps whose step-independent factors are computed together (cache-sized)
@@ -235,10 +228,7 @@ def _lstm_vjp(m, p, g, out, saved, needs, x, h0, c0, weight_x, weight_h, bias):
     d, hidden = x.shape[2], h0.shape[1]
     dtype = gates.dtype
     g = m.ascontiguousarray(g.transpose(1, 2, 0))  # (T, H, N), once: a block is read per step
-    # da_t, the gradient of step t's pre-activations, laid out as xh is: (4H, T + 1, N), the
-    # columns after the last step zero, so that the weight gradient below is one product.
-    dpre = m.empty((width, steps + 1, n), dtype=dtype)
-    dpre[:, steps] = 0.0
+    dpre = m.empty_like(gates)  # (T, 4H, N): da_t, the gradient of step t's pre-activations
     dh = m.zeros((hidden, n), dtype=dtype)  # (H, N)
     dc = m.zeros((hidden, n), dtype=dtype)
     through_h = m.empty_like(dc)
@@ -251,15 +241,17 @@ def _lstm_vjp(m, p, g, out, saved, needs, x, h0, c0, weight_x, weight_h, bias):
                 dh += g[step]
                 m.multiply(dh, dc_by_dh[k], out=through_h)
                 dc += through_h
-                da = dpre[:, step]  # (4H, N)
+                da = dpre[step]  # (4H, N)
                 m.multiply(dc, by_d[k].reshape(4, hidden, n), out=da.reshape(4, hidden, n))
                 m.multiply(dh, by_d[k, 2 * hidden : 3 * hidden], out=da[2 * hidden : 3 * hidden])  # o takes dh
                 dc *= gates[step, hidden : 2 * hidden]  # the cell path: only f scales it, so gradients survive
                 m.matmul(weight_h, da, out=dh)  # (H, N): to h_{t−1} through W_h
-    # Weights: Σ_t da_t·[x_t; h_{t−1}; 1]ᵀ, one product over every step and sequence at once.
-    dpre_flat = dpre.reshape(width, -1)  # (4H, (T + 1)·N)
-    both = (dpre_flat @ xh.reshape(xh.shape[0], -1).T).T  # (D + H + 1, 4H)
-    dx = (weight_x @ dpre_flat).reshape(d, steps + 1, n)[:, :steps].transpose(2, 1, 0) if needs[0] else None  # (N, T, D)
+    # Weights: Σ_t da_t·[x_t; h_{t−1}; 1]ᵀ, one product once the step index sits next to the
+    # batch's (two transposing copies, cheaper than gathering da_t into place every step).
+    dpre_flat = m.ascontiguousarray(dpre.transpose(1, 0, 2)).reshape(width, steps * n)  # (4H, T·N)
+    xh_flat = m.ascontiguousarray(xh[:steps].transpose(1, 0, 2)).reshape(-1, steps * n)  # (D + H + 1, T·N)
+    both = (dpre_flat @ xh_flat.T).T  # (D + H + 1, 4H)
+    dx = (weight_x @ dpre_flat).reshape(d, steps, n).transpose(2, 1, 0) if needs[0] else None  # (N, T, D)
     return dx, dh.T, dc.T, both[:d], both[d : d + hidden], both[d + hidden]
 
 
