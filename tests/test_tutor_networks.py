@@ -181,7 +181,7 @@ def test_bad_layer_texts_are_one_line_schema_errors(tmp_path, text, message):
         ('training = "xor-net"', "params", "asked of a layer or model, but the step names a training run"),
         ('layer = "conv2d(in=3, out=1, kernel=3)"', "params", "conv2d needs input_shape"),
         ('layer = "linear(in=4, out=2)"\ninput_shape = [3]', "params", "does not take an input of shape [3]"),
-        ('training = "nope"', "accuracy", "unknown training 'nope' (trainings: xor-linear, xor-net)"),
+        ('training = "nope"', "accuracy", "unknown training 'nope' (defined: xor-linear, xor-net)"),
         ('example = "apple"\ninput_shape = [3]', "grad:tax", "input_shape goes with layer"),
         ('layer = "relu"\nmodel = "lenet"', "params", "name one source, not layer and model"),
     ],

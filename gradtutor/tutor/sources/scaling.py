@@ -26,7 +26,7 @@ from typing import ClassVar
 
 from gradtutor.render.scaling import scaling_table
 from gradtutor.tutor.quantities import Quantity, QuantityError
-from gradtutor.tutor.source_family import SourceFamily
+from gradtutor.tutor.source_family import NamedEntryFamily
 
 KINDS = ("variance", "max_weight", "score_grad")
 _LIMITS = {"keys": (2, 64), "samples": (10, 20000), "seed": (0, 2**31)}
@@ -118,7 +118,7 @@ def measure(source: Scaling) -> Measurements:
     return Measurements(source, tuple(rows))
 
 
-class ScalingFamily(SourceFamily):
+class ScalingFamily(NamedEntryFamily):
     name = "scaling"
     description = "measurement of dot-product scaling"
     keys = ("scaling",)
@@ -127,25 +127,8 @@ class ScalingFamily(SourceFamily):
     default_view = "scaling"
     quantity_forms = "variance:D, max_weight:D, score_grad:D (each also :D:scaled)"
 
-    def parse_table(self, raw, report) -> dict[str, Scaling]:
-        if not isinstance(raw, dict):
-            report.problem("[scaling] must be a table of measurements: [scaling.<name>]")
-            return {}
-        found = {}
-        for name, table in raw.items():
-            report.entry(f"scaling {name}")
-            try:
-                found[name] = spec(name, table)
-            except ValueError as exc:
-                report.problem(str(exc))
-        return found
-
-    def parse(self, raw, entries, report) -> Scaling | None:
-        name = raw["scaling"]
-        if name not in entries:
-            report.problem(f"unknown scaling {name!r} (defined: {', '.join(entries) or 'none'})")
-            return None
-        return entries[name]
+    def spec(self, name, table) -> Scaling:
+        return spec(name, table)
 
     def parse_quantity(self, kind, parts, text) -> Quantity | None:
         """variance:64, max_weight:64:scaled …"""

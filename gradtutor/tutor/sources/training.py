@@ -10,7 +10,7 @@ from __future__ import annotations
 from gradtutor.render.training import lesson_view, summary
 from gradtutor.tutor import training as runs
 from gradtutor.tutor.quantities import Quantity, QuantityError
-from gradtutor.tutor.source_family import SourceFamily
+from gradtutor.tutor.source_family import NamedEntryFamily
 
 KINDS = ("loss", "accuracy", "test_loss", "test_accuracy", "baseline", "sequence_accuracy")
 _MISSING = {
@@ -22,7 +22,7 @@ _MISSING = {
 }
 
 
-class TrainingFamily(SourceFamily):
+class TrainingFamily(NamedEntryFamily):
     name = "training"
     description = "training run"
     keys = ("training",)
@@ -32,26 +32,10 @@ class TrainingFamily(SourceFamily):
     picture_views = ("train",)
     quantity_forms = ", ".join(KINDS)
 
-    def parse_table(self, raw, report) -> dict[str, runs.Training]:
-        if not isinstance(raw, dict):
-            report.problem("[training] must be a table of training runs: [training.<name>]")
-            return {}
-        found = {}
-        for name, table in raw.items():
-            report.entry(f"training {name}")
-            try:
-                found[name] = runs.spec(name, table)
-            except runs.TrainingError as exc:
-                report.problem(str(exc))
-        return found
+    spec_error = runs.TrainingError
 
-    def parse(self, raw, entries, report) -> runs.Training | None:
-        name = raw["training"]
-        if name not in entries:
-            known = ", ".join(entries) or "none defined"
-            report.problem(f"unknown training {name!r} (trainings: {known})")
-            return None
-        return entries[name]
+    def spec(self, name, table) -> runs.Training:
+        return runs.spec(name, table)
 
     def parse_quantity(self, kind, parts, text) -> Quantity | None:
         if kind in KINDS and not parts:
