@@ -10,8 +10,10 @@ colour codes (output to a pipe or a file: `writes_plain`) `plain_lines` gives th
 and on a terminal (`terminal_width`) `styled_lines` gives what rich draws there when everything
 fits the width: the same text with the title in italic, the headers in bold, a column's colour and
 a cell's coloured `Pieces` (a gradient in red) written with rich's escape codes, piece by piece as
-rich splits them. A screen wider than the terminal, or a cell wider than its column, stays rich's
-business (it narrows columns and wraps cells). Anything it is not sure of (a cell rich would read
+rich splits them. A table of words (str cells, no column options: the lesson list) wider than the
+terminal is narrowed and wrapped as rich does it (the widest columns first, words onto the next
+line); any other screen wider than the terminal, a cell wider than its column, and a word rich
+would cut with "…" stay rich's business. Anything it is not sure of (a cell rich would read
 as markup or an emoji code, a tab, a line break in a str cell, an empty table, a highlighted row,
 a style not written here) it leaves to rich. The rules are rich's own (rich/table.py, padding.py,
 text.py, style.py) for this one style: `box.SIMPLE_HEAD`, no edge, one space of padding (or
@@ -154,11 +156,24 @@ class PlainTable:
             widths.append(width)
             styles.append(style)
         table_width = sum(widths) + len(widths) - 1
+        if terminal is not None and table_width > terminal:
+            # rich narrows the columns to the terminal and wraps their cells: drawn here for
+            # columns of words (str cells, no column options), as the lesson list has.
+            if any(options for _, _, *options in columns) or not all(isinstance(cell, str) for row in self.rows for cell in row):
+                return None
+            if terminal - (len(widths) - 1) < 1:
+                return None
+            widths = _narrowed(widths, terminal - (len(widths) - 1))
+            if any(width - left - right < 1 for width, (left, right) in zip(widths, pads)):
+                return None
+            table_width = sum(widths) + len(widths) - 1
+            grid = [[_wrapped(cell, width - left - right, justify) for cell, width, (left, right), (_, justify, *_)
+                     in zip(row, widths, pads, columns)] for row in grid]
+            if any(cell is None for row in grid for cell in row):
+                return None
         for text in (self.title, self.caption):
             if text is not None and _width(text) > table_width:
                 return None  # rich wraps a title or a caption to the table's width
-        if terminal is not None and table_width > terminal:
-            return None  # rich narrows the columns to the terminal, wrapping cells
         lines = [] if self.title is None else [_styled(ITALIC, self.title + " " * (table_width - _width(self.title)), terminal)]
         for number, row in enumerate(grid):
             header = number == 0
@@ -179,6 +194,67 @@ class PlainTable:
         if self.caption is not None:
             lines.append(_styled(DIM_ITALIC, self.caption + " " * (table_width - _width(self.caption)), terminal))
         return lines
+
+
+def _narrowed(widths: list[int], max_width: int) -> list[int]:
+    """Column widths (padding included) brought down to `max_width` as rich's Table does for
+    columns that may all wrap (rich/table.py `_collapse_widths`, then its last resort): the widest
+    columns first, down to the next widest, then every column alike."""
+    widths = [min(width, max_width) or 1 for width in widths]  # rich measures each column within the width
+    excess = sum(widths) - max_width
+    while excess > 0:
+        widest = max(widths)
+        next_widest = max(width if width != widest else 0 for width in widths)
+        if widest == next_widest:
+            break
+        ratios = [1 if width == widest else 0 for width in widths]
+        widths = _ratio_reduce(excess, ratios, [min(excess, widest - next_widest)] * len(widths), widths)
+        excess = sum(widths) - max_width
+    if excess > 0:
+        widths = _ratio_reduce(excess, [1] * len(widths), widths, widths)
+    return widths
+
+
+def _ratio_reduce(total: int, ratios: list[int], maximums: list[int], values: list[int]) -> list[int]:
+    """rich's ratio_reduce (rich/_ratio.py): `total` taken off `values` in proportion to `ratios`,
+    at most `maximums` from each."""
+    ratios = [ratio if maximum else 0 for ratio, maximum in zip(ratios, maximums)]
+    total_ratio = sum(ratios)
+    if not total_ratio:
+        return values[:]
+    reduced = []
+    for ratio, maximum, value in zip(ratios, maximums, values):
+        if ratio and total_ratio > 0:
+            taken = min(maximum, round(ratio * total / total_ratio))
+            reduced.append(value - taken)
+            total -= taken
+            total_ratio -= ratio
+        else:
+            reduced.append(value)
+    return reduced
+
+
+def _wrapped(lines, width: int, justify: str):
+    """A str cell's lines wrapped to `width` as rich's Text.wrap does in a table column (words
+    onto the next line), each line justified to `width`; None where rich would cut a line with
+    "…" (a word wider than the column: rich's default overflow for a column)."""
+    from rich._wrap import divide_line  # only where a table is narrowed: two small modules of rich
+
+    wrapped = []
+    for line in lines:
+        text = _joined(line)
+        offsets = divide_line(text, width, fold=False)
+        for start, end in zip([0, *offsets], [*offsets, len(text)]):
+            piece = text[start:end]
+            if len(piece) > width:  # rich drops the spaces a break leaves past the width, counted in characters
+                piece = piece[: len(piece) - min(len(piece) - len(piece.rstrip()), len(piece) - width)]
+            if justify == "right":
+                piece = piece.rstrip()
+            if _width(piece) > width:
+                return None  # rich cuts it with "…": what is cut off stays rich's business
+            fill = " " * (width - _width(piece))
+            wrapped.append([(piece + fill if justify == "left" else fill + piece, "")])
+    return wrapped
 
 
 def _cell_lines(cell, header: bool = False) -> list[list[tuple[str, str]]] | None:
