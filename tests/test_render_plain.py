@@ -193,3 +193,10 @@ def test_narrowed_tables_of_both_alignments_print_what_rich_draws():
         if styled is not None:
             assert styled == rich_draws_on_a_terminal(table, width), width
     assert styled_prints(table, 40) is not None
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_on_a_terminal_the_progress_of_a_new_learner_prints_what_rich_draws(tmp_path, lang):
+    screen = listing.progress_report(lang, tmp_path)
+    for width in (80, 100):
+        assert styled_prints(screen, width) == rich_draws_on_a_terminal(screen, width)
