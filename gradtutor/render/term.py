@@ -37,24 +37,31 @@ def trace_screen(trace, step: int | None = None, digits: int | None = None, lang
     checks, no step highlighted, on a terminal where it fits), else by rich."""
     check_step(trace, step)  # a bad step is a one-line error before anything is drawn
     rounded = {} if digits is None else {"digits": digits}
+    if trace.is_tensor or trace.checks is not None:  # Jacobians, or a table of checks: rich's
 
-    def through_rich():
-        from rich.console import Group
-        from rich.text import Text
+        def through_rich():
+            steps = forward_table(trace, lang=lang, **rounded) if step == 0 else trace_table(trace, step=step, lang=lang, **rounded)
+            return _with_summary(steps, summary(trace, step=step, lang=lang, **rounded))
 
-        # Step 0 is the forward pass: its table, not an empty table of backward steps.
-        steps = forward_table(trace, lang=lang, **rounded) if step == 0 else trace_table(trace, step=step, lang=lang, **rounded)
-        # The blank line as Text: a str would be highlighted, and compiling rich's highlighter
-        # took longer than drawing the tables.
-        return Group(steps, Text(""), summary(trace, step=step, lang=lang, **rounded))
+        return Either(None, through_rich)
+    # The cells are worked out once, for the plain lines and for rich where they stand aside.
+    places = TABLE_DIGITS if digits is None else digits
+    rows = None if step == 0 else StepRows(trace, step, places, lang)
+    steps = _forward(trace, places, lang) if rows is None else rows.plain_table()
+    table, note = _summary(trace, places, step, lang)
+    plain = Stack((steps, Line(""), table, *(() if note is None else (Line(note),))))
+    # Step 0 is the forward pass: its table, not an empty table of backward steps.
+    return Either(plain, lambda: _with_summary(steps.rich_table() if rows is None else _fitted(rows, steps),
+                                               _summary_view(table, note)))
 
-    plain = None
-    if not trace.is_tensor and trace.checks is None:
-        places = TABLE_DIGITS if digits is None else digits
-        steps = _forward(trace, places, lang) if step == 0 else StepRows(trace, step, places, lang).plain_table()
-        table, note = _summary(trace, places, step, lang)
-        plain = Stack((steps, Line(""), table, *(() if note is None else (Line(note),))))
-    return Either(plain, through_rich)
+
+def _with_summary(steps, brief):
+    from rich.console import Group
+    from rich.text import Text
+
+    # The blank line as Text: a str would be highlighted, and compiling rich's highlighter
+    # took longer than drawing the tables.
+    return Group(steps, Text(""), brief)
 
 
 def trace_table(trace, step: int | None = None, digits: int | None = None, lang: str = "en"):
@@ -72,17 +79,22 @@ def trace_table(trace, step: int | None = None, digits: int | None = None, lang:
 
         backward = tensor_trace_table(trace, step, lang=lang, **({} if digits is None else {"digits": digits}))
         return backward if trace.checks is None else Group(backward, checks_table(trace, digits or TABLE_DIGITS, lang))
-    from gradtutor.render.fit import FitWidth
-    from gradtutor.render.quick_table import Quick
-
     digits = TABLE_DIGITS if digits is None else digits
     step = check_step(trace, step)
     rows = StepRows(trace, step, digits, lang)
-    # A narrow terminal gets the same rows with the chain rule in one column, not a cropped table.
-    table = FitWidth(Quick(rows.table()), lambda: Quick(rows.table(narrow=True)))
+    table = _fitted(rows, rows.plain_table())
     if trace.checks is None:
         return table
     return Group(table, checks_table(trace, digits, lang))
+
+
+def _fitted(rows, wide: PlainTable):
+    """The wide table of `rows` where it fits; a narrow terminal gets the same rows with the chain
+    rule in one column, not a cropped table."""
+    from gradtutor.render.fit import FitWidth
+    from gradtutor.render.quick_table import Quick
+
+    return FitWidth(Quick(wide.rich_table()), lambda: Quick(rows.table(narrow=True)))
 
 
 class _Input:
@@ -255,9 +267,12 @@ def summary(trace, digits: int = TABLE_DIGITS, step: int | None = None, lang: st
     step=k is the summary after backward step k: a gradient still waiting for a later step
     shows "?", as in the diagram's frame k, so a step view does not give the answers away.
     """
+    return _summary_view(*_summary(trace, digits, step, lang))
+
+
+def _summary_view(table: PlainTable, note: str | None):
     from gradtutor.render.quick_table import Quick
 
-    table, note = _summary(trace, digits, step, lang)
     if note is None:
         return Quick(table.rich_table())
     from rich.console import Group
