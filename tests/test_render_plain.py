@@ -200,3 +200,18 @@ def test_on_a_terminal_the_progress_of_a_new_learner_prints_what_rich_draws(tmp_
     screen = listing.progress_report(lang, tmp_path)
     for width in (80, 100):
         assert styled_prints(screen, width) == rich_draws_on_a_terminal(screen, width)
+
+
+def test_lines_break_where_rich_breaks_them():
+    import random
+
+    from rich._wrap import divide_line
+
+    from gradtutor.render.plain import _breaks
+
+    rng = random.Random(0)
+    words = ["a", "bb", "word", "longerword", "한국어", "문장을", "x" * 15, "(2,", "3)", "−0.5"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 9)))
+        width = rng.randint(1, 30)
+        assert _breaks(text, width) == divide_line(text, width, fold=False), (text, width)

@@ -234,16 +234,32 @@ def _ratio_reduce(total: int, ratios: list[int], maximums: list[int], values: li
     return reduced
 
 
+_WORD = re.compile(r"\s*\S+\s*")  # a word and the spaces after it, as rich/_wrap.py reads words
+
+
+def _breaks(text: str, width: int) -> list[int]:
+    """Where rich's `divide_line(text, width, fold=False)` (rich/_wrap.py) breaks a line: before
+    each word that does not fit the rest of the line (a word wider than the line on one of its own)."""
+    breaks, column = [], 0
+    for word in _WORD.finditer(text):
+        start, length = word.start(), _width(word.group().rstrip())
+        if width - column >= length:
+            column += _width(word.group())
+        elif length > width or column and start:
+            if start:
+                breaks.append(start)
+            column = _width(word.group())
+    return breaks
+
+
 def _wrapped(lines, width: int, justify: str):
     """A str cell's lines wrapped to `width` as rich's Text.wrap does in a table column (words
     onto the next line), each line justified to `width`; None where rich would cut a line with
     "…" (a word wider than the column: rich's default overflow for a column)."""
-    from rich._wrap import divide_line  # only where a table is narrowed: two small modules of rich
-
     wrapped = []
     for line in lines:
         text = _joined(line)
-        offsets = divide_line(text, width, fold=False)
+        offsets = _breaks(text, width)
         for start, end in zip([0, *offsets], [*offsets, len(text)]):
             piece = text[start:end]
             if len(piece) > width:  # rich drops the spaces a break leaves past the width, counted in characters
