@@ -31,13 +31,16 @@ import sys
 
 from gradtutor.render.cells import cell_len as _width  # rich's count, without rich's console
 
-# What rich would read in a str cell as markup ("[b]") or an emoji code (":smile:"); any other
-# character it would lay out differently (tabs, line breaks, control characters).
-_NOT_PLAIN = re.compile(r"\[|:\S*?:|[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What rich would read in a str cell as an emoji code (":smile:"); "[" would be markup, and any
+# character that is not printable it would lay out differently (tabs, line breaks, control
+# characters). Searched only in text with a colon: compiling it took longer than this module.
+_EMOJI_CODE = r":\S*?:"
 
 
 def _plain(text: str) -> bool:
-    return _NOT_PLAIN.search(text) is None and text == text.strip()
+    if "[" in text or not text.isprintable() or text != text.strip():
+        return False
+    return ":" not in text or re.search(_EMOJI_CODE, text) is None
 
 
 
@@ -234,14 +237,14 @@ def _ratio_reduce(total: int, ratios: list[int], maximums: list[int], values: li
     return reduced
 
 
-_WORD = re.compile(r"\s*\S+\s*")  # a word and the spaces after it, as rich/_wrap.py reads words
+_WORD = r"\s*\S+\s*"  # a word and the spaces after it, as rich/_wrap.py reads words
 
 
 def _breaks(text: str, width: int) -> list[int]:
     """Where rich's `divide_line(text, width, fold=False)` (rich/_wrap.py) breaks a line: before
     each word that does not fit the rest of the line (a word wider than the line on one of its own)."""
     breaks, column = [], 0
-    for word in _WORD.finditer(text):
+    for word in re.finditer(_WORD, text):
         start, length = word.start(), _width(word.group().rstrip())
         if width - column >= length:
             column += _width(word.group())
