@@ -180,7 +180,7 @@ class PlainTable:
         lines = [] if self.title is None else [_styled(ITALIC, self.title + " " * (table_width - _width(self.title)), terminal)]
         for number, row in enumerate(grid):
             header = number == 0
-            drawn = [_cell(cell, width, pad, justify, BOLD if header else style, header, terminal)
+            drawn = [_cell(cell, width, pad, justify, BOLD if header else style, terminal)
                      for cell, width, pad, (_, justify, *_), style in zip(row, widths, pads, columns, styles)]
             height = max(len(cell) for cell in drawn)
             for cell, width, style in zip(drawn, widths, styles):
@@ -308,7 +308,7 @@ def _joined(line) -> str:
     return "".join(text for text, _ in line)
 
 
-def _cell(lines, width: int, pad: tuple[int, int], justify: str, style: str, header: bool, terminal: int | None) -> list[str]:
+def _cell(lines, width: int, pad: tuple[int, int], justify: str, style: str, terminal: int | None) -> list[str]:
     """A cell's lines as rich draws them in a column `width` wide: padding, then the text
     justified; in `style` (a column's colour, a header's bold) piece by piece as rich splits it."""
     left, right = pad
@@ -337,7 +337,8 @@ def _code(style: str | None) -> str | None:
     if not style:
         return ""
     words = style.split()
-    if any(word not in _ATTRIBUTES and word not in _COLOURS for word in words) or len(set(words)) < len(words):
+    if any(word not in _ATTRIBUTES and word not in _COLOURS for word in words) or len(set(words)) < len(words) \
+            or sum(word in _COLOURS for word in words) > 1:
         return None
     codes = [_ATTRIBUTES[word] for word in _ATTRIBUTES if word in words]
     if os.environ.get("NO_COLOR", "") == "":
