@@ -306,17 +306,9 @@ def trace(
 
         typer.echo(to_dot(result, step=step, lang=lang, **({} if digits is None else {"digits": digits})), nl=False)
     else:
-        from rich.console import Group
-        from rich.text import Text
+        from gradtutor.render.term import trace_screen
 
-        from gradtutor.render.term import forward_table, summary, trace_table
-
-        # Step 0 is the forward pass: its table, not an empty table of backward steps.
-        rounded = {} if digits is None else {"digits": digits}
-        steps = forward_table(result, lang=lang, **rounded) if step == 0 else trace_table(result, step=step, lang=lang, **rounded)
-        # The blank line as Text: a str would be highlighted, and compiling rich's highlighter
-        # took longer than drawing the tables.
-        _print(Group(steps, Text(""), summary(result, step=step, lang=lang, **rounded)))
+        _print(trace_screen(result, step=step, lang=lang, digits=digits))
 
 
 @app.command(short_help="Draw the graph as SVG, PNG, PDF, DOT or an HTML step player; --frames for slides.")

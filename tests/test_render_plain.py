@@ -166,3 +166,52 @@ def test_the_terminal_width_is_rich_s_where_rich_would_draw_styles(monkeypatch, 
     expected = file is _Terminal and not environment.keys() & {"FORCE_COLOR", "TTY_COMPATIBLE"} \
         and environment.get("TERM") != "dumb"
     assert (width is not None) == expected
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_on_a_terminal_narrower_than_the_lesson_list_it_wraps_as_rich_does(home_with_progress, lang):
+    """rich narrows the widest columns to the terminal and wraps their words: the same lines, for
+    every width from 60 to 200 columns where no word is cut (those stay rich's)."""
+    drawn = []
+    for width in range(60, 201):
+        for screen in (listing.lessons_table(lang, home_with_progress), listing.progress_report(lang, home_with_progress)):
+            styled = styled_prints(screen, width)
+            if styled is not None:
+                assert styled == rich_draws_on_a_terminal(screen, width), width
+                drawn.append(width)
+    if lang == "en":  # the titles wrap at 80 and 100 columns, and are drawn here
+        assert {80, 100} <= set(drawn)
+    assert len(drawn) > 200
+
+
+def test_narrowed_tables_of_both_alignments_print_what_rich_draws():
+    table = PlainTable("Words", [("a long header", "left"), ("right", "right"), ("short", "left")])
+    table.add_row("one two three four five six", "1 22 333", "x")
+    table.add_row("한국어 문장을 여러 줄로 나눈다", "", "seven eight nine")
+    for width in range(24, 60):
+        styled = styled_prints(table, width)
+        if styled is not None:
+            assert styled == rich_draws_on_a_terminal(table, width), width
+    assert styled_prints(table, 40) is not None
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_on_a_terminal_the_progress_of_a_new_learner_prints_what_rich_draws(tmp_path, lang):
+    screen = listing.progress_report(lang, tmp_path)
+    for width in (80, 100):
+        assert styled_prints(screen, width) == rich_draws_on_a_terminal(screen, width)
+
+
+def test_lines_break_where_rich_breaks_them():
+    import random
+
+    from rich._wrap import divide_line
+
+    from gradtutor.render.plain import _breaks
+
+    rng = random.Random(0)
+    words = ["a", "bb", "word", "longerword", "한국어", "문장을", "x" * 15, "(2,", "3)", "−0.5"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 9)))
+        width = rng.randint(1, 30)
+        assert _breaks(text, width) == divide_line(text, width, fold=False), (text, width)

@@ -112,3 +112,11 @@ def test_its_cell_count_is_rich_s_for_any_text():
     for _ in range(5000):
         text = "".join(rng.choice(characters) for _ in range(rng.randint(0, 12)))
         assert cell_len(text) == rich_cell_len(text), repr(text)
+
+
+def test_the_signs_counted_without_rich_s_table_are_one_column_wide_in_it():
+    from rich.cells import cell_len as rich_cell_len
+
+    from gradtutor.render.cells import ONE_COLUMN
+
+    assert all(rich_cell_len(sign) == 1 for sign in ONE_COLUMN)

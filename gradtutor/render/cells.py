@@ -13,8 +13,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 
+# The signs the trace tables write, each one column wide in rich's table (tests check it): a
+# scalar trace's table is measured without loading that table, which takes longer than drawing it.
+ONE_COLUMN = frozenset("×÷−∂²³≥≤·⊙⊘→≈▶…√σ")
+
+
 @lru_cache(maxsize=None)
 def _character_cells(character: str) -> int:
+    if character in ONE_COLUMN:
+        return 1
     from rich.cells import cell_len as rich_cell_len
 
     return rich_cell_len(character)

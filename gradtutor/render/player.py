@@ -154,8 +154,8 @@ def _scalar_panels(trace, digits: int, lang: str) -> list[str]:
             cells.append(f"<tr>{_cell(item.name)}{_cell(item.local)}<td>{_coloured(item.chain)}</td>{running}</tr>")
         panels.append(
             f"<h2>{escape(words(lang, 'player_step', step=s.index, count=len(trace.steps)))}</h2>"
-            f'<p class="gate"><span class="symbol">{escape(gate.plain)}</span>: {escape(formula)}</p>'
-            f'<p class="pattern">{escape(pattern.plain)}</p>'
+            f'<p class="gate"><span class="symbol">{escape(gate)}</span>: {escape(formula)}</p>'
+            f'<p class="pattern">{escape(pattern)}</p>'
             f'<p class="upstream">{escape(words(lang, "col_upstream").replace(chr(10), " "))} '
             f'<span class="grad">{escape(upstream)}</span></p>'
             f"<table>{_header(*heads)}{''.join(cells)}</table>"
@@ -169,11 +169,7 @@ def _coloured(text) -> str:
     the gradient colour; a plain string as it is."""
     if isinstance(text, str):
         return escape(text)
-    parts, at = [], 0
-    for span in sorted(text.spans, key=lambda span: span.start):
-        parts += [escape(text.plain[at:span.start]), f'<span class="grad">{escape(text.plain[span.start:span.end])}</span>']
-        at = span.end
-    return "".join(parts) + escape(text.plain[at:])
+    return "".join(f'<span class="grad">{escape(part)}</span>' if style else escape(part) for part, style in text.pieces)
 
 
 def _tensor_panel(trace, s, digits: int, lang: str) -> str:

@@ -92,7 +92,7 @@ def _scalar(trace, step, digits: int, lang: str):
         for slot, (flow, item) in enumerate(zip(s.flows, inputs)):
             first = slot == 0
             chain = f"{upstream} × {operand(show(flow.local, digits))} = {show(flow.downstream, digits)}"
-            row = [str(s.index) if first else "", f"{gate.plain}: {pattern.plain}" if first else "",
+            row = [str(s.index) if first else "", f"{gate}: {pattern}" if first else "",
                    upstream if first else "", item.name, item.local, chain]
             if steps.has_fanout:
                 row.append(getattr(item.running, "plain", item.running))

@@ -98,8 +98,8 @@ def progress_report(lang: str | None = None, home: Path | None = None):
                     str(done.hints_asked if done else 0),  # asked for: not those given after a wrong try
                 )
             parts.append(table)
-    if not parts:
-        return ui(lang, "no_progress", lesson=listed[0].id)
+    if not parts:  # a Line, not a str: rich would look for numbers to colour in a str, which takes its console
+        return Line(ui(lang, "no_progress", lesson=listed[0].id))
     return Stack(tuple(parts))
 
 
