@@ -12,8 +12,10 @@ fits the width: the same text with the title in italic, the headers in bold, a c
 a cell's coloured `Pieces` (a gradient in red) written with rich's escape codes, piece by piece as
 rich splits them. A table of words (str cells, no column options: the lesson list) wider than the
 terminal is narrowed and wrapped as rich does it (the widest columns first, words onto the next
-line); any other screen wider than the terminal, a cell wider than its column, and a word rich
-would cut with "…" stay rich's business. Anything it is not sure of (a cell rich would read
+line), except that a line of Hangul is not cut with "…" where only its break's space overflows
+(rich counts that space in characters, not cells: "매개변 …" for "매개변수" at 80 columns); any
+other screen wider than the terminal, a cell wider than its column, and a word rich would cut
+with "…" stay rich's business. Anything it is not sure of (a cell rich would read
 as markup or an emoji code, a tab, a line break in a str cell, an empty table, a highlighted row,
 a style not written here) it leaves to rich. The rules are rich's own (rich/table.py, padding.py,
 text.py, style.py) for this one style: `box.SIMPLE_HEAD`, no edge, one space of padding (or
@@ -258,15 +260,20 @@ def _breaks(text: str, width: int) -> list[int]:
 def _wrapped(lines, width: int, justify: str):
     """A str cell's lines wrapped to `width` as rich's Text.wrap does in a table column (words
     onto the next line), each line justified to `width`; None where rich would cut a line with
-    "…" (a word wider than the column: rich's default overflow for a column)."""
+    "…" (a word wider than the column: rich's default overflow for a column). One difference, on
+    purpose: a line of wide characters is not cut where only its break's space overflows."""
     wrapped = []
     for line in lines:
         text = _joined(line)
         offsets = _breaks(text, width)
         for start, end in zip([0, *offsets], [*offsets, len(text)]):
             piece = text[start:end]
-            if len(piece) > width:  # rich drops the spaces a break leaves past the width, counted in characters
-                piece = piece[: len(piece) - min(len(piece) - len(piece.rstrip()), len(piece) - width)]
+            if _width(piece) > width:
+                # The spaces a break leaves past the width are dropped. rich counts them in
+                # characters, not cells, so a line of Hangul ending in its break's space comes out
+                # one cell too wide and rich cuts its last word with "…" ("매개변수 수…" for
+                # "매개변수 수,"): here the line keeps its words, as rich means it to.
+                piece = piece.rstrip()
             if justify == "right":
                 piece = piece.rstrip()
             if _width(piece) > width:
