@@ -60,3 +60,18 @@ def test_save_refuses_other_suffixes(tmp_path):
     assert plots.save_curves(history(), tmp_path / "c.svg").read_text().startswith("<svg")
     with pytest.raises(plots.PlotError, match="cannot write"):
         plots.save_curves(history(), tmp_path / "no-such-folder" / "c.svg")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_no_number_of_the_epoch_table_is_cut_at_any_width(lang):
+    """Headers wrap and, where even that is too wide, the seconds go: a number is written whole
+    (from 60 columns on, every header too)."""
+    from gradtutor.numbers import human
+
+    records = history().epochs
+    numbers = {human(r.lr, 4) for r in records} | {human(r.loss, 4) for r in records}
+    for width in range(50, 121):
+        text = console_text(plots.epoch_table(history(), lang=lang), width=width)
+        assert all(number in text.split() for number in numbers), width
+        assert width < 60 or "…" not in text, width
+        assert max(len(line) for line in text.splitlines()) <= width

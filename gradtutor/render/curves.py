@@ -225,10 +225,19 @@ def save_curves(history, path, title: str = "training") -> Path:
 
 
 def epoch_table(history, every: int | None = None, lang: str = "en"):
-    """A rich Table of the epochs: loss, accuracy (classification), held-out figures, seconds.
+    """A rich renderable of the epochs: loss, accuracy (classification), held-out figures, the
+    learning rate and seconds; on a terminal too narrow for all of them, the same table without
+    the seconds, so that no number is cut short ("0.003…").
 
     Long runs show every `every`-th epoch (default: about 20 rows) and always the last one.
     """
+    from gradtutor.render.fit import FitWidth
+
+    return FitWidth(_epoch_table(history, every, lang, seconds=True), lambda: _epoch_table(history, every, lang, seconds=False),
+                    wrapping=True)
+
+
+def _epoch_table(history, every: int | None, lang: str, seconds: bool):
     from rich import box
     from rich.table import Table
 
@@ -240,9 +249,8 @@ def epoch_table(history, every: int | None = None, lang: str = "en"):
     title = titles(lang)
     columns = [words(lang, "col_epoch"), words(lang, "col_loss")] + [words(lang, "col_accuracy")] * has_accuracy
     columns += ([title["val_loss"]] + [title["val_accuracy"]] * has_accuracy) * has_validation
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for column in columns + [words(lang, "col_lr"), words(lang, "col_seconds")]:
-        table.add_column(column, justify="right")
+    columns += [words(lang, "col_lr")] + [words(lang, "col_seconds")] * seconds
+    rows = []
     for r in shown:
         row = [str(r.epoch), human(r.loss, 4)]
         if has_accuracy:
@@ -251,7 +259,11 @@ def epoch_table(history, every: int | None = None, lang: str = "en"):
             row.append(human(r.val_loss, 4))
             if has_accuracy:
                 row.append(percent(r.val_accuracy))
-        row += [human(r.lr, 4), f"{r.seconds:.2f}"]
+        rows.append(row + [human(r.lr, 4)] + [f"{r.seconds:.2f}"] * seconds)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    for index, column in enumerate(columns):  # a number is never cut short: headers wrap instead
+        table.add_column(column, justify="right", min_width=max(len(row[index]) for row in rows))
+    for row in rows:
         table.add_row(*row)
     return table
 

@@ -24,15 +24,17 @@ from gradtutor.render.cells import cell_len
 
 
 class FitWidth:
-    """`table` where it fits the width it is given without wrapping, else `fallback()`.
+    """`table` where it fits the width it is given without wrapping, else `fallback()`; with
+    `wrapping=True`, where it fits with its cells wrapped at their words (none cut short).
 
     The fallback is made only when it is needed, and the table is measured once per set of console
     options: printing measures a renderable more than once (the CLI measures its natural width
     before it prints), and measuring a table measures every cell of it."""
 
-    def __init__(self, table, fallback):
+    def __init__(self, table, fallback, wrapping: bool = False):
         self.table = table
         self._fallback = fallback
+        self._wrapping = wrapping
         self._measured: dict[tuple, Measurement] = {}
 
     def _measure(self, console, options) -> Measurement:
@@ -48,7 +50,8 @@ class FitWidth:
 
     def _pick(self, console, options):
         unbounded = options.update_width(10_000)  # Measurement.get clamps to the width it is given
-        if self._measure(console, unbounded).maximum <= options.max_width:
+        measured = self._measure(console, unbounded)
+        if (measured.minimum if self._wrapping else measured.maximum) <= options.max_width:
             return self.table
         if callable(self._fallback):
             self._fallback = self._fallback()
