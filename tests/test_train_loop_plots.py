@@ -75,3 +75,8 @@ def test_no_number_of_the_epoch_table_is_cut_at_any_width(lang):
         assert all(number in text.split() for number in numbers), width
         assert width < 60 or "…" not in text, width
         assert max(len(line) for line in text.splitlines()) <= width
+
+
+def test_an_empty_history_gives_the_headers_alone():
+    lines = console_text(plots.epoch_table(history(epochs=0))).splitlines()
+    assert lines[0].split() == ["epoch", "loss", "lr", "seconds"] and set(lines[1]) == {"─"} and len(lines) == 2

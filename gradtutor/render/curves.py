@@ -262,7 +262,7 @@ def _epoch_table(history, every: int | None, lang: str, seconds: bool):
         rows.append(row + [human(r.lr, 4)] + [f"{r.seconds:.2f}"] * seconds)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     for index, column in enumerate(columns):  # a number is never cut short: headers wrap instead
-        table.add_column(column, justify="right", min_width=max(len(row[index]) for row in rows))
+        table.add_column(column, justify="right", min_width=max((len(row[index]) for row in rows), default=0))
     for row in rows:
         table.add_row(*row)
     return table
