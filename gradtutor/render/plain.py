@@ -268,13 +268,12 @@ def _wrapped(lines, width: int, justify: str):
         offsets = _breaks(text, width)
         for start, end in zip([0, *offsets], [*offsets, len(text)]):
             piece = text[start:end]
-            if _width(piece) > width:
-                # The spaces a break leaves past the width are dropped. rich counts them in
-                # characters, not cells, so a line of Hangul ending in its break's space comes out
-                # one cell too wide and rich cuts its last word with "…" ("매개변수 수…" for
-                # "매개변수 수,"): here the line keeps its words, as rich means it to.
-                piece = piece.rstrip()
-            if justify == "right":
+            if justify == "right" or _width(piece) > width:
+                # A right-justified line loses its trailing spaces; any line, the spaces a break
+                # leaves past the width. rich counts those in characters, not cells, so a line of
+                # Hangul ending in its break's space comes out one cell too wide and rich cuts its
+                # last word with "…" ("매개변수 수…" for "매개변수 수,"): here the line keeps its
+                # words, as rich means it to.
                 piece = piece.rstrip()
             if _width(piece) > width:
                 return None  # rich cuts it with "…": what is cut off stays rich's business
