@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from gradtutor.render.curves import BLOCKS, svg_page
 from gradtutor.render.fmt import written
-from gradtutor.render.picture import Picture, pyplot_for, save_plot
+from gradtutor.render.picture import Picture, pyplot_for
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,6 @@ def svg_histogram_groups(title: str, groups, width: int = 640, row_height: int =
     return "\n".join(out) + "\n"
 
 
-def _png(title: str, histograms: list[Histogram], path: Path) -> None:
-    _png_groups(title, [("", histograms)], path)
-
-
 def _png_groups(title: str, groups, path: Path) -> None:
     """One thin row per histogram, the range written under each stack's last row only; every
     row placed by hand (in inches), as a layout engine cannot fit forty rows."""
@@ -163,10 +159,10 @@ def _png_groups(title: str, groups, path: Path) -> None:
 def histograms_picture(title: str, groups):
     """Stacks of histograms, (heading, histograms) each, as a render.picture.Picture."""
     groups = [(heading, list(histograms)) for heading, histograms in groups if histograms]
-    return Picture("histograms", lambda: svg_histogram_groups(title, groups), lambda path: _png_groups(title, groups, path))
+    return Picture("histograms", lambda: svg_histogram_groups(title, groups), lambda path: _png_groups(title, groups, path),
+                   empty=None if groups else "there are no histograms to draw")
 
 
 def save_histograms(title: str, histograms: list[Histogram], path) -> Path:
     """Write the histograms to `path`: .svg (no dependency) or .png (matplotlib)."""
-    empty = None if histograms else "there are no histograms to draw"
-    return save_plot(path, "histograms", lambda: svg_histograms(title, histograms), lambda p: _png(title, histograms, p), empty)
+    return histograms_picture(title, [("", histograms)]).save(path)

@@ -25,11 +25,12 @@ class Picture:
     what: str  # in messages: "histograms", "curves", "paths"
     svg: Callable[[], str]  # the SVG text (no dependency)
     png: Callable[[Path], None]  # draws a PNG at the path (matplotlib, the `plot` extra)
+    empty: str | None = None  # why there is nothing to draw, where there is nothing
 
     def save(self, path) -> Path:
         """Write the picture to `path`: .svg or .png by its suffix; PlotError (a UserError) for
-        another suffix, a PNG without matplotlib, or a path that cannot be written."""
-        return save_plot(path, self.what, self.svg, self.png)
+        another suffix, nothing to draw, a PNG without matplotlib, or a path that cannot be written."""
+        return save_plot(path, self.what, self.svg, self.png, self.empty)
 
 
 def save_plot(path, what: str, svg, png, empty: str | None = None) -> Path:
