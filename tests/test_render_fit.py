@@ -2,7 +2,6 @@
 matrix is never broken across lines, and a formula stays on one line."""
 
 import pytest
-from rich.console import Console
 
 from gradtutor.engine import Value
 from gradtutor.render.fit import Block, Formula
@@ -61,3 +60,28 @@ def test_the_softmax_jacobian_keeps_its_third_column_at_80_columns():
     jacobian = trace.steps[0].flows[0].jacobian
     for row in jacobian:  # each row of J on one line, all three entries
         assert any(all(printed(f"{v:.4g}") in line for v in row) for line in text.splitlines())
+
+
+def test_a_heading_that_fits_is_rich_s_rule_with_its_title():
+    from rich.rule import Rule
+    from rich.text import Text
+
+    from gradtutor.render.fit import Heading
+
+    for align in ("center", "left"):
+        title = Text("Lesson: Backpropagation, one node at a time")
+        assert console_text(Heading(title, align), width=60) == console_text(Rule(title, align=align), width=60)
+
+
+@pytest.mark.parametrize("align", ["center", "left"])
+def test_a_heading_too_long_for_its_rule_is_written_whole_over_it(align):
+    from rich.text import Text
+
+    from gradtutor.render.fit import Heading
+
+    title = "Lesson: Optimizers: how the update rule moves the weights"
+    text = console_text(Heading(Text(title), align), width=50)
+    assert "…" not in text
+    lines = text.splitlines()
+    assert " ".join(line.strip() for line in lines[:-1]) == title
+    assert lines[-1] == "─" * 50

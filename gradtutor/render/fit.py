@@ -1,6 +1,6 @@
 """Fitting the terminal views into the width they are given, without cutting anything off.
 
-Three pieces, each for one kind of content:
+Four pieces, each for one kind of content:
 
 - `FitWidth`: a table where it fits, else another layout of the same cells (a narrow or a stacked
   one): a table squeezed below its width would cut matrices and words with "…".
@@ -8,6 +8,8 @@ Three pieces, each for one kind of content:
   is replaced by its text in words (a matrix by its shape), never cropped.
 - `Formula`: text that wraps at words but not inside a formula: "tanh scales by 1 − z²" breaks
   before "1 − z²", not inside it.
+- `Heading`: a rule with its title in it, or where the title is too long for that, the title's
+  lines over a plain rule: rich's Rule shortens a long title with "…".
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 from rich._wrap import divide_line
 from rich.cells import set_cell_size
 from rich.measure import Measurement
+from rich.rule import Rule
 from rich.segment import Segment
 from rich.text import Text
 
@@ -159,3 +162,24 @@ class Formula:
             line.plain = line.plain.replace(_JOINER, " ")
             yield from line.render(console)
             yield Segment.line()
+
+
+class Heading:
+    """A rule with `title` in it (centred, or on the left), as rich's Rule draws it where the title
+    fits; where it does not (a long lesson title on a 60-column terminal), the title wrapped at
+    its words, then the rule without it."""
+
+    def __init__(self, title: Text, align: str = "center"):
+        self.title = title
+        self.align = align
+
+    def __rich_console__(self, console, options):
+        room = options.max_width - (4 if self.align == "center" else 2)  # Rule's own margins
+        if cell_len(self.title.plain) <= room:
+            yield Rule(self.title, align=self.align)
+            return
+        title = self.title.copy()
+        title.justify = self.align
+        title.overflow = "fold"
+        yield title
+        yield Rule()

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
+from gradtutor.render.fit import Heading
 from gradtutor.tutor import answers, grading, quiz
 from gradtutor.tutor.lessons import Lesson, Step
 from gradtutor.tutor.markdown import Markdown, choice
@@ -180,7 +181,7 @@ class Session:
     def run(self) -> int:
         lesson, lang = self.lesson, self.lang
         record = self.progress.lesson(lesson.id)
-        self.console.print(Rule(Text(ui(lang, "lesson_heading", title=lesson.title[lang]), style="bold")))
+        self.console.print(Heading(Text(ui(lang, "lesson_heading", title=lesson.title[lang]), style="bold")))
         if self.only_open:
             index = 0
             if not self.steps:
@@ -267,7 +268,7 @@ class Session:
         lang = self.lang
         self.console.print()
         heading = ui(lang, "step_heading", number=index + 1, total=len(self.steps), title=step.title[lang])
-        self.console.print(Rule(Text(heading, style="bold"), align="left"))
+        self.console.print(Heading(Text(heading, style="bold"), align="left"))
         if step.body.get(lang):
             self.text(step.body)
         if step.kind == "show":
