@@ -50,3 +50,27 @@ def test_the_same_seed_measures_the_same_numbers():
 def test_a_bad_table_is_one_line(table, message):
     with pytest.raises(ValueError, match=message):
         spec("bad", table)
+
+
+@pytest.mark.parametrize("width", [40, 50, 60, 70, 80, 100])
+def test_the_table_shows_every_number_whole_at_any_width(width):
+    from gradtutor.numbers import human
+    from gradtutor.render.scaling import scaling_table
+    from gradtutor.render.term import plain_text
+
+    result = measure(DK)
+    text = plain_text(scaling_table(result), width=width)
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= width
+    for row in result.rows:
+        for figure in (row.variance, row.max_weight, row.score_grad):
+            assert all(human(x, 4) in text for x in figure)
+
+
+def test_the_table_s_title_speaks_the_lesson_s_language():
+    from gradtutor.render.scaling import scaling_table
+    from gradtutor.render.term import plain_text
+
+    result = measure(DK)
+    english, korean = (plain_text(scaling_table(result, lang=lang), width=100) for lang in ("en", "ko"))
+    assert "1000 queries × 8 keys" in english
+    assert "쿼리 1000개 × 키 8개" in korean and "queries" not in korean

@@ -145,7 +145,7 @@ class ScalingFamily(NamedEntryFamily):
         return scaled if q.of == "scaled" else raw
 
     def view(self, step, result, lang):
-        return scaling_table(result)
+        return scaling_table(result, lang=lang)
 
     def solution(self, step, key, lang) -> list:
         """Only the width and the figure asked about (inside any sign:, above:, below:)."""
