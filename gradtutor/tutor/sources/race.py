@@ -157,34 +157,35 @@ class RaceFamily(SourceFamily):
     def view(self, step, result: Raced, lang):
         from gradtutor.render.race import race_view
 
-        return race_view(_rows(result), lang)
+        return race_view(_rows(result, lang), lang)
 
     def picture(self, step, result: Raced, lang):
         from gradtutor.render.race import race_picture
 
-        return race_picture(_rows(result), lang)
+        return race_picture(_rows(result, lang), lang)
 
     def solution(self, step, key, lang) -> list:
         from gradtutor.render.race import race_table
 
-        return [race_table(_rows(key.trace), lang)]
+        return [race_table(_rows(key.trace, lang), lang)]
 
 
-def _rows(result: Raced):
+def _rows(result: Raced, lang: str):
     """What the race renderer takes: one RaceRun per run."""
     from gradtutor.render.race import RaceRun
 
     found = []
     for label, outcome in result.outcomes:
         f = outcome.facts
-        settings = _settings(outcome.training)
+        settings = _settings(outcome.training, lang)
         found.append(RaceRun(label, settings, f.data, outcome.history, outcome.figures))
     return found
 
 
-def _settings(training: runs.Training) -> str:
+def _settings(training: runs.Training, lang: str) -> str:
     """The run's distinguishing settings in a few words: "adam lr 0.01, dropout 0.5"."""
     from gradtutor.numbers import human
+    from gradtutor.tutor.text import ui
 
     parts = [training.optimizer + (f" lr {human(training.lr)}" if training.lr is not None else "")]
     if training.weight_decay:
@@ -192,9 +193,9 @@ def _settings(training: runs.Training) -> str:
     if training.l1:
         parts.append(f"L1 {human(training.l1)}")
     if training.dropout:
-        parts.append(f"dropout {human(training.dropout)}")
+        parts.append(ui(lang, "race_dropout", rate=human(training.dropout)))
     if training.batch_norm:
-        parts.append("batch norm")
+        parts.append(ui(lang, "race_batch_norm"))
     if training.schedule != "constant":
         parts.append(training.schedule)
     if training.patience is not None:
