@@ -85,3 +85,35 @@ def test_a_heading_too_long_for_its_rule_is_written_whole_over_it(align):
     lines = text.splitlines()
     assert " ".join(line.strip() for line in lines[:-1]) == title
     assert lines[-1] == "─" * 50
+
+
+SENTENCE = "Every step below is a gate: v₁ = 3, v₂ = 4, v₃ = −2, and x + y = z with w = 0, b = 0 → done."
+
+
+@pytest.mark.parametrize("width", range(12, 81, 3))
+def test_prose_breaks_after_an_operator_never_before_it(width):
+    from rich.text import Text
+
+    from gradtutor.render.fit import Prose
+
+    text = console_text(Prose(Text(SENTENCE)), width=width)
+    lines = [line.rstrip() for line in text.splitlines()]
+    assert all(len(line) <= width for line in lines)
+    assert not any(line.lstrip()[:1] in "=+→·×" and line.lstrip()[1:2] == " " for line in lines)
+    assert " ".join(lines) == SENTENCE  # every word, in order, none cut
+
+
+def test_prose_keeps_its_styles_and_measures_its_glued_words():
+    from rich.console import Console
+    from rich.measure import Measurement
+    from rich.text import Text
+
+    from gradtutor.render.fit import Prose
+
+    text = Text("so v₃ = ")
+    text.append("4", style="bold")
+    console = Console(width=7, force_terminal=True, color_system="standard")
+    with console.capture() as captured:
+        console.print(Prose(text))
+    assert "\x1b[1m4" in captured.get() and "v₃ =" in captured.get()
+    assert Measurement.get(console, console.options, Prose(text)).minimum == len("v₃ =")

@@ -81,3 +81,12 @@ def test_a_lesson_table_of_korean_prose_wraps_without_cutting_a_syllable(width):
     words = " ".join(text.split())
     for word in ("입력의", "곱함)", "야코비안을", "적용"):
         assert word in words
+
+
+@pytest.mark.parametrize("width", [30, 40, 50, 60])
+def test_a_lesson_sentence_and_a_table_cell_never_wrap_before_an_equals_sign(width):
+    sentence = "The engine traces a small circuit with v₁ = 3, v₂ = 4 and v₃ = −2, so f = v₁·v₂ + v₃ = 10."
+    table = f"| gate | rule |\n| --- | --- |\n| f | {sentence} |"
+    for text in (plain_text(Markdown(sentence), width=width), plain_text(Markdown(table), width=width)):
+        assert not any(line.strip().startswith(("= ", "+ ")) for line in text.splitlines())
+        assert "v₃ = −2," in " ".join(text.split())

@@ -89,13 +89,15 @@ def terminal_curves(history, width: int = 60, height: int = 4, lang: str = "en")
     from rich.console import Group
     from rich.text import Text
 
+    from gradtutor.render.fit import Prose
+
     parts = []
     for field, title, colour, values in _series(history, lang):
         shown = percent if "accuracy" in field else (lambda v: human(v, 4))
         caption = Text(f"{title}  ", style="bold")
         caption.append(words(lang, "train_curve_range", first=shown(values[0]), epochs=len(values),
                              last=shown(values[-1]), low=shown(min(values)), high=shown(max(values))), style="dim")
-        parts.append(caption)
+        parts.append(Prose(caption))
         for line in sparkline(values, width, height):
             parts.append(Text(line, style=colour))
     return Group(*parts)

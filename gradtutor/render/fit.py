@@ -1,6 +1,6 @@
 """Fitting the terminal views into the width they are given, without cutting anything off.
 
-Four pieces, each for one kind of content:
+Five pieces, each for one kind of content:
 
 - `FitWidth`: a table where it fits, else another layout of the same cells (a narrow or a stacked
   one): a table squeezed below its width would cut matrices and words with "…".
@@ -8,6 +8,8 @@ Four pieces, each for one kind of content:
   is replaced by its text in words (a matrix by its shape), never cropped.
 - `Formula`: text that wraps at words but not inside a formula: "tanh scales by 1 − z²" breaks
   before "1 − z²", not inside it.
+- `Prose`: sentences wrapped at words, but never with a line that starts "= 4" or "+ y":
+  the space before an operator does not break (as TeX breaks after "=", not before it).
 - `Heading`: a rule with its title in it, or where the title is too long for that, the title's
   lines over a plain rule: rich's Rule shortens a long title with "…".
 """
@@ -113,6 +115,39 @@ def _joined(plain: str, level: int) -> str:
 def longest_word(plain: str, level: int = 2) -> int:
     """The widest unbreakable run of a formula's text at `level` (see `_joined`), in cells."""
     return max((cell_len(word) for word in _joined(plain, level).split()), default=0)
+
+
+_BEFORE_OPERATOR = re.compile(rf" (?=[{_OPERATORS}](?: |$))")
+
+
+class Prose:
+    """Sentences (rich Text) wrapped at words as rich wraps them, except at a space before an
+    operator: "v₃ = 4" breaks after its "=" where it must, never before it, so no line starts
+    with "= 4" or "+ y"."""
+
+    def __init__(self, text: Text):
+        self.text = text
+        glued = _BEFORE_OPERATOR.sub(_JOINER, text.plain)
+        self._glued = None if glued == text.plain else glued
+
+    def _wrappable(self) -> Text:
+        if self._glued is None:
+            return self.text
+        text = self.text.copy()
+        text.plain = self._glued  # the same length: the styles stay where they were
+        return text
+
+    def __rich_measure__(self, console, options):
+        return Measurement.get(console, options, self._wrappable())
+
+    def __rich_console__(self, console, options):
+        text = self._wrappable()
+        lines = text.wrap(console, options.max_width, justify=text.justify or options.justify or "left",
+                          overflow=text.overflow or options.overflow or "fold", tab_size=console.tab_size or 8)
+        if self._glued is not None:
+            for line in lines:
+                line.plain = line.plain.replace(_JOINER, " ")
+        yield from Text("\n").join(lines).render(console, end=text.end)
 
 
 class Formula:

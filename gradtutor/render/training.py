@@ -109,13 +109,14 @@ def curves(history, lang: str = "en", width: int = 60, accuracy: bool = True) ->
     from rich.text import Text
 
     from gradtutor.render.curves import sparkline
+    from gradtutor.render.fit import Prose
 
     parts = []
     for field, title, values in _curves(history, lang, accuracy):
         show = percent if field == "accuracy" else (lambda v: human(v, 3))
         caption = words(lang, "train_curve", what=title, first=show(values[0]), epochs=len(values),
                         last=show(values[-1]))
-        parts.append(Text(caption, style="bold"))
+        parts.append(Prose(Text(caption, style="bold")))
         parts += [Text(line, style="cyan") for line in sparkline(values, width=width, height=3)]
     return parts
 
@@ -147,8 +148,9 @@ def lesson_view(facts: Facts, history, figures: Figures, boundary=None, lang: st
     from rich.console import Group
 
     from gradtutor.render.boundary import decision_boundary
+    from gradtutor.render.fit import Prose
 
-    parts = [about(facts, lang), *curves(history, lang, width, accuracy=figures.accuracy is not None),
+    parts = [Prose(about(facts, lang)), *curves(history, lang, width, accuracy=figures.accuracy is not None),
              summary(figures, lang)]
     if boundary is not None:
         parts.append(decision_boundary(*boundary, lang=lang))

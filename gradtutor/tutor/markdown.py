@@ -1,9 +1,11 @@
-"""Lesson Markdown as the tutor prints it: rich's Markdown, with two layout rules of its own.
+"""Lesson Markdown as the tutor prints it: rich's Markdown, with layout rules of its own.
 
 - A code block keeps its lines: a formula or a drawn circuit wider than the terminal is cropped
   at the edge as a block, never wrapped into the middle of another line (lessons write their
   code blocks to fit 60 columns; tests/test_tutor_widths.py checks that).
 - A numbered choice hangs: its wrapped lines start under its text, not under its number.
+- A sentence never wraps to a line that starts with an operator ("= 4", "+ y"): the break goes
+  after the "=" (render/fit.Prose), in a paragraph and in a table's cell.
 - A table's cells fold rather than end in "…": rich keeps the space after a wrapped line's last
   word when it measures that line in characters, so a line of Hangul (two cells a character) can
   come out one cell too wide, and its cell's default overflow then cuts the last syllable with "…"
@@ -12,12 +14,15 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.markdown import CodeBlock
 from rich.markdown import Markdown as RichMarkdown
-from rich.markdown import TableElement
+from rich.markdown import Paragraph, TableElement
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
+
+from gradtutor.render.fit import Prose
 
 
 class _Preformatted(CodeBlock):
@@ -25,17 +30,32 @@ class _Preformatted(CodeBlock):
         yield Syntax(str(self.text).rstrip(), self.lexer_name, theme=self.theme, word_wrap=False, padding=1)
 
 
-class _FoldingTable(TableElement):
+class _Paragraph(Paragraph):
     def __rich_console__(self, console, options):
-        for table in super().__rich_console__(console, options):
-            for column in table.columns:
-                column.overflow = "fold"
-            yield table
+        self.text.justify = self.justify
+        yield Prose(self.text)
+
+
+class _FoldingTable(TableElement):
+    """rich's Markdown table, its cells wrapped as `Prose` and folded (see the module)."""
+
+    def __rich_console__(self, console, options):
+        table = Table(box=box.SIMPLE, pad_edge=False, style="markdown.table.border", show_edge=True,
+                      collapse_padding=True)
+        if self.header is not None and self.header.row is not None:
+            for cell in self.header.row.cells:
+                heading = cell.content.copy()
+                heading.stylize("markdown.table.header")
+                table.add_column(heading, overflow="fold")
+        if self.body is not None:
+            for row in self.body.rows:
+                table.add_row(*(Prose(cell.content) for cell in row.cells))
+        yield table
 
 
 class Markdown(RichMarkdown):
     elements = {**RichMarkdown.elements, "fence": _Preformatted, "code_block": _Preformatted,
-                "table_open": _FoldingTable}
+                "paragraph_open": _Paragraph, "table_open": _FoldingTable}
 
 
 def choice(number: int, text: str, indent: int = 2) -> Table:

@@ -79,6 +79,7 @@ def run_view(outcome: neurons.Outcome, lang: str, boundary: bool = True):
     from rich.table import Table
     from rich.text import Text
 
+    from gradtutor.render.fit import Prose
     from gradtutor.render.fmt import written
     from gradtutor.tutor.text import ui
 
@@ -96,7 +97,7 @@ def run_view(outcome: neurons.Outcome, lang: str, boundary: bool = True):
             continue
         score = written(e.mse, 3) if n.regression else str(e.misclassified)
         table.add_row(str(e.number), str(e.updates), score, ", ".join(written(w, 3) for w in e.weights), written(e.bias, 3))
-    parts = [Text(about, style="bold"), table]
+    parts = [Prose(Text(about, style="bold")), table]
     if boundary and len(outcome.points[0]) == 2:
         from gradtutor.render.boundary import decision_boundary
 
