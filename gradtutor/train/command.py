@@ -188,6 +188,8 @@ def resolve(config: TrainConfig) -> TrainConfig:
             raise TrainError(f"--{name.replace('_', '-')} must be at least 1, got {settings[name]}")
     if settings["epochs"] < 0:
         raise TrainError(f"--epochs must be 0 (evaluate only) or more, got {settings['epochs']}")
+    if config.seed < 0:  # numpy's own words were "expected non-negative integer", naming no option
+        raise TrainError(f"--seed must be 0 or more, got {config.seed}")
     if settings["lr"] <= 0:
         raise TrainError(f"--lr must be positive, got {settings['lr']}")
     _check_range("--lr", settings["lr"], 0, math.inf, "a finite number above 0")

@@ -195,6 +195,10 @@ def in_folder(path) -> tuple[list[tuple[str, Path]], list[str]]:
 def load_folder(path) -> Lesson:
     """The lesson in one folder, named as the folder is named on the command line."""
     found, problems = in_folder(path)
+    if not found and not (Path(path) / MANIFEST).exists():  # not one problem per folder of /etc
+        named = str(path).rstrip("/\\") or str(path)
+        raise LessonError([f"{named}: no {MANIFEST} in it or in the folders inside it, so it holds no lesson "
+                           "(see lessons/README.md)"])
     if problems or len(found) != 1:
         raise LessonError(problems or [f"{path}: holds several lessons; name one of their folders"])
     name, folder = found[0]
