@@ -17,7 +17,7 @@ def test_dpi_outside_the_range_is_refused(dpi):
 
 
 def test_a_png_with_too_many_pixels_is_refused_with_a_dpi_that_fits():
-    with pytest.raises(ExportError, match=rf"the PNG would be [\d,]+ × [\d,]+ pixels at 1200 dpi.*use --dpi (\d+) or less") as raised:
+    with pytest.raises(ExportError, match=r"the PNG would be [\d,]+ × [\d,]+ pixels at 1200 dpi.*use --dpi (\d+) or less") as raised:
         render(WIDE, "png", dpi=1200)
     fitting = int(str(raised.value).split("use --dpi ")[1].split()[0])
     assert render(WIDE, "png", dpi=fitting).startswith(b"\x89PNG")

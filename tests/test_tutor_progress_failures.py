@@ -8,7 +8,6 @@ private mount namespace with `unshare` (root ignores file permissions, so chmod 
 nothing). Where unshare is not allowed those tests are skipped.
 """
 
-import hashlib
 import json
 import os
 import shlex

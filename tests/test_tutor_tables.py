@@ -12,7 +12,7 @@ import pytest
 
 from gradtutor.tutor import check, grading, lessons, quiz
 from gradtutor.tutor.lessons import LessonError
-from gradtutor.tutor.quantities import Quantity, QuantityError
+from gradtutor.tutor.quantities import Quantity
 from gradtutor.tutor.quiz_kinds import QUIZ_KINDS, QuizKind
 from gradtutor.tutor.quiz_kinds import REQUIRED as KIND_METHODS
 from gradtutor.tutor.source_family import REQUIRED as FAMILY_METHODS

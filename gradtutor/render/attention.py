@@ -13,7 +13,6 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from gradtutor.errors import UserError
-from gradtutor.render.fmt import words
 
 SHADES = " ░▒▓█"  # weight 0 … 1
 TERMINAL_POSITIONS = 24  # a longer sample shows its first 24 positions in the terminal

@@ -488,8 +488,8 @@ def _one_document(pages: list[bytes]) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    for page in pages:
-        writer.append(PdfReader(io.BytesIO(page)))
+    for pdf in pages:  # not `page`: that is the render.page module here
+        writer.append(PdfReader(io.BytesIO(pdf)))
     merged = io.BytesIO()
     writer.write(merged)
     return merged.getvalue()

@@ -12,7 +12,6 @@ answers of each quiz kind to quiz_kinds.QUIZ_KINDS. Both are read when a lesson 
 from __future__ import annotations
 
 import difflib
-import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
