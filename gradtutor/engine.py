@@ -156,6 +156,9 @@ class Value(Recorded):
     def log(self):
         return Value.apply(ops.LOG, self)
 
+    def sqrt(self):
+        return Value.apply(ops.SQRT, self)
+
     def tanh(self):
         return Value.apply(ops.TANH, self)
 

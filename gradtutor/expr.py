@@ -122,8 +122,24 @@ def _apply(op: ops.Op, *args):
     if any(_is_tensor(a) for a in args):
         from gradtutor.tensor import Tensor
 
+        _check_elements(op, None, *args)
         return Tensor.apply(op, *args)
     return Value.apply(op, *args)
+
+
+def _check_elements(op: ops.Op, param, *args) -> None:
+    """Vectors and matrices, element by element, against the op's own domain (the one a single
+    number meets in the scalar engine): sqrt([1, 0]) has a finite value but no finite slope at 0,
+    which the check for non-finite results would let through as an infinite gradient."""
+    if op.domain is None:
+        return
+    from gradtutor import backend
+
+    arrays = [backend.to_host(getattr(a, "data", a)) for a in args]
+    for values in zip(*(array.flat for array in backend.host.broadcast_arrays(*arrays))):
+        message = op.domain(param, *(float(v) for v in values))
+        if message:
+            raise DomainError(message)
 
 
 def _from_op(op: ops.Op, name: str | None = None) -> Function:
@@ -195,6 +211,7 @@ FUNCTIONS: dict[str, Function] = {
         _from_op(ops.EXP),
         _from_op(ops.LOG),
         _from_op(ops.LOG, "ln"),
+        _from_op(ops.SQRT),
         _from_op(ops.TANH),
         _from_op(ops.SIGMOID),
         _from_op(ops.RELU),
@@ -218,6 +235,8 @@ def _power(base, exponent):
     # exponent goes through the engine's exp(y · ln x).
     if not _is_node(base) and not _is_node(exponent):
         base = Value(base)
+    if _is_tensor(base) and not _is_node(exponent):
+        _check_elements(ops.POW, exponent, base)
     return base**exponent
 
 
@@ -236,12 +255,18 @@ def _binary(combine: Callable) -> Callable:
     return build
 
 
+def _divide(left, right):
+    if _is_tensor(left) or _is_tensor(right):
+        _check_elements(ops.DIV, None, left, right)  # a zero divisor named as for numbers: 1 / 0
+    return _binary(lambda a, b: a / b)(left, right)
+
+
 # Binary operators: the ast class, the symbol users type, and how to build the gate.
 OPERATORS: dict[type, tuple[str, Callable]] = {
     ast.Add: ("+", _binary(lambda a, b: a + b)),
     ast.Sub: ("-", _binary(lambda a, b: a - b)),
     ast.Mult: ("*", _binary(lambda a, b: a * b)),
-    ast.Div: ("/", _binary(lambda a, b: a / b)),
+    ast.Div: ("/", _divide),
     ast.Pow: ("**", _power),
     ast.MatMult: ("@", _matmul),
 }
@@ -574,8 +599,8 @@ class _Builder:
         if not _finite(out):
             if _is_tensor(out):
                 raise self.domain_error(
-                    "the result has values that are not finite numbers (a log of a number ≤ 0, "
-                    "a division by 0 or an overflow)", node,
+                    "the result has values that are not finite numbers (a division by 0 or an "
+                    "overflow)", node,
                 )
             raise self.domain_error(f"the result overflows to {human(out.data)}", node)
         return out

@@ -211,6 +211,9 @@ class Tensor(Recorded):
     def log(self):
         return self._unary(ops.LOG)
 
+    def sqrt(self):
+        return self._unary(ops.SQRT)
+
     def tanh(self):
         return self._unary(ops.TANH)
 

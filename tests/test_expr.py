@@ -353,6 +353,13 @@ DOMAIN_ERRORS = [
     ("x ** (1/0)", "x=2", "division by zero in the exponent", "/0)"),
     ("(x ** 2) ** 0.5", "x=0", "x^0.5 has no finite slope at x = 0", "** 0.5"),
     ("x ** 10 ** 400", "x=2", "the exponent is too large to represent", "** 400"),
+    ("sqrt(x) + 1", "x=-4", "sqrt is defined only for numbers ≥ 0, got sqrt(-4) while computing sqrt(x)", "sqrt("),
+    # Vectors and matrices meet each op's domain element by element, as a number does: a finite
+    # value with no finite slope (√0) is refused, not traced with an infinite gradient.
+    ("sum(sqrt(x))", "x=[1,0]", "√x has no finite slope at x = 0 while computing sqrt(x)", "sqrt("),
+    ("sum(x ** 0.5)", "x=[4,0]", "x^0.5 has no finite slope at x = 0 while computing x ** 0.5", "** 0.5"),
+    ("sum(x / y)", "x=[1,2],y=[1,0]", "division by zero: 2 / 0 while computing x / y", "/ y"),
+    ("sum(log(x))", "x=[[1,2],[0,3]]", "log is defined only for positive numbers, got log(0) while computing log(x)", "log("),
 ]
 
 
@@ -420,3 +427,11 @@ def test_the_parser_never_asks_python_to_run_text():
 def test_a_chain_too_long_for_pythons_parser_says_why():
     with pytest.raises(expr.ExprError, match=r"^the expression is nested too deeply to parse \(11999 characters\): each operator"):
         expr.parse("+".join(["x"] * 6000))
+
+
+def test_sqrt_is_a_gate_of_its_own():
+    result = trace(expr.build("sqrt(x * x + y * y)", "x=3, y=4"))
+    assert result.steps[0].op.name == "sqrt"
+    length = math.hypot(3, 4)
+    assert result.value("f") == length
+    assert (result.grad("x"), result.grad("y")) == pytest.approx((3 / length, 4 / length), rel=1e-15)

@@ -85,6 +85,8 @@ def test_exact_ops_stay_rational(op):
         (lambda: Value(0.0) ** -1, "0 cannot be raised to the negative power -1"),
         (lambda: Value(-8.0) ** 0.5, "a negative number (-8) has no real power 0.5"),
         (lambda: Value(1000.0).exp(), "exp(1000) is too large to represent"),
+        (lambda: Value(-4.0).sqrt(), "sqrt is defined only for numbers ≥ 0, got sqrt(-4)"),
+        (lambda: Value(0.0).sqrt(), "√x has no finite slope at x = 0"),
     ],
 )
 def test_domain_errors_say_what_is_wrong(make, message):

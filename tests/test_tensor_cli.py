@@ -73,7 +73,8 @@ def test_scalar_expressions_stay_scalar():
         ("x + y", ["x=[1,2]", "y=[1,2,3]"], "add cannot combine shapes (2,) and (3,)"),
         ("x @ y", ["x=1,y=2"], "@ multiplies vectors and matrices"),
         ("sum(x)", ["x=2"], "sum() works on vectors and matrices"),
-        ("log(x)", ["x=[1,-2]"], "the result has values that are not finite numbers"),
+        ("log(x)", ["x=[1,-2]"], "log is defined only for positive numbers, got log(-2)"),  # as for one number
+        ("exp(x) * exp(x)", ["x=[400,1]"], "the result has values that are not finite numbers"),
     ],
 )
 def test_tensor_mistakes_are_one_line_errors_with_a_position(text, at, message):

@@ -17,7 +17,7 @@ first. The signatures every op follows are in table.py.
 """
 
 from gradtutor.ops.table import FANOUT, OPS, Op, Pattern, Scalar, UnknownOp, language, languages, lookup, register
-from gradtutor.ops.scalar import ADD, DIV, EXP, LOG, MAX, MIN, MUL, NEG, POW, RELU, SIGMOID, SUB, TANH
+from gradtutor.ops.scalar import ADD, DIV, EXP, LOG, MAX, MIN, MUL, NEG, POW, RELU, SIGMOID, SQRT, SUB, TANH
 from gradtutor.ops.tensor import (
     AMAX, CONCATENATE, ELU, GETITEM, LEAKY_RELU, LOG_SOFTMAX, MASK, MATMUL, MEAN, MSE, RESHAPE, SOFTMAX,
     SOFTMAX_CROSS_ENTROPY, STACK, SUM, TRANSPOSE,
@@ -29,7 +29,7 @@ from gradtutor.ops.recurrent import GRU, LSTM, RNN
 
 __all__ = [
     "FANOUT", "OPS", "Op", "Pattern", "Scalar", "UnknownOp", "language", "languages", "lookup", "register",
-    "ADD", "DIV", "EXP", "LOG", "MAX", "MIN", "MUL", "NEG", "POW", "RELU", "SIGMOID", "SUB", "TANH",
+    "ADD", "DIV", "EXP", "LOG", "MAX", "MIN", "MUL", "NEG", "POW", "RELU", "SIGMOID", "SQRT", "SUB", "TANH",
     "AMAX", "CONCATENATE", "ELU", "GETITEM", "LEAKY_RELU", "LOG_SOFTMAX", "MASK", "MATMUL", "MEAN", "MSE",
     "RESHAPE", "SOFTMAX", "SOFTMAX_CROSS_ENTROPY", "STACK", "SUM", "TRANSPOSE",
     "ATTENTION", "AVG_POOL2D", "BATCH_NORM", "CONV2D", "DROPOUT", "EMBEDDING", "LAYER_NORM", "LINEAR", "MAX_POOL2D",

@@ -1,4 +1,4 @@
-"""The teaching gates: + − × ÷, powers, exp, log and the activations, on numbers and arrays alike.
+"""The teaching gates: + − × ÷, powers, exp, log, square roots and the activations, on numbers and arrays alike.
 
 Each rule is written against the namespace `m` and ordinary operators, so one rule serves the
 scalar engine, the exact (rational) mode and the tensor engine (see table.py for the signatures).
@@ -29,6 +29,14 @@ def _pow_domain(p, x):
         return f"a negative number ({_short(x)}) has no real power {_short(p)}"
     if x == 0 and p < 1:  # the local gradient c·xᶜ⁻¹ would divide by zero
         return f"x^{_short(p)} has no finite slope at x = 0"
+    return None
+
+
+def _sqrt_domain(p, x):
+    if x < 0:
+        return f"sqrt is defined only for numbers ≥ 0, got sqrt({_short(x)})"
+    if x == 0:  # the local gradient 1/(2√x) would divide by zero
+        return "√x has no finite slope at x = 0"
     return None
 
 
@@ -106,6 +114,14 @@ LOG = register(Op(
     forward=lambda m, p, x: (m.log(x), None),
     vjp=lambda m, p, g, z, saved, needs, x: (g / x,),
     sample=uniform(0.2, 8), domain=_log_domain, inputs=("x",),
+    tensor_sample=elementwise(between(0.2, 8)),
+))
+
+SQRT = register(Op(
+    "sqrt", "√", 1,
+    forward=lambda m, p, x: (m.sqrt(x), None),
+    vjp=lambda m, p, g, z, saved, needs, x: (g * 0.5 / z,),  # 1/(2√x), from the output already at hand
+    sample=uniform(0.2, 8), domain=_sqrt_domain, inputs=("x",),
     tensor_sample=elementwise(between(0.2, 8)),
 ))
 

@@ -202,6 +202,7 @@ class Scalar:
 
     exp = staticmethod(math.exp)
     log = staticmethod(math.log)
+    sqrt = staticmethod(math.sqrt)
     tanh = staticmethod(math.tanh)
 
     @staticmethod
