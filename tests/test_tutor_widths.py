@@ -90,3 +90,18 @@ def test_a_lesson_sentence_and_a_table_cell_never_wrap_before_an_equals_sign(wid
     for text in (plain_text(Markdown(sentence), width=width), plain_text(Markdown(table), width=width)):
         assert not any(line.strip().startswith(("= ", "+ ")) for line in text.splitlines())
         assert "v₃ = −2," in " ".join(text.split())
+
+
+@pytest.mark.parametrize("width", [40, 50, 60])
+def test_inline_code_is_never_split_across_lines(width):
+    text = plain_text(Markdown("A larger batch gives a smoother gradient, a smaller one more updates per "
+                               "epoch: `gradtutor train --batch-size 16` sets it."), width=width)
+    assert any("gradtutor train --batch-size 16" in line for line in text.splitlines())
+    assert "\ue000" not in text  # the private character that holds the command together never shows
+
+
+def test_inline_code_wider_than_the_line_breaks_at_its_spaces_not_inside_a_word():
+    command = "gradtutor lesson backprop --home /a/rather/long/folder/of/progress/files"
+    lines = plain_text(Markdown(f"To go on later: `{command}`."), width=40).splitlines()
+    assert " ".join(" ".join(lines).split()) == f"To go on later: {command}."
+    assert any("/a/rather/long/folder/of/progress/files" in line for line in lines)  # the path whole

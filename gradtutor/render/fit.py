@@ -120,28 +120,39 @@ def longest_word(plain: str, level: int = 2) -> int:
 _BEFORE_OPERATOR = re.compile(rf" (?=[{_OPERATORS}](?: |$))")
 
 
+_RUN = re.compile(rf"\S*{_JOINER}\S*")  # a run of words held together
+
+
+def unbroken(text: str) -> str:
+    """`text` (a command, say) kept on one line where `Prose` wraps it."""
+    return text.replace(" ", _JOINER)
+
+
 class Prose:
     """Sentences (rich Text) wrapped at words as rich wraps them, except at a space before an
     operator: "v₃ = 4" breaks after its "=" where it must, never before it, so no line starts
-    with "= 4" or "+ y"."""
+    with "= 4" or "+ y"; nor inside a run made `unbroken`."""
 
     def __init__(self, text: Text):
         self.text = text
         glued = _BEFORE_OPERATOR.sub(_JOINER, text.plain)
-        self._glued = None if glued == text.plain else glued
+        self._glued = None if glued == text.plain and _JOINER not in glued else glued
 
-    def _wrappable(self) -> Text:
+    def _wrappable(self, width: int) -> Text:
         if self._glued is None:
             return self.text
+        # A held-together run wider than the line (a command with a long path) breaks at its
+        # spaces after all, rather than be folded inside a word.
+        glued = _RUN.sub(lambda run: run[0].replace(_JOINER, " ") if cell_len(run[0]) > width else run[0], self._glued)
         text = self.text.copy()
-        text.plain = self._glued  # the same length: the styles stay where they were
+        text.plain = glued  # the same length: the styles stay where they were
         return text
 
     def __rich_measure__(self, console, options):
-        return Measurement.get(console, options, self._wrappable())
+        return Measurement.get(console, options, self._wrappable(options.max_width))
 
     def __rich_console__(self, console, options):
-        text = self._wrappable()
+        text = self._wrappable(options.max_width)
         lines = text.wrap(console, options.max_width, justify=text.justify or options.justify or "left",
                           overflow=text.overflow or options.overflow or "fold", tab_size=console.tab_size or 8)
         if self._glued is not None:

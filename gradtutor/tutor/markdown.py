@@ -5,7 +5,8 @@
   code blocks to fit 60 columns; tests/test_tutor_widths.py checks that).
 - A numbered choice hangs: its wrapped lines start under its text, not under its number.
 - A sentence never wraps to a line that starts with an operator ("= 4", "+ y"): the break goes
-  after the "=" (render/fit.Prose), in a paragraph and in a table's cell.
+  after the "=" (render/fit.Prose), in a paragraph and in a table's cell; and never inside
+  inline code (`gradtutor train --batch-size`), which a learner copies whole.
 - A table's cells fold rather than end in "…": rich keeps the space after a wrapped line's last
   word when it measures that line in characters, so a line of Hangul (two cells a character) can
   come out one cell too wide, and its cell's default overflow then cuts the last syllable with "…"
@@ -22,7 +23,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from gradtutor.render.fit import Prose
+from gradtutor.render.fit import Prose, unbroken
 
 
 class _Preformatted(CodeBlock):
@@ -56,6 +57,15 @@ class _FoldingTable(TableElement):
 class Markdown(RichMarkdown):
     elements = {**RichMarkdown.elements, "fence": _Preformatted, "code_block": _Preformatted,
                 "paragraph_open": _Paragraph, "table_open": _FoldingTable}
+
+    def __init__(self, markup: str, **options):
+        super().__init__(markup, **options)
+        tokens = self.parsed
+        for before, token in zip(tokens, tokens[1:]):
+            if token.type == "inline" and before.type in ("paragraph_open", "td_open"):  # drawn as Prose
+                for child in token.children or ():
+                    if child.type == "code_inline":
+                        child.content = unbroken(child.content)
 
 
 def choice(number: int, text: str, indent: int = 2) -> Table:
