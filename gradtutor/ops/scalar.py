@@ -1,4 +1,4 @@
-"""The teaching gates: + − × ÷, powers, exp, log, square roots and the activations, on numbers and arrays alike.
+"""The teaching gates: + − × ÷, powers, exp, log, √ and the activations, on numbers and arrays alike.
 
 Each rule is written against the namespace `m` and ordinary operators, so one rule serves the
 scalar engine, the exact (rational) mode and the tensor engine (see table.py for the signatures).
