@@ -442,18 +442,11 @@ def jacobian(
 
 
 @app.command()
-def examples() -> None:
+def examples(lang: Lang = None) -> None:
     """List the built-in examples, one line each."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
+    from gradtutor.render.term import examples_table
 
-    from gradtutor.examples import EXAMPLES
-
-    table = Table("Example", "What it shows", box=box.SIMPLE_HEAD, show_edge=False)
-    for example in EXAMPLES.values():
-        table.add_row(example.name, Text(example.summary))  # text, not markup: "PE[p]" stays as written
-    _print(table)
+    _print(examples_table(_lang_or_locale(lang)))
 
 
 class OpsFormat(str, enum.Enum):

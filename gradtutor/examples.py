@@ -9,6 +9,7 @@ listing examples must stay cheap.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Callable
 
 from gradtutor.errors import UserError
@@ -17,9 +18,21 @@ from gradtutor.errors import UserError
 @dataclass(frozen=True)
 class Example:
     name: str
-    summary: str  # one line, shown by `gradtutor examples`
+    summary: str  # one line in English, shown by `gradtutor examples`
     build: Callable[[], tuple]  # () -> (output node, upstream gradient)
     kind: str = "scalar"  # "scalar" or "tensor"
+
+    def summary_in(self, lang: str = "en") -> str:
+        """The one line in `lang` (data/example_summaries.toml holds the other languages')."""
+        return self.summary if lang == "en" else _summaries().get(lang, {}).get(self.name, self.summary)
+
+
+@cache
+def _summaries() -> dict:
+    import tomllib
+    from importlib.resources import files
+
+    return tomllib.loads(files("gradtutor").joinpath("data/example_summaries.toml").read_text(encoding="utf-8"))
 
 
 EXAMPLES: dict[str, Example] = {}

@@ -88,9 +88,22 @@ def test_output_to_a_pipe_has_no_colour_codes_and_one_line_per_row():
     out = ok("trace", "neuron", "--check")
     assert "\x1b[" not in out
     assert "Gradient check" in out and "✗" not in out
-    listing = ok("examples")
+    listing = ok("examples", "--lang", "en")
     for example in examples.EXAMPLES.values():
         assert any(example.name in line and example.summary in line for line in listing.splitlines())
+
+
+def test_the_examples_are_listed_in_korean_with_the_same_numbers():
+    import re
+
+    listing = " ".join(ok("examples", "--lang", "ko").split())
+    assert "예제 보여 주는 것" in listing
+    for example in examples.EXAMPLES.values():
+        korean = example.summary_in("ko")
+        assert korean != example.summary and re.search("[가-힣]", korean), example.name
+        assert f"{example.name} {' '.join(korean.split())}" in listing
+        numbers = set(re.findall(r"\d+(?:\.\d+)?", example.summary))
+        assert numbers <= set(re.findall(r"\d+(?:\.\d+)?", korean)), example.name  # the same numbers
 
 
 def test_json_keeps_exact_values():

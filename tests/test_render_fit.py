@@ -117,3 +117,18 @@ def test_prose_keeps_its_styles_and_measures_its_glued_words():
         console.print(Prose(text))
     assert "\x1b[1m4" in captured.get() and "v₃ =" in captured.get()
     assert Measurement.get(console, console.options, Prose(text)).minimum == len("v₃ =")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_the_examples_list_wraps_its_lines_whole(lang, width):
+    from gradtutor.examples import EXAMPLES
+    from gradtutor.render.cells import cell_len
+    from gradtutor.render.term import examples_table
+
+    text = console_text(examples_table(lang), width=width)
+    assert max(cell_len(line) for line in text.splitlines()) <= width
+    own = sum(example.summary_in(lang).count("…") for example in EXAMPLES.values())  # "tokens 0 … i"
+    assert text.count("…") == own  # a Korean line rich measured one cell too wide was cut with "…"
+    for example in EXAMPLES.values():
+        assert " ".join(example.summary_in(lang).split()) in " ".join(text.split())

@@ -247,6 +247,24 @@ def _forward(trace, digits: int, lang: str) -> PlainTable:
     return table
 
 
+def examples_table(lang: str = "en"):
+    """The built-in examples, one line each: `gradtutor examples`."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from gradtutor.examples import EXAMPLES
+    from gradtutor.render.fit import Prose
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column(words(lang, "col_example"), no_wrap=True)
+    # Folded, not cut: rich can measure a wrapped line of Hangul one cell too wide (tutor/markdown.py).
+    table.add_column(words(lang, "col_example_shows"), overflow="fold")
+    for example in EXAMPLES.values():
+        table.add_row(example.name, Prose(Text(example.summary_in(lang))))  # text, not markup: "PE[p]" stays
+    return table
+
+
 def forward_rows(trace, digits: int = TABLE_DIGITS, lang: str = "en") -> list[tuple[str, str, str]]:
     """The forward pass's cells: (node, how it is computed, its value), in topological order."""
     nodes = trace.nodes
