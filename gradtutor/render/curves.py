@@ -89,14 +89,16 @@ def terminal_curves(history, width: int = 60, height: int = 4, lang: str = "en")
     from rich.console import Group
     from rich.text import Text
 
-    from gradtutor.render.fit import Prose
+    from gradtutor.render.fit import Prose, unbroken
 
     parts = []
     for field, title, colour, values in _series(history, lang):
         shown = percent if "accuracy" in field else (lambda v: human(v, 4))
         caption = Text(f"{title}  ", style="bold")
-        caption.append(words(lang, "train_curve_range", first=shown(values[0]), epochs=len(values),
-                             last=shown(values[-1]), low=shown(min(values)), high=shown(max(values))), style="dim")
+        first, last = (unbroken(words(lang, "train_curve_range_point", epoch=epoch, value=shown(value)))
+                       for epoch, value in ((1, values[0]), (len(values), values[-1])))
+        caption.append(words(lang, "train_curve_range", first=first, last=last, low=shown(min(values)),
+                             high=shown(max(values))), style="dim")
         parts.append(Prose(caption))
         for line in sparkline(values, width, height):
             parts.append(Text(line, style=colour))

@@ -109,13 +109,14 @@ def curves(history, lang: str = "en", width: int = 60, accuracy: bool = True) ->
     from rich.text import Text
 
     from gradtutor.render.curves import sparkline
-    from gradtutor.render.fit import Prose
+    from gradtutor.render.fit import Prose, unbroken
 
     parts = []
     for field, title, values in _curves(history, lang, accuracy):
         show = percent if field == "accuracy" else (lambda v: human(v, 3))
-        caption = words(lang, "train_curve", what=title, first=show(values[0]), epochs=len(values),
-                        last=show(values[-1]))
+        first, last = (unbroken(words(lang, "train_curve_point", epoch=epoch, value=show(value)))
+                       for epoch, value in ((1, values[0]), (len(values), values[-1])))
+        caption = words(lang, "train_curve", what=title, first=first, last=last)
         parts.append(Prose(Text(caption, style="bold")))
         parts += [Text(line, style="cyan") for line in sparkline(values, width=width, height=3)]
     return parts
