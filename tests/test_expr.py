@@ -435,3 +435,28 @@ def test_sqrt_is_a_gate_of_its_own():
     length = math.hypot(3, 4)
     assert result.value("f") == length
     assert (result.grad("x"), result.grad("y")) == pytest.approx((3 / length, 4 / length), rel=1e-15)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_vector_meets_an_op_s_domain_where_one_of_its_numbers_would(data):
+    """expr checks a vector against an op's domain at its smallest, largest and nearest-to-zero
+    elements only: it refuses exactly the vectors in which some element fails, with that
+    element's own message."""
+    import numpy as np
+
+    from gradtutor import ops
+
+    op = data.draw(st.sampled_from([op for op in ops.OPS.values() if op.domain is not None]))
+    param = data.draw(st.sampled_from([2, 3, -1, -2, 0.5, 1.5])) if op.name == "pow" else None
+    shape = data.draw(st.sampled_from([(1,), (4,), (2, 3)]))
+    number = st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.5, -3.5, 0.25, 709.0, 710.0, -710.0, 1e-300])
+    arrays = [np.array(data.draw(st.lists(number, min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))).reshape(shape)
+              for _ in range(op.arity)]
+    failing = [message for values in zip(*(a.flat for a in arrays)) if (message := op.domain(param, *values))]
+    if failing:
+        with pytest.raises(DomainError) as caught:
+            expr._check_elements(op, param, *arrays)
+        assert str(caught.value) in failing
+    else:
+        expr._check_elements(op, param, *arrays)
