@@ -47,7 +47,9 @@ class Op:
     sample: Callable | None  # sample(rng) -> (xs, p): a point inside the domain, away from kinks;
     # None for ops that exist only on tensors
     exact: bool = False  # uses only + − × ÷ and integer powers: can run on Fractions
-    domain: Callable | None = None  # domain(p, *xs) -> message when xs are outside it
+    # domain(p, *xs) -> message when xs are outside it. Decided by the inputs' signs, zeros and
+    # sizes only: expr.py checks a vector at its smallest, largest and nearest-to-zero elements.
+    domain: Callable | None = None
     inputs: tuple[str, ...] = field(default=("x", "y"))  # input names used in the text
     # tensor_sample(rng) -> (xs, p): float64 host arrays of random shapes (broadcasting pairs
     # included) inside the domain, rng a numpy Generator; None for scalar-only ops.
