@@ -112,6 +112,24 @@ def _joined(plain: str, level: int) -> str:
     return "".join(chars)
 
 
+def _with_plain(text: Text, plain: str) -> Text:
+    """`text` with `plain` (as long: some spaces joined) for its characters; the styles stay where
+    they were."""
+    if plain == text.plain:
+        return text
+    text = text.copy()
+    text.plain = plain
+    return text
+
+
+def _unjoined(lines):
+    """Wrapped lines with their joined spaces written as spaces again."""
+    for line in lines:
+        if _JOINER in line.plain:
+            line.plain = line.plain.replace(_JOINER, " ")
+    return lines
+
+
 def longest_word(plain: str, level: int = 2) -> int:
     """The widest unbreakable run of a formula's text at `level` (see `_joined`), in cells."""
     return max((cell_len(word) for word in _joined(plain, level).split()), default=0)
@@ -135,18 +153,13 @@ class Prose:
 
     def __init__(self, text: Text):
         self.text = text
-        glued = _BEFORE_OPERATOR.sub(_JOINER, text.plain)
-        self._glued = None if glued == text.plain and _JOINER not in glued else glued
+        self._glued = _BEFORE_OPERATOR.sub(_JOINER, text.plain)
 
     def _wrappable(self, width: int) -> Text:
-        if self._glued is None:
-            return self.text
         # A held-together run wider than the line (a command with a long path) breaks at its
         # spaces after all, rather than be folded inside a word.
         glued = _RUN.sub(lambda run: run[0].replace(_JOINER, " ") if cell_len(run[0]) > width else run[0], self._glued)
-        text = self.text.copy()
-        text.plain = glued  # the same length: the styles stay where they were
-        return text
+        return _with_plain(self.text, glued)
 
     def __rich_measure__(self, console, options):
         return Measurement.get(console, options, self._wrappable(options.max_width))
@@ -155,10 +168,7 @@ class Prose:
         text = self._wrappable(options.max_width)
         lines = text.wrap(console, options.max_width, justify=text.justify or options.justify or "left",
                           overflow=text.overflow or options.overflow or "fold", tab_size=console.tab_size or 8)
-        if self._glued is not None:
-            for line in lines:
-                line.plain = line.plain.replace(_JOINER, " ")
-        yield from Text("\n").join(lines).render(console, end=text.end)
+        yield from Text("\n").join(_unjoined(lines)).render(console, end=text.end)
 
 
 class Formula:
@@ -201,11 +211,8 @@ class Formula:
 
     def __rich_console__(self, console, options):
         width = options.max_width
-        level = self._level(width)
-        glued = self.text.copy()
-        glued.plain = _joined(glued.plain, level)
-        for line in glued.wrap(console, width, justify=options.justify or "left", overflow="fold"):
-            line.plain = line.plain.replace(_JOINER, " ")
+        glued = _with_plain(self.text, _joined(self.text.plain, self._level(width)))
+        for line in _unjoined(glued.wrap(console, width, justify=options.justify or "left", overflow="fold")):
             yield from line.render(console)
             yield Segment.line()
 
